@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `kinship`: the operator's command line.
+public struct KinshipCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "kinship",
+        abstract: "Administer a Kinship installation.",
+        discussion: "Reads KINSHIP_DATABASE_URL, and KINSHIP_MASTER_KEY where keys are made or rewrapped.",
+        subcommands: [MigrateCommand.self, WorkspacesCommand.self, SourcesCommand.self, KeysCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,4 @@
+import IdentityService
+import Shared
+
+await ServiceMain.run(.identity) { runtime in IdentityApplication.build(runtime) }

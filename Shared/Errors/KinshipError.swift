@@ -1,0 +1,52 @@
+import Hummingbird
+
+/// The one error type of Kinship: a stable machine-readable code, an HTTP status and a human message.
+///
+/// Every service renders it as `{"error": {"code": "...", "message": "..."}}`; codes are documented in the README.
+public struct KinshipError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: String
+    public let status: HTTPResponse.Status
+    public let message: String
+    /// Extra response headers, such as `Retry-After` on `503` and `429`.
+    public let headers: HTTPFields
+
+    public init(code: String, status: HTTPResponse.Status, message: String, headers: HTTPFields = [:]) {
+        self.code = code
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(code) (\(status.code)): \(message)" }
+}
+
+extension KinshipError {
+    public static func badRequest(_ code: String, _ message: String) -> KinshipError {
+        KinshipError(code: code, status: .badRequest, message: message)
+    }
+
+    public static func notFound(_ message: String = "No such resource.") -> KinshipError {
+        KinshipError(code: "not_found", status: .notFound, message: message)
+    }
+
+    public static func unauthorized(_ code: String, _ message: String) -> KinshipError {
+        KinshipError(code: code, status: .unauthorized, message: message)
+    }
+
+    public static func forbidden(_ message: String) -> KinshipError {
+        KinshipError(code: "forbidden", status: .forbidden, message: message)
+    }
+
+    public static func databaseUnavailable(retryAfterSeconds: Int = 5) -> KinshipError {
+        KinshipError(
+            code: "database_unavailable",
+            status: .serviceUnavailable,
+            message: "The database cannot be reached; retry later.",
+            headers: [.retryAfter: String(retryAfterSeconds)]
+        )
+    }
+
+    public static let internalError = KinshipError(
+        code: "internal_error", status: .internalServerError, message: "An unexpected error occurred; it has been logged."
+    )
+}

@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// What every service's `buildApplication` starts from: the database pool, a metrics registry, a logger,
+/// and a router that already has the error middleware and the operational routes.
+public struct ServiceRuntime: Sendable {
+    public let configuration: ServiceConfiguration
+    public let database: PostgresClient
+    public let registry: PrometheusCollectorRegistry
+    public let logger: Logger
+
+    public init(configuration: ServiceConfiguration, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        var logger = Logger(label: "kinship.\(configuration.service.rawValue)")
+        logger.logLevel = configuration.logLevel
+        self.configuration = configuration
+        self.logger = logger
+        self.registry = registry
+        self.database = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
+    }
+
+    /// A router with the shared middleware and `/healthz`, `/readyz`, `/metrics`.
+    public func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        OperationalRoutes(database: database, registry: registry).add(to: router)
+        return router
+    }
+
+    /// The application: the router's server plus the database pool and any background services.
+    public func makeApplication(router: Router<BasicRequestContext>, services: [any Service] = []) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port),
+                serverName: "kinship-\(configuration.service.rawValue)"
+            ),
+            services: [database] + services,
+            logger: logger
+        )
+    }
+}
