@@ -80,45 +80,52 @@ let package = Package(
                 path: "Services/Admin/Main",
                 swiftSettings: swiftSettings
             ),
+            // Test helpers shared by the test targets: the test database, fixed keys, process control.
+            .target(
+                name: "KinshipTestSupport",
+                dependencies: ["Shared", .product(name: "PostgresNIO", package: "postgres-nio")],
+                path: "Tests/Support",
+                swiftSettings: swiftSettings
+            ),
             .testTarget(
                 name: "SharedTests",
-                dependencies: ["Shared", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                dependencies: ["Shared", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/SharedTests",
                 swiftSettings: swiftSettings
             ),
             .testTarget(
                 name: "IngestionServiceTests",
-                dependencies: ["IngestionService", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                dependencies: ["IngestionService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/IngestionServiceTests",
                 swiftSettings: swiftSettings
             ),
             .testTarget(
                 name: "IdentityServiceTests",
-                dependencies: ["IdentityService", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                dependencies: ["IdentityService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/IdentityServiceTests",
                 swiftSettings: swiftSettings
             ),
             .testTarget(
                 name: "SegmentationServiceTests",
-                dependencies: ["SegmentationService", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                dependencies: ["SegmentationService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/SegmentationServiceTests",
                 swiftSettings: swiftSettings
             ),
             .testTarget(
                 name: "ReportingServiceTests",
-                dependencies: ["ReportingService", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                dependencies: ["ReportingService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/ReportingServiceTests",
                 swiftSettings: swiftSettings
             ),
             .testTarget(
                 name: "AdminCommandsTests",
-                dependencies: ["AdminCommands"],
+                dependencies: ["AdminCommands", "KinshipTestSupport"],
                 path: "Tests/AdminCommandsTests",
                 swiftSettings: swiftSettings
             ),
             .testTarget(
                 name: "EndToEndTests",
-                dependencies: ["Shared"],
+                dependencies: ["Shared", "KinshipTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 path: "Tests/EndToEndTests",
                 swiftSettings: swiftSettings
             ),

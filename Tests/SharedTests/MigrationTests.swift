@@ -1,0 +1,109 @@
+import Foundation
+import KinshipTestSupport
+import PostgresNIO
+import Testing
+@testable import Shared
+
+struct MigrationTests {
+    let logger = TestDatabase.logger
+
+    func appliedVersions(_ client: PostgresClient) async throws -> [Int] {
+        try await client.query("SELECT version FROM schema_migrations ORDER BY version", logger: logger)
+            .decode(Int.self).collectAll()
+    }
+
+    func tables(_ client: PostgresClient) async throws -> Set<String> {
+        Set(try await client.query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'", logger: logger
+        ).decode(String.self).collectAll())
+    }
+
+    @Test func appliesFromEmptyAndCreatesTheSchema() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: false) { client in
+                #expect(try await !MigrationRunner().isCurrent(client, logger: logger))
+                let applied = try await MigrationRunner().migrate(client, logger: logger)
+                #expect(applied == Migration.bundled.map(\.version))
+                #expect(try await appliedVersions(client) == Migration.bundled.map(\.version))
+                #expect(try await MigrationRunner().isCurrent(client, logger: logger))
+                let tables = try await tables(client)
+                for table in ["workspaces", "sources", "api_keys", "events", "events_default", "event_message_ids", "outbox",
+                              "outbox_cursors", "identities", "profiles", "segments", "memberships", "failed_events",
+                              "consents", "privacy_requests", "audit_log", "schema_migrations"] {
+                    #expect(tables.contains(table), "missing table \(table)")
+                }
+                // This month's partition and three ahead exist.
+                #expect(tables.filter { $0.hasPrefix("events_2") }.count == 4)
+            }
+        }
+    }
+
+    @Test func applyingTwiceChangesNothing() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: false) { client in
+                try await MigrationRunner().migrate(client, logger: logger)
+                let again = try await MigrationRunner().migrate(client, logger: logger)
+                #expect(again.isEmpty)
+                #expect(try await appliedVersions(client) == Migration.bundled.map(\.version))
+                let created = try await client.query("SELECT kinship_ensure_event_partitions()", logger: logger).decode(Int.self).collectAll()
+                #expect(created == [0])
+            }
+        }
+    }
+
+    @Test func concurrentRunnersApplyEachMigrationOnce() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let results = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await TestDatabase.withClient(url, migrate: false) { client in
+                            try await MigrationRunner().migrate(client, logger: logger)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+            }
+            #expect(results.flatMap { $0 }.sorted() == Migration.bundled.map(\.version))
+            let versions = try await TestDatabase.withClient(url, migrate: false) { try await appliedVersions($0) }
+            #expect(versions == Migration.bundled.map(\.version))
+        }
+    }
+
+    @Test func refusesADatabaseFromANewerRelease() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: true) { client in
+                try await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'future', 'x')", logger: logger)
+                await #expect(throws: MigrationError.unknownMigration(version: 9999)) {
+                    try await MigrationRunner().migrate(client, logger: logger)
+                }
+                #expect(try await !MigrationRunner().isCurrent(client, logger: logger))
+            }
+        }
+    }
+
+    @Test func refusesAnEditedMigration() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: true) { client in
+                try await client.query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", logger: logger)
+                await #expect(throws: MigrationError.checksumMismatch(version: 1)) {
+                    try await MigrationRunner().migrate(client, logger: logger)
+                }
+            }
+        }
+    }
+
+    @Test func aFailingMigrationLeavesNothingBehind() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: false) { client in
+                let broken = MigrationRunner(migrations: [
+                    Migration(version: 1, name: "half", sql: "CREATE TABLE half_done (x int); SELECT * FROM no_such_table;"),
+                ])
+                await #expect(throws: (any Error).self) { try await broken.migrate(client, logger: logger) }
+                let tables = try await tables(client)
+                let versions = try await appliedVersions(client)
+                #expect(!tables.contains("half_done"))
+                #expect(versions.isEmpty)
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// The test cluster that `scripts/test` starts, reached through `KINSHIP_TEST_DATABASE_URL`.
+public enum TestDatabase {
+    public static let logger: Logger = {
+        var logger = Logger(label: "kinship.tests")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    public static var url: DatabaseURL {
+        guard let text = ProcessInfo.processInfo.environment["KINSHIP_TEST_DATABASE_URL"] else {
+            fatalError("KINSHIP_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts the test cluster")
+        }
+        return try! DatabaseURL(parsing: text, variable: "KINSHIP_TEST_DATABASE_URL")
+    }
+
+    /// Runs `body` with a started pool on `url` (the shared, migrated test database by default).
+    public static func withClient<T: Sendable>(
+        _ url: DatabaseURL = TestDatabase.url,
+        migrate: Bool = true,
+        _ body: @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            if migrate { try await MigrationRunner().migrate(client, logger: logger) }
+            return try await body(client)
+        }
+    }
+
+    /// Creates an empty database for one test, and drops it afterwards.
+    public static func withFreshDatabase<T: Sendable>(_ body: @Sendable (DatabaseURL) async throws -> T) async throws -> T {
+        let name = "kinship_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        try await withClient(migrate: false) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        do {
+            let result = try await body(url.with(database: name))
+            try await drop(name)
+            return result
+        } catch {
+            try? await drop(name)
+            throw error
+        }
+    }
+
+    private static func drop(_ name: String) async throws {
+        try await withClient(migrate: false) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+}
