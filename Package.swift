@@ -83,7 +83,11 @@ let package = Package(
             // Test helpers shared by the test targets: the test database, fixed keys, process control.
             .target(
                 name: "KinshipTestSupport",
-                dependencies: ["Shared", .product(name: "PostgresNIO", package: "postgres-nio")],
+                dependencies: [
+                    "Shared",
+                    .product(name: "PostgresNIO", package: "postgres-nio"),
+                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                ],
                 path: "Tests/Support",
                 swiftSettings: swiftSettings
             ),

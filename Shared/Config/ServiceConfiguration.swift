@@ -58,7 +58,7 @@ public struct ServiceConfiguration: Sendable {
             service: service,
             database: try DatabaseURL(parsing: environment.required("KINSHIP_DATABASE_URL")),
             host: environment.optional("KINSHIP_HOST") ?? "127.0.0.1",
-            port: try environment.integer(service.portVariable, default: service.defaultPort, range: 1...65535),
+            port: try environment.integer(service.portVariable, default: service.defaultPort, range: 0...65535),
             internalToken: token,
             masterKeys: try MasterKeyring.load(from: environment),
             logLevel: try environment.choice("KINSHIP_LOG_LEVEL", default: Logger.Level.info),

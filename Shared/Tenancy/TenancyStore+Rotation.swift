@@ -5,7 +5,7 @@ extension TenancyStore {
     /// Re-seals every wrapped key (workspace data and index keys, profile data keys) that an older master key
     /// sealed, under the current one. Values encrypted with the data keys are untouched: that is the point of envelopes.
     public func rewrapKeys(actor: String) async throws -> Int {
-        try await database.withTransaction(logger: logger) { connection in
+        try await database.transaction(logger: logger) { connection in
             var count = 0
             var workspaces: [(UUID, Data, Data)] = []
             for try await row in try await connection.query(

@@ -24,7 +24,7 @@ public struct TenancyStore: Sendable {
         let dataKey = try keyring.wrap(.generate())
         let indexKey = try keyring.wrap(.generate())
         let conflict = KinshipError(code: "workspace_exists", status: .conflict, message: "A workspace named '\(name)' exists already.")
-        try await database.withTransaction(logger: logger) { connection in
+        try await database.transaction(logger: logger) { connection in
             try await insertUnique(
                 connection,
                 "INSERT INTO workspaces (id, name, data_key, index_key) VALUES (\(id), \(name), \(dataKey), \(indexKey)) ON CONFLICT (name) DO NOTHING RETURNING 1",
@@ -66,7 +66,7 @@ public struct TenancyStore: Sendable {
     public func createSource(in workspace: Workspace, name: String, actor: String) async throws -> CreatedSecret<Source> {
         let source = Source(workspaceID: workspace.id, id: UUID(), name: name)
         let writeKey = SecretToken.generate(prefix: "wk_")
-        try await database.withTransaction(logger: logger) { connection in
+        try await database.transaction(logger: logger) { connection in
             try await insertUnique(
                 connection,
                 "INSERT INTO sources (workspace_id, id, name, write_key_hash) VALUES (\(source.workspaceID), \(source.id), \(name), \(SecretToken.hash(writeKey))) ON CONFLICT (workspace_id, name) DO NOTHING RETURNING 1",
@@ -80,7 +80,7 @@ public struct TenancyStore: Sendable {
     public func createAPIKey(in workspace: Workspace, name: String, role: APIRole, actor: String) async throws -> CreatedSecret<APIKey> {
         let key = APIKey(workspaceID: workspace.id, id: UUID(), name: name, role: role)
         let secret = SecretToken.generate(prefix: "ka_")
-        try await database.withTransaction(logger: logger) { connection in
+        try await database.transaction(logger: logger) { connection in
             try await connection.query(
                 "INSERT INTO api_keys (workspace_id, id, name, role, key_hash) VALUES (\(key.workspaceID), \(key.id), \(name), \(role.rawValue), \(SecretToken.hash(secret)))",
                 logger: logger

@@ -53,6 +53,7 @@ struct ConfigurationTests {
     @Test func malformedValuesAreRefusedNamingTheVariable() {
         #expect(failure(["KINSHIP_INGESTION_PORT": "80a"])?.variable == "KINSHIP_INGESTION_PORT")
         #expect(failure(["KINSHIP_INGESTION_PORT": "70000"])?.variable == "KINSHIP_INGESTION_PORT")
+        #expect(failure(["KINSHIP_INGESTION_PORT": "-1"])?.variable == "KINSHIP_INGESTION_PORT")
         #expect(failure(["KINSHIP_DATABASE_URL": "mysql://u@h/db"])?.variable == "KINSHIP_DATABASE_URL")
         #expect(failure(["KINSHIP_DATABASE_URL": "postgres://u@h"])?.variable == "KINSHIP_DATABASE_URL")
         #expect(failure(["KINSHIP_MASTER_KEY": "c2hvcnQ="])?.variable == "KINSHIP_MASTER_KEY")

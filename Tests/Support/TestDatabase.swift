@@ -11,6 +11,13 @@ public enum TestDatabase {
         return logger
     }()
 
+    /// The pool's own logger: it warns when a lease races the pool's start, which is harmless here.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "kinship.tests.pool")
+        logger.logLevel = .error
+        return logger
+    }()
+
     public static var url: DatabaseURL {
         guard let text = ProcessInfo.processInfo.environment["KINSHIP_TEST_DATABASE_URL"] else {
             fatalError("KINSHIP_TEST_DATABASE_URL is not set: run the tests with scripts/test, which starts the test cluster")
@@ -24,7 +31,7 @@ public enum TestDatabase {
         migrate: Bool = true,
         _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quietLogger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

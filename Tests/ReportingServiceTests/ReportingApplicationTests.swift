@@ -1,0 +1,12 @@
+import KinshipTestSupport
+import Shared
+import Testing
+@testable import ReportingService
+
+struct ReportingApplicationTests {
+    @Test func servesHealthReadinessMetricsAndErrors() async throws {
+        try await TestDatabase.withClient { _ in }  // migrates the test database
+        let app = ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
+        try await OperationalRouteChecks.verify(app)
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KinshipTestSupport
+import PostgresNIO
+import Testing
+@testable import Shared
+
+struct ReadinessTests {
+    func readyz(_ url: DatabaseURL) async throws -> (HTTPResponse.Status, String) {
+        var configuration = TestKeys.configuration(.reporting)
+        configuration.database = url
+        let runtime = ServiceRuntime(configuration: configuration)
+        let app = runtime.makeApplication(router: runtime.makeRouter())
+        return try await app.test(.live) { client in
+            try await client.execute(uri: "/readyz", method: .get) { ($0.status, String(buffer: $0.body)) }
+        }
+    }
+
+    @Test func notReadyUntilMigrated() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let (status, body) = try await readyz(url)
+            #expect(status == .serviceUnavailable)
+            #expect(body.contains(#""code":"not_migrated""#))
+            try await TestDatabase.withClient(url) { _ in }
+            #expect(try await readyz(url).0 == .ok)
+        }
+    }
+
+    @Test func notReadyWhenTheDatabaseIsUnreachable() async throws {
+        var unreachable = TestDatabase.url
+        unreachable.port = 1
+        let (status, body) = try await readyz(unreachable)
+        #expect(status == .serviceUnavailable)
+        #expect(body.contains(#""code":"database_unavailable""#))
+    }
+
+    @Test func partitionMaintenanceRecreatesMissingPartitions() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { client in
+                let logger = TestDatabase.logger
+                let future = try await client.query(
+                    "SELECT to_char(date_trunc('month', now()) + interval '3 months', '\"events_\"YYYY_MM')", logger: logger
+                ).decode(String.self).collectAll()[0]
+                try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE \(future)"), logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await PartitionMaintenance(database: client, logger: logger, interval: .seconds(60)).run() }
+                    var found = false
+                    for _ in 0..<100 where !found {
+                        found = try await client.query("SELECT to_regclass(\(future)) IS NOT NULL", logger: logger)
+                            .decode(Bool.self).collectAll() == [true]
+                        if !found { try await Task.sleep(for: .milliseconds(50)) }
+                    }
+                    #expect(found, "\(future) was not recreated")
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+}
