@@ -1,0 +1,61 @@
+import Foundation
+import KinshipTestSupport
+import PostgresNIO
+import Shared
+import Testing
+
+/// Runs the built `kinship` CLI as a process, as `scripts/run` and operators do.
+struct AdminCLITests {
+    func environment(_ url: DatabaseURL) -> [String: String] { TestKeys.environment(url: url) }
+
+    @Test func migratesFromTwoProcessesAtOnceAndIssuesKeysThatAuthenticate() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let env = environment(url)
+            async let first = ExecutableProcess.run("kinship", ["migrate"], environment: env)
+            async let second = ExecutableProcess.run("kinship", ["migrate"], environment: env)
+            let results = try await [first, second]
+            #expect(results.map(\.status) == [0, 0], "\(results.map(\.error))")
+            #expect(results.filter { $0.output.contains("applied migrations") }.count == 1, "\(results.map(\.output))")
+            let again = try await ExecutableProcess.run("kinship", ["migrate"], environment: env)
+            #expect(again.output.contains("up to date"))
+
+            let created = try await ExecutableProcess.run("kinship", ["workspaces", "create", "shop"], environment: env)
+            #expect(created.status == 0, "\(created.error)")
+            #expect(UUID(uuidString: created.output.trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
+            let duplicate = try await ExecutableProcess.run("kinship", ["workspaces", "create", "shop"], environment: env)
+            #expect(duplicate.status != 0 && duplicate.error.contains("exists already"))
+            let idempotent = try await ExecutableProcess.run("kinship", ["workspaces", "create", "shop", "--if-missing"], environment: env)
+            #expect(idempotent.status == 0 && idempotent.output == created.output)
+
+            let source = try await ExecutableProcess.run("kinship", ["sources", "create", "--workspace", "shop", "--name", "web"], environment: env)
+            let writeKey = source.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(source.status == 0 && writeKey.hasPrefix("wk_"), "\(source.error)")
+            let apiKey = try await ExecutableProcess.run("kinship", ["keys", "create", "--workspace", "shop", "--role", "admin"], environment: env)
+            let secret = apiKey.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(apiKey.status == 0 && secret.hasPrefix("ka_"))
+            let badRole = try await ExecutableProcess.run("kinship", ["keys", "create", "--workspace", "shop", "--role", "root"], environment: env)
+            #expect(badRole.status != 0)
+
+            let list = try await ExecutableProcess.run("kinship", ["workspaces", "list"], environment: env)
+            #expect(list.output.contains("shop"))
+
+            let (sourceName, role) = try await TestDatabase.withClient(url) { client in
+                let tenancy = TenancyStore(database: client, keyring: TestKeys.keyring, logger: TestDatabase.logger)
+                return (try await tenancy.source(forWriteKey: writeKey)?.name, try await tenancy.apiKey(forSecret: secret)?.role)
+            }
+            #expect(sourceName == "web")
+            #expect(role == .admin)
+        }
+    }
+
+    @Test func migrateRefusesADatabaseFromANewerRelease() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { client in
+                try await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'future', 'x')", logger: TestDatabase.logger)
+            }
+            let result = try await ExecutableProcess.run("kinship", ["migrate"], environment: environment(url))
+            #expect(result.status != 0)
+            #expect(result.error.contains("migration 9999"), "\(result.error)")
+        }
+    }
+}

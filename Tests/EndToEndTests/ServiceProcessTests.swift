@@ -1,0 +1,72 @@
+import AsyncHTTPClient
+import Foundation
+import KinshipTestSupport
+import Shared
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts the four built executables as processes against the test cluster.
+struct ServiceProcessTests {
+    func get(_ url: String) async throws -> (status: UInt, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return (response.status.code, String(buffer: body))
+    }
+
+    func waitUntilReady(_ url: String, process: ExecutableProcess) async throws -> Bool {
+        for _ in 0..<300 {
+            if let (status, _) = try? await get("\(url)/readyz"), status == 200 { return true }
+            guard process.isRunning else { return false }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test func fourServicesBecomeReadyServeMetricsAndStopCleanlyOnSIGTERM() async throws {
+        try await TestDatabase.withClient { _ in }  // migrated
+        var running: [(ServiceName, ExecutableProcess, String)] = []
+        for service in ServiceName.allCases {
+            let port = freePort()
+            var environment = TestKeys.environment(port: port)
+            environment["KINSHIP_LOG_FORMAT"] = "json"
+            environment["KINSHIP_LOG_LEVEL"] = "info"
+            running.append((service, try ExecutableProcess(service.rawValue, environment: environment), "http://127.0.0.1:\(port)"))
+        }
+        for (service, process, url) in running {
+            let ready = try await waitUntilReady(url, process: process)
+            #expect(ready, "\(service) not ready; stderr: \(process.standardError) stdout: \(process.standardOutput)")
+            guard ready else { continue }
+            #expect(try await get("\(url)/healthz").status == 200)
+            let metrics = try await get("\(url)/metrics")
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains("hb_requests"), "\(service) metrics lack request counters: \(metrics.body.prefix(300))")
+            let missing = try await get("\(url)/nope")
+            #expect(missing.status == 404 && missing.body.contains(#""code":"not_found""#))
+        }
+        for (_, process, _) in running { process.signal(SIGTERM) }
+        for (service, process, _) in running {
+            let status = try await process.waitForExit(timeout: .seconds(10))
+            #expect(status == 0, "\(service) exit status \(String(describing: status)) after SIGTERM; stderr: \(process.standardError)")
+        }
+        // Production logs are JSON lines.
+        let firstLine = running[0].1.standardOutput.split(separator: "\n").first.map(String.init) ?? ""
+        let object = try? JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any]
+        #expect(object?["level"] != nil && object?["msg"] != nil, "not a JSON log line: \(firstLine)")
+    }
+
+    @Test func aServiceWithBadConfigurationExitsNamingTheVariable() async throws {
+        var environment = TestKeys.environment(port: freePort())
+        environment["KINSHIP_MASTER_KEY"] = nil
+        let missing = try await ExecutableProcess.run("ingestion", [], environment: environment)
+        #expect(missing.status == 78)
+        #expect(missing.error.contains("KINSHIP_MASTER_KEY is required"), "stderr: \(missing.error)")
+
+        environment = TestKeys.environment(port: freePort())
+        environment["KINSHIP_DATABASE_URL"] = "http://nowhere"
+        let malformed = try await ExecutableProcess.run("reporting", [], environment: environment)
+        #expect(malformed.status == 78)
+        #expect(malformed.error.contains("KINSHIP_DATABASE_URL"), "stderr: \(malformed.error)")
+    }
+}
