@@ -91,6 +91,20 @@ let package = Package(
                 path: "Tests/Support",
                 swiftSettings: swiftSettings
             ),
+            // A worker process for the outbox tests that kill and restart consumers (SIGKILL, rebalancing).
+            .executableTarget(
+                name: "outbox-probe",
+                dependencies: ["Shared"],
+                path: "Tests/OutboxProbe",
+                swiftSettings: swiftSettings
+            ),
+            // `scripts/bench NAME` runs this, release-built: benchmarks print figures, they are not tests.
+            .executableTarget(
+                name: "kinship-bench",
+                dependencies: ["Shared"],
+                path: "Benchmarks/KinshipBench",
+                swiftSettings: swiftSettings
+            ),
             .testTarget(
                 name: "SharedTests",
                 dependencies: ["Shared", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],

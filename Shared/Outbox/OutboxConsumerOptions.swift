@@ -1,0 +1,20 @@
+/// How a consumer reads, retries and shares partitions; the defaults suit production.
+public struct OutboxConsumerOptions: Sendable {
+    /// Messages read and handled per transaction.
+    public var batchSize = 500
+    /// A handler failing this many times on one message sends it to the dead-letter table.
+    public var maxAttempts = 5
+    /// The first retry waits this long; each further one twice as long, up to `maximumBackoff`.
+    public var initialBackoff: Duration = .milliseconds(100)
+    public var maximumBackoff: Duration = .seconds(30)
+    /// A lease not renewed for this long may be taken by another worker.
+    public var leaseDuration: Duration = .seconds(10)
+    /// How often a worker renews its leases, rebalances and reports lag.
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// The fallback poll when no notification arrives.
+    public var pollInterval: Duration = .seconds(1)
+    /// Owned partitions processed at once.
+    public var parallelPartitions = 4
+
+    public init() {}
+}

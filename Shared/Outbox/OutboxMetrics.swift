@@ -1,0 +1,44 @@
+import Metrics
+
+/// Per consumer group and partition: messages processed, retried and dead-lettered, and lag.
+struct OutboxMetrics: Sendable {
+    let group: String
+    let topic: String
+
+    private func dimensions(_ partition: Int) -> [(String, String)] {
+        [("group", group), ("topic", topic), ("partition", String(partition))]
+    }
+
+    func processed(_ count: Int, partition: Int) {
+        guard count > 0 else { return }
+        Counter(label: "kinship_outbox_processed_total", dimensions: dimensions(partition)).increment(by: count)
+    }
+
+    func retried(partition: Int) {
+        Counter(label: "kinship_outbox_retried_total", dimensions: dimensions(partition)).increment()
+    }
+
+    func deadLettered(partition: Int) {
+        Counter(label: "kinship_outbox_dead_lettered_total", dimensions: dimensions(partition)).increment()
+    }
+
+    func lag(_ status: OutboxPartitionStatus) {
+        Gauge(label: "kinship_outbox_lag_messages", dimensions: dimensions(status.partition)).record(status.lagMessages)
+        Gauge(label: "kinship_outbox_lag_seconds", dimensions: dimensions(status.partition)).record(status.lagSeconds)
+    }
+}
+
+extension OutboxConsumer {
+    /// Publishes the lag of the partitions this worker owns.
+    func reportLag(_ owned: [Int]) async {
+        guard !owned.isEmpty else { return }
+        do {
+            for status in try await OutboxAdministration(database: database, logger: logger).status(group: group)
+            where status.topic == topic.name && owned.contains(status.partition) {
+                metrics.lag(status)
+            }
+        } catch {
+            logger.debug("outbox lag not measured", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,8 +1,0 @@
-extension AsyncSequence {
-    /// Every element, in order (for reading decoded query results in tests).
-    public func collectAll() async throws -> [Element] {
-        var elements: [Element] = []
-        for try await element in self { elements.append(element) }
-        return elements
-    }
-}
