@@ -48,6 +48,26 @@ struct AdminCLITests {
         }
     }
 
+    @Test func outboxCommandsShowStatusAndValidateReplay() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { client in
+                try await client.query(
+                    "INSERT INTO outbox_cursors (consumer_group, topic, partition) VALUES ('identity', 'event.ingested', 3)",
+                    logger: TestDatabase.logger
+                )
+            }
+            let status = try await ExecutableProcess.run("kinship", ["outbox", "status"], environment: environment(url))
+            #expect(status.status == 0, "\(status.error)")
+            #expect(status.output.contains("GROUP") && status.output.contains("identity") && status.output.contains("event.ingested"))
+            let letters = try await ExecutableProcess.run("kinship", ["outbox", "dead-letters"], environment: environment(url))
+            #expect(letters.status == 0 && letters.output.hasPrefix("ID"))
+            let ambiguous = try await ExecutableProcess.run("kinship", ["outbox", "replay", "--group", "identity"], environment: environment(url))
+            #expect(ambiguous.status != 0)
+            let none = try await ExecutableProcess.run("kinship", ["outbox", "replay", "--group", "identity", "--all"], environment: environment(url))
+            #expect(none.status == 0 && none.output.contains("replayed 0"))
+        }
+    }
+
     @Test func migrateRefusesADatabaseFromANewerRelease() async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.withClient(url) { client in
