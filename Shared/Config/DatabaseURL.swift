@@ -8,7 +8,9 @@ public struct DatabaseURL: Sendable, Equatable {
     public var username: String
     public var password: String?
     public var database: String
-    public var requireTLS: Bool
+    /// libpq's `sslmode`: `disable`, `prefer`, `require` (encrypted, certificate not verified) or `verify-full`.
+    public var sslMode: String
+    public var requireTLS: Bool { sslMode == "require" || sslMode == "verify-full" }
 
     public init(parsing text: String, variable: String = "KINSHIP_DATABASE_URL") throws {
         func invalid(_ why: String) -> ConfigurationError {
@@ -31,7 +33,7 @@ public struct DatabaseURL: Sendable, Equatable {
         self.username = username.removingPercentEncoding ?? username
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         self.database = database
-        self.requireTLS = sslmode != "disable" && sslmode != "prefer"
+        self.sslMode = sslmode
     }
 
     /// The same server, another database (tests create throwaway databases this way).
@@ -41,6 +43,21 @@ public struct DatabaseURL: Sendable, Equatable {
         return copy
     }
 
+    private var tls: PostgresClient.Configuration.TLS {
+        switch sslMode {
+        case "disable":
+            return .disable
+        case "prefer":
+            return .prefer(.makeClientConfiguration())
+        case "require":
+            var unverified = TLSConfiguration.makeClientConfiguration()
+            unverified.certificateVerification = .none
+            return .require(unverified)
+        default:
+            return .require(.makeClientConfiguration())
+        }
+    }
+
     public var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host,
@@ -48,7 +65,7 @@ public struct DatabaseURL: Sendable, Equatable {
             username: username,
             password: password,
             database: database,
-            tls: requireTLS ? .require(.makeClientConfiguration()) : .disable
+            tls: tls
         )
         configuration.options.maximumConnections = 20
         return configuration

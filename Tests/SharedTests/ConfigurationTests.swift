@@ -29,7 +29,7 @@ struct ConfigurationTests {
         #expect(configuration.database.host == "db.internal")
         #expect(configuration.database.port == 6543)
         #expect(configuration.database.password == "s@cret")
-        #expect(configuration.database.requireTLS)
+        #expect(configuration.database.requireTLS && configuration.database.sslMode == "require")
         #expect(configuration.host == "127.0.0.1")
         #expect(configuration.port == 8082)
         #expect(configuration.logLevel == .info)
