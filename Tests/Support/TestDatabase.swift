@@ -31,13 +31,7 @@ public enum TestDatabase {
         migrate: Bool = true,
         _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: quietLogger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
+        try await url.withClient(logger: quietLogger) { client in
             if migrate { try await MigrationRunner().migrate(client, logger: logger) }
             return try await body(client)
         }

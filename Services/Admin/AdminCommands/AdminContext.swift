@@ -15,16 +15,7 @@ enum AdminContext {
         environment: Shared.Environment = Shared.Environment(),
         _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
-        let url = try DatabaseURL(parsing: environment.required("KINSHIP_DATABASE_URL"))
-        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(client)
-        }
+        try await DatabaseURL(parsing: environment.required("KINSHIP_DATABASE_URL")).withClient(logger: logger, body)
     }
 
     static func withTenancy<T: Sendable>(_ body: @Sendable (TenancyStore) async throws -> T) async throws -> T {
