@@ -126,7 +126,8 @@ extension OutboxConsumer {
         return nil
     }
 
-    /// The next messages after the cursor, in commit-safe order. Only transactions older than every
+    /// The next messages after the cursor, in commit-safe order (by the xid8 `tx_id`, never its text:
+    /// "10010" sorts before "9996"). Only transactions older than every
     /// running one (`tx_id < xmin` of the current snapshot) are read: such a transaction has ended, so no
     /// row can still appear before the cursor, whatever order transactions commit in.
     private func readBatch(partition: Int, after cursor: Cursor, on connection: PostgresConnection) async throws -> [Row] {
@@ -134,11 +135,11 @@ extension OutboxConsumer {
         rows.reserveCapacity(options.batchSize)
         for try await (id, txID, workspaceID, key, payload, createdAt, onlyGroup) in try await connection.query(
             """
-            SELECT id, tx_id::text, workspace_id, key, payload::text, created_at, only_group FROM outbox
-            WHERE topic = \(topic.name) AND partition = \(partition)
-              AND (tx_id, id) > (\(cursor.txID)::xid8, \(cursor.id))
-              AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-            ORDER BY tx_id, id
+            SELECT o.id, o.tx_id::text AS tx_text, o.workspace_id, o.key, o.payload::text, o.created_at, o.only_group FROM outbox o
+            WHERE o.topic = \(topic.name) AND o.partition = \(partition)
+              AND (o.tx_id, o.id) > (\(cursor.txID)::xid8, \(cursor.id))
+              AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+            ORDER BY o.tx_id, o.id
             LIMIT \(options.batchSize)
             """,
             logger: logger

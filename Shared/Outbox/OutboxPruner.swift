@@ -41,8 +41,8 @@ public struct OutboxPruner: Service {
         // Per topic and partition, the slowest group's cursor: everything at or before it is done with.
         let passed = try await database.query(
             """
-            SELECT DISTINCT ON (topic, partition) topic, partition, tx_id::text, id
-            FROM outbox_cursors ORDER BY topic, partition, tx_id, id
+            SELECT DISTINCT ON (c.topic, c.partition) c.topic, c.partition, c.tx_id::text AS tx_text, c.id
+            FROM outbox_cursors c ORDER BY c.topic, c.partition, c.tx_id, c.id
             """,
             logger: logger
         ).decode((String, Int, String, Int64).self).collectAll()

@@ -57,6 +57,31 @@ struct OutboxTests {
         }
     }
 
+    /// Transaction ids compare as numbers, not text: across 99 → 100 the text order is wrong ("100" < "99").
+    @Test func orderFollowsTransactionIdsAcrossAPowerOfTen() async throws {
+        try await OutboxFixture.run { fixture in
+            let topic = OutboxTopic("xid-order", partitions: 1)
+            try await fixture.client.query(
+                """
+                INSERT INTO outbox (tx_id, topic, partition, workspace_id, key, payload)
+                SELECT x::text::xid8, 'xid-order', 0, gen_random_uuid(), 'k', jsonb_build_object('tx', x)
+                FROM generate_series(98, 101) AS x
+                """,
+                logger: fixture.logger
+            )
+            var options = OutboxFixture.fastOptions
+            options.batchSize = 2
+            let done = try await fixture.running([fixture.consumer("g", topic, options: options)]) {
+                try await fixture.handled("g").count >= 4
+            }
+            #expect(done)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await fixture.handled("g").map(\.payload) == (98...101).map { #"{"tx": \#($0)}"# })
+            let pruned = try await OutboxPruner(database: fixture.client, logger: fixture.logger).pruneOnce()
+            #expect(pruned == 4)
+        }
+    }
+
     @Test func messagesOfOneKeyArriveInOrder() async throws {
         try await OutboxFixture.run { fixture in
             let topic = OutboxTopic("order", partitions: 4)
