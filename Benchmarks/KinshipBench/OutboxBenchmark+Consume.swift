@@ -1,0 +1,164 @@
+import Foundation
+import PostgresNIO
+import Shared
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension OutboxBenchmark {
+    /// One in-process consumer, a fresh group, a handler that only counts: the time from its start until
+    /// it has handled every produced message, or until its cursors have passed them all (when it skipped some).
+    func measureOneWorker(_ database: PostgresClient) async throws -> ConsumeMeasure {
+        let group = "bench-one-\(runID)"
+        progress("consume: one worker (group \(group))")
+        try await resetConsumers(database)
+        await checkpoint(database)
+        let last = try await lastMessages(database)
+        let counter = HandledCounter(target: configuration.messages)
+        let (logger, options) = (self.logger, configuration.consumerOptions)
+        let elapsed = try await configuration.database.withClient(logger: Self.poolLogger) { consumerDatabase in
+            let consumer = OutboxConsumer(
+                group: group, topic: Self.topic, database: consumerDatabase, logger: logger, options: options,
+                workerID: "\(group)-worker"
+            ) { _, _ in
+                // Nothing but the count: a real handler's idempotent write is its own cost, not the bus's.
+                counter.increment()
+            }
+            let start = ContinuousClock.now
+            return try await consumer.running(timeout: .seconds(1800), logger: logger) {
+                try await withThrowingTaskGroup(of: Void.self) { race in
+                    race.addTask { await counter.waitForTarget() }
+                    race.addTask {
+                        while !(try await caughtUp(group: group, last: last, database)) {
+                            try await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
+                    defer { race.cancelAll() }
+                    try await race.next()
+                }
+                return ContinuousClock.now - start
+            }
+        }
+        let measure = ConsumeMeasure(duration: elapsed, handled: counter.value)
+        progress("  \(Int(Self.perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
+        return measure
+    }
+
+    /// Two worker processes (this binary as `outbox-worker`) in a fresh group: the time from starting them
+    /// until the group's cursors have passed every produced message.
+    func measureTwoWorkers(_ database: PostgresClient) async throws -> ConsumeMeasure {
+        let group = "bench-two-\(runID)"
+        let workers = ["\(group)-a", "\(group)-b"]
+        progress("consume: two worker processes (group \(group))")
+        try await resetConsumers(database)
+        await checkpoint(database)
+        let last = try await lastMessages(database)
+        // Registered up front, so each worker's first heartbeat counts two workers and takes its fair
+        // half, instead of the first one taking every partition until the next heartbeat.
+        try await database.query(
+            """
+            INSERT INTO outbox_workers (consumer_group, topic, worker_id, expires_at)
+            SELECT \(group), \(Self.topic.name), worker, now() + interval '10 seconds' FROM unnest(\(workers)::text[]) AS worker
+            """,
+            logger: logger
+        )
+
+        let start = ContinuousClock.now
+        let launched = try workers.map { try launchWorker(group: group, worker: $0) }
+        let processes = launched.map(\.process)
+        let elapsed: Duration
+        do {
+            while !(try await caughtUp(group: group, last: last, database)) {
+                if let exited = processes.first(where: { !$0.isRunning }) {
+                    throw BenchFailure("worker process \(exited.processIdentifier) exited with status \(exited.terminationStatus)")
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            elapsed = .now - start
+            let split = try await database.query(
+                "SELECT coalesce(owner, 'nobody'), count(*)::int FROM outbox_leases WHERE consumer_group = \(group) GROUP BY owner ORDER BY 1",
+                logger: logger
+            ).decode((String, Int).self).collectAll()
+            progress("  partitions held: " + split.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+        } catch {
+            await stop(processes)
+            throw error
+        }
+        await stop(processes)
+        // Each worker prints how many messages its handler saw as it stops.
+        let handled = launched.reduce(0) { sum, worker in
+            try? worker.output.fileHandleForWriting.close()
+            let text = String(decoding: worker.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            return sum + (Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        }
+
+        // The operators' view must agree: every partition of the group owned once, with nothing left.
+        let status = try await OutboxAdministration(database: database, logger: logger).status(group: group)
+        let behind = status.filter { $0.lagMessages > 0 }
+        guard status.count == Self.topic.partitions, behind.isEmpty else {
+            throw BenchFailure("after the two workers, \(status.count) cursors and lag on partitions \(behind.map(\.partition))")
+        }
+        let measure = ConsumeMeasure(duration: elapsed, handled: handled)
+        progress("  \(Int(Self.perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
+        return measure
+    }
+
+    /// The last message of each partition, in the consumers' order (by the column, not its text form: as
+    /// text, "1000" sorts before "999").
+    func lastMessages(_ database: PostgresClient) async throws -> [(partition: Int32, txID: String, id: Int64)] {
+        try await database.query(
+            """
+            SELECT DISTINCT ON (partition) partition, tx_id::text AS tx_text, id FROM outbox
+            WHERE topic = \(Self.topic.name) ORDER BY partition, outbox.tx_id DESC, outbox.id DESC
+            """,
+            logger: logger
+        ).decode((Int32, String, Int64).self).collectAll().map { (partition: $0.0, txID: $0.1, id: $0.2) }
+    }
+
+    /// Whether the group's cursor of every partition stands at or past its last message. Cheap enough to
+    /// ask every few milliseconds, unlike counting the lag.
+    func caughtUp(group: String, last: [(partition: Int32, txID: String, id: Int64)], _ database: PostgresClient) async throws -> Bool {
+        let partitions = last.map(\.partition)
+        let txIDs = last.map(\.txID)
+        let ids = last.map(\.id)
+        let done = try await database.query(
+            """
+            SELECT count(*)::int FROM outbox_cursors c
+            JOIN unnest(\(partitions)::int[], \(txIDs)::text[], \(ids)::bigint[]) AS last (partition, tx_id, id) USING (partition)
+            WHERE c.consumer_group = \(group) AND c.topic = \(Self.topic.name) AND (c.tx_id, c.id) >= (last.tx_id::xid8, last.id)
+            """,
+            logger: logger
+        ).decode(Int.self).first(where: { _ in true }) ?? 0
+        return done == last.count
+    }
+
+    private func launchWorker(group: String, worker: String) throws -> (process: Process, output: Pipe) {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        process.arguments = ["outbox-worker"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["KINSHIP_BENCH_GROUP"] = group
+        environment["KINSHIP_BENCH_WORKER"] = worker
+        process.environment = environment
+        process.standardOutput = output
+        try process.run()
+        return (process, output)
+    }
+
+    /// SIGTERM (a graceful drain), then SIGKILL for a worker still running after 10 s.
+    private func stop(_ processes: [Process]) async {
+        for process in processes where process.isRunning { process.terminate() }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+/// How long a consumer measure took, and how many messages its handlers saw (duplicates included).
+struct ConsumeMeasure: Sendable {
+    let duration: Duration
+    let handled: Int
+}

@@ -1,0 +1,31 @@
+import Logging
+import ServiceLifecycle
+import Shared
+
+extension OutboxConsumer {
+    /// Runs the consumer as a service until `body` returns, then shuts it down gracefully (as SIGTERM
+    /// would) and returns what `body` returned. Fails after `timeout`, so a consumer that stalls ends the
+    /// benchmark with an error rather than hanging it.
+    func running<T: Sendable>(timeout: Duration, logger: Logger, until body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: self)], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            let result = try await withThrowingTaskGroup(of: T?.self) { race in
+                race.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw BenchFailure("consumer group \(self.group) did not finish within \(timeout)")
+                }
+                race.addTask { try await body() }
+                defer { race.cancelAll() }
+                while let result = try await race.next() {
+                    if let result { return result }
+                }
+                throw BenchFailure("consumer group \(self.group) stopped early")
+            }
+            await services.triggerGracefulShutdown()
+            try await group.next()
+            return result
+        }
+    }
+}
