@@ -53,15 +53,28 @@ extension OutboxBenchmark {
         try await resetConsumers(database)
         await checkpoint(database)
         let last = try await lastMessages(database)
-        // Registered up front, so each worker's first heartbeat counts two workers and takes its fair
-        // half, instead of the first one taking every partition until the next heartbeat.
-        try await database.query(
-            """
-            INSERT INTO outbox_workers (consumer_group, topic, worker_id, expires_at)
-            SELECT \(group), \(Self.topic.name), worker, now() + interval '10 seconds' FROM unnest(\(workers)::text[]) AS worker
-            """,
-            logger: logger
-        )
+        // Both workers registered and the partitions split between them up front, so the measure is of
+        // two balanced workers from the start. Left to the heartbeats, the first worker up takes every free
+        // partition (the claim's `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` is rescanned per row, so its
+        // LIMIT does not hold) and gives the extra back only at its next heartbeat, two seconds later.
+        let owners = (0..<Self.topic.partitions).map { workers[$0 * workers.count / Self.topic.partitions] }
+        try await database.transaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                INSERT INTO outbox_workers (consumer_group, topic, worker_id, expires_at)
+                SELECT \(group), \(Self.topic.name), worker, now() + interval '10 seconds' FROM unnest(\(workers)::text[]) AS worker
+                """,
+                logger: logger
+            )
+            try await connection.query(
+                """
+                INSERT INTO outbox_leases (consumer_group, topic, partition, owner, expires_at)
+                SELECT \(group), \(Self.topic.name), partition - 1, owner, now() + interval '10 seconds'
+                FROM unnest(\(owners)::text[]) WITH ORDINALITY AS lease (owner, partition)
+                """,
+                logger: logger
+            )
+        }
 
         let start = ContinuousClock.now
         let launched = try workers.map { try launchWorker(group: group, worker: $0) }

@@ -56,15 +56,18 @@ extension OutboxConsumer {
                 owned.removeLast(owned.count - share)
             } else if owned.count < share {
                 // Free or expired leases only; one whose batch is still running elsewhere is locked and skipped.
+                // MATERIALIZED: as `IN (subquery)` the planner may re-run the LIMIT per row and claim too many.
                 let claimed = try await connection.query(
                     """
-                    UPDATE outbox_leases SET owner = \(workerID), expires_at = now() + \(lease)::interval
-                    WHERE consumer_group = \(group) AND topic = \(topic.name) AND partition IN (
+                    WITH claim AS MATERIALIZED (
                         SELECT partition FROM outbox_leases
                         WHERE consumer_group = \(group) AND topic = \(topic.name) AND (owner IS NULL OR expires_at < now())
                         ORDER BY partition LIMIT \(share - owned.count) FOR UPDATE SKIP LOCKED
                     )
-                    RETURNING partition
+                    UPDATE outbox_leases l SET owner = \(workerID), expires_at = now() + \(lease)::interval
+                    FROM claim
+                    WHERE l.consumer_group = \(group) AND l.topic = \(topic.name) AND l.partition = claim.partition
+                    RETURNING l.partition
                     """,
                     logger: logger
                 ).decode(Int.self).collectAll()

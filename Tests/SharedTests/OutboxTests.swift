@@ -192,6 +192,20 @@ struct OutboxTests {
         }
     }
 
+    @Test func aWorkerClaimsNoMoreThanItsFairShare() async throws {
+        try await OutboxFixture.run { fixture in
+            let topic = OutboxTopic("share", partitions: 8)
+            try await fixture.client.query(
+                "INSERT INTO outbox_workers (consumer_group, topic, worker_id, expires_at) VALUES ('g', 'share', 'other', now() + interval '1 minute')",
+                logger: fixture.logger
+            )
+            let owned = try await fixture.consumer("g", topic).heartbeat()
+            #expect(owned == [0, 1, 2, 3])
+            let second = try await fixture.consumer("g", topic).heartbeat()
+            #expect(second.count == 3, "two live workers and 'other': a share of ⌈8/3⌉ = 3, four of them free")
+        }
+    }
+
     @Test func pruningKeepsWhatAnyGroupStillNeeds() async throws {
         try await OutboxFixture.run { fixture in
             let topic = OutboxTopic("pruned", partitions: 2)
