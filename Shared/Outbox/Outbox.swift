@@ -3,11 +3,16 @@ import PostgresNIO
 
 /// The producing side of the bus.
 public enum Outbox {
-    /// The channel a committed append notifies, with the topic as payload, to wake consumers.
+    /// The channel a committed append notifies, with `topic:partition` as payload, to wake consumers.
     static let notificationChannel = "kinship_outbox"
 
     /// Appends messages inside the caller's transaction: they become visible to consumers exactly when
     /// that transaction commits, and never if it rolls back.
+    ///
+    /// Inside `PostgresClient.transaction` the wake-up is sent after the commit, outside the transaction:
+    /// a NOTIFY inside it takes a database-wide lock from commit until the WAL flush, which serialises
+    /// every producing commit. Called in a transaction opened any other way, it notifies in that
+    /// transaction (correct, slower under concurrency).
     public static func append(_ drafts: [OutboxDraft], on connection: PostgresConnection, logger: Logger) async throws {
         guard !drafts.isEmpty else { return }
         let topics = drafts.map(\.topic.name)
@@ -22,9 +27,15 @@ public enum Outbox {
             """,
             logger: logger
         )
-        // NOTIFY is delivered on commit only, and Postgres folds repeats within a transaction.
-        for topic in Set(topics) {
-            try await connection.query("SELECT pg_notify(\(notificationChannel), \(topic))", logger: logger)
+        let wakeUps = Set(zip(topics, partitions).map { "\($0):\($1)" })
+        if let deferred = DeferredNotifications.current {
+            deferred.add(wakeUps, channel: notificationChannel)
+        } else {
+            // Delivered on commit only; Postgres folds repeats within a transaction.
+            try await connection.query(
+                "SELECT count(pg_notify(\(notificationChannel), p)) FROM unnest(\(Array(wakeUps))::text[]) AS p",
+                logger: logger
+            )
         }
     }
 }

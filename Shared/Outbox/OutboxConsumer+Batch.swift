@@ -7,6 +7,8 @@ enum BatchOutcome: Sendable {
     case progressed
     /// Nothing committed is waiting.
     case idle
+    /// Committed messages wait behind a transaction that began before them and is still running.
+    case waitingForOlderTransactions
     /// A handler failed; try this partition again after the delay.
     case retryLater(Duration)
     /// Another worker holds the partition now.
@@ -39,8 +41,8 @@ extension OutboxConsumer {
         do {
             return try await database.transaction(logger: logger) { connection in
                 guard let cursor = try await lockPartition(partition, on: connection) else { return .leaseLost }
-                let rows = try await readBatch(partition: partition, after: cursor, on: connection)
-                guard !rows.isEmpty else { return .idle }
+                let (rows, blocked) = try await readBatch(partition: partition, after: cursor, on: connection)
+                guard !rows.isEmpty else { return blocked ? .waitingForOlderTransactions : .idle }
                 for (index, row) in rows.enumerated() where row.onlyGroup == nil || row.onlyGroup == group {
                     do {
                         try await handler(row.message, connection)
@@ -60,7 +62,7 @@ extension OutboxConsumer {
     private func recordFailure(_ failure: HandlerFailure, partition: Int) async throws -> BatchOutcome {
         try await database.transaction(logger: logger) { connection in
             guard let cursor = try await lockPartition(partition, on: connection) else { return .leaseLost }
-            let rows = try await readBatch(partition: partition, after: cursor, on: connection)
+            let rows = try await readBatch(partition: partition, after: cursor, on: connection).rows
             guard failure.index < rows.count else { return .retryLater(options.initialBackoff) }
             for row in rows[..<failure.index] where row.onlyGroup == nil || row.onlyGroup == group {
                 try await handler(row.message, connection)
@@ -100,23 +102,34 @@ extension OutboxConsumer {
         min(options.maximumBackoff, options.initialBackoff * (1 << min(attempt - 1, 20)))
     }
 
-    /// Confirms the lease (and holds it, so no other worker can take the partition mid-batch) and
-    /// returns the group's cursor, creating it at the start of the topic the first time.
+    /// Takes the partition's lock for this transaction, confirms the lease, and returns the group's
+    /// cursor, creating it at the start of the topic the first time.
+    ///
+    /// The lock is an advisory one, not `FOR UPDATE` on the lease: a row lock would give this
+    /// transaction an xid from its first statement, holding back the snapshot xmin that every consumer
+    /// reads up to for the whole batch. A worker that takes over an expired lease waits here until the
+    /// previous owner's batch has ended, and then reads the cursor that batch committed.
     private func lockPartition(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
+        let lockName = "\(group)/\(topic.name)"
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockName)), \(Int32(partition)))", logger: logger)
         let leased = try await connection.query(
             """
             SELECT 1 FROM outbox_leases
             WHERE consumer_group = \(group) AND topic = \(topic.name) AND partition = \(partition)
               AND owner = \(workerID) AND expires_at > now()
-            FOR UPDATE
             """,
             logger: logger
         ).decode(Int.self).first(where: { _ in true }) != nil
         guard leased else { return nil }
+        if let cursor = try await readCursor(partition, on: connection) { return cursor }
         try await connection.query(
             "INSERT INTO outbox_cursors (consumer_group, topic, partition) VALUES (\(group), \(topic.name), \(partition)) ON CONFLICT DO NOTHING",
             logger: logger
         )
+        return try await readCursor(partition, on: connection)
+    }
+
+    private func readCursor(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
         for try await (txID, id, attempts) in try await connection.query(
             "SELECT tx_id::text, id, attempts FROM outbox_cursors WHERE consumer_group = \(group) AND topic = \(topic.name) AND partition = \(partition)",
             logger: logger
@@ -127,29 +140,40 @@ extension OutboxConsumer {
     }
 
     /// The next messages after the cursor, in commit-safe order (by the xid8 `tx_id`, never its text:
-    /// "10010" sorts before "9996"). Only transactions older than every
-    /// running one (`tx_id < xmin` of the current snapshot) are read: such a transaction has ended, so no
-    /// row can still appear before the cursor, whatever order transactions commit in.
-    private func readBatch(partition: Int, after cursor: Cursor, on connection: PostgresConnection) async throws -> [Row] {
+    /// "10010" sorts before "9996"). Only transactions older than every running one (`tx_id < xmin` of
+    /// the current snapshot) are handed out: such a transaction has ended, so no row can still appear
+    /// before the cursor, whatever order transactions commit in. `blocked` says that committed rows
+    /// beyond that point exist, so the caller looks again soon instead of waiting for a notification
+    /// that has already come.
+    private func readBatch(partition: Int, after cursor: Cursor, on connection: PostgresConnection) async throws -> (rows: [Row], blocked: Bool) {
         var rows: [Row] = []
+        var blocked = false
         rows.reserveCapacity(options.batchSize)
-        for try await (id, txID, workspaceID, key, payload, createdAt, onlyGroup) in try await connection.query(
+        for try await (id, txID, workspaceID, key, payload, createdAt, onlyGroup, safe) in try await connection.query(
             """
-            SELECT o.id, o.tx_id::text AS tx_text, o.workspace_id, o.key, o.payload::text, o.created_at, o.only_group FROM outbox o
+            WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+            SELECT o.id, o.tx_id::text AS tx_text, o.workspace_id, o.key, o.payload::text, o.created_at, o.only_group,
+                   o.tx_id < snapshot.xmin AS safe
+            FROM outbox o, snapshot
             WHERE o.topic = \(topic.name) AND o.partition = \(partition)
               AND (o.tx_id, o.id) > (\(cursor.txID)::xid8, \(cursor.id))
-              AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())
             ORDER BY o.tx_id, o.id
             LIMIT \(options.batchSize)
             """,
             logger: logger
-        ).decode((Int64, String, UUID, String, String, Date, String?).self) {
+        ).decode((Int64, String, UUID, String, String, Date, String?, Bool).self) {
+            // Ordered by tx_id, so the first unsafe row ends the safe prefix (read to the end, not
+            // broken off, so the connection is left clean).
+            guard safe, !blocked else {
+                blocked = true
+                continue
+            }
             rows.append(Row(
                 message: OutboxMessage(id: id, topic: topic.name, partition: partition, workspaceID: workspaceID, key: key, payload: payload, createdAt: createdAt),
                 txID: txID, onlyGroup: onlyGroup
             ))
         }
-        return rows
+        return (rows, blocked)
     }
 
     private func advance(_ partition: Int, to row: Row, attempts: Int, error: String?, on connection: PostgresConnection) async throws {

@@ -45,7 +45,8 @@ extension OutboxConsumer {
 
             if owned.count > share {
                 let extra = Array(owned.suffix(owned.count - share)).map(Int32.init)
-                // SKIP LOCKED is not needed: only this worker's own batches lock its leases, and none runs now.
+                // A batch of this worker may still run on one of them: the next owner's batch waits for it
+                // on the partition's advisory lock (see lockPartition), so giving the lease back now is safe.
                 try await connection.query(
                     """
                     UPDATE outbox_leases SET owner = NULL, expires_at = '-infinity'
@@ -55,7 +56,7 @@ extension OutboxConsumer {
                 )
                 owned.removeLast(owned.count - share)
             } else if owned.count < share {
-                // Free or expired leases only; one whose batch is still running elsewhere is locked and skipped.
+                // Free or expired leases only; SKIP LOCKED keeps two claiming workers off each other's rows.
                 // MATERIALIZED: as `IN (subquery)` the planner may re-run the LIMIT per row and claim too many.
                 let claimed = try await connection.query(
                     """

@@ -38,93 +38,93 @@ public struct OutboxConsumer: Service {
     }
 
     public func run() async throws {
-        let doorbell = Doorbell()
-        await withTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { await listen(ringing: doorbell) }
-            tasks.addTask { await consume(doorbell: doorbell) }
-            await tasks.next()
-            tasks.cancelAll()
+        let scheduler = PartitionScheduler(pollInterval: options.pollInterval)
+        await withTaskGroup(of: Void.self) { listening in
+            listening.addTask { await listen(marking: scheduler) }
+            await withTaskGroup(of: Void.self) { working in
+                working.addTask {
+                    await coordinate(scheduler)
+                    // Shutting down: workers finish the batch in hand, then find the queue closed.
+                    scheduler.close()
+                }
+                for _ in 0..<max(1, options.parallelPartitions) {
+                    working.addTask { await work(scheduler) }
+                }
+            }
+            listening.cancelAll()
         }
         try? await releaseLeases()
     }
 
-    /// The loop: heartbeat and rebalance on schedule, drain owned partitions, sleep until notified.
-    private func consume(doorbell: Doorbell) async {
-        var owned: [Int] = []
+    /// Heartbeats and rebalances on schedule, reports lag, runs the fallback poll and the retry timers.
+    private func coordinate(_ scheduler: PartitionScheduler) async {
         var nextHeartbeat = ContinuousClock.now
-        var retryAfter: [Int: ContinuousClock.Instant] = [:]
+        var nextLagReport = ContinuousClock.now
+        var nextPoll = ContinuousClock.now + options.pollInterval
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             if ContinuousClock.now >= nextHeartbeat {
                 do {
-                    owned = try await heartbeat()
-                    await reportLag(owned)
+                    scheduler.own(try await heartbeat())
                 } catch {
                     logger.warning("outbox heartbeat failed", metadata: ["group": "\(group)", "error": "\(String(reflecting: error))"])
-                    owned = []
+                    scheduler.own([])
                 }
                 nextHeartbeat = ContinuousClock.now + options.heartbeatInterval
             }
-            let now = ContinuousClock.now
-            let ready = owned.filter { (retryAfter[$0] ?? now) <= now }
-            let outcomes = await drain(ready, until: nextHeartbeat)
-            var progressed = false
-            for outcome in outcomes {
-                progressed = progressed || outcome.progressed
-                switch outcome.last {
-                case .progressed, .idle: retryAfter[outcome.partition] = nil
-                case .retryLater(let delay): retryAfter[outcome.partition] = ContinuousClock.now + delay
-                case .leaseLost: owned.removeAll { $0 == outcome.partition }
-                }
+            if ContinuousClock.now >= nextLagReport {
+                // Counting the backlog costs a scan of it: measured less often than the heartbeat.
+                await reportLag(scheduler.owned)
+                nextLagReport = ContinuousClock.now + options.heartbeatInterval * 5
             }
-            // A partition stopped by the deadline may hold more: go round again rather than sleep.
-            if progressed { continue }
-            var sleep = min(options.pollInterval, nextHeartbeat - ContinuousClock.now)
-            if let earliest = retryAfter.values.min() { sleep = min(sleep, earliest - ContinuousClock.now) }
-            if sleep > .zero { await doorbell.wait(upTo: sleep) }
+            if ContinuousClock.now >= nextPoll {
+                scheduler.markAll()
+                nextPoll = ContinuousClock.now + options.pollInterval
+            }
+            let nextTimer = scheduler.fireTimers()
+            let wake = [nextHeartbeat, nextPoll, nextTimer ?? nextPoll].min()!
+            let sleep = wake - ContinuousClock.now
+            if sleep > .zero { await scheduler.timerSet.wait(upTo: sleep) }
         }
     }
 
-    /// Processes batches of the given partitions, a few at a time, until each is drained or time is up.
-    /// Returns, per partition, whether it made progress and how its last batch ended.
-    private func drain(_ partitions: [Int], until deadline: ContinuousClock.Instant) async -> [(partition: Int, progressed: Bool, last: BatchOutcome)] {
-        await withTaskGroup(of: (partition: Int, progressed: Bool, last: BatchOutcome).self) { tasks in
-            var pending = partitions[...]
-            func startNext() {
-                guard let partition = pending.popFirst() else { return }
-                tasks.addTask {
-                    var progressed = false
-                    var last = BatchOutcome.idle
-                    repeat {
-                        do {
-                            last = try await processBatch(partition: partition)
-                        } catch {
-                            logger.warning("outbox batch failed", metadata: [
-                                "group": "\(group)", "partition": "\(partition)", "error": "\(String(reflecting: error))",
-                            ])
-                            last = .retryLater(options.initialBackoff)
-                        }
-                        if case .progressed = last { progressed = true } else { break }
-                    } while ContinuousClock.now < deadline && !Task.isCancelled
-                    return (partition, progressed, last)
-                }
+    /// Takes partitions from the scheduler and processes one batch of each at a time.
+    private func work(_ scheduler: PartitionScheduler) async {
+        while let partition = await scheduler.next() {
+            var outcome: BatchOutcome
+            do {
+                outcome = try await processBatch(partition: partition)
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("outbox batch failed", metadata: [
+                    "group": "\(group)", "partition": "\(partition)", "error": "\(String(reflecting: error))",
+                ])
+                outcome = .retryLater(options.initialBackoff)
             }
-            for _ in 0..<max(1, options.parallelPartitions) { startNext() }
-            var outcomes: [(partition: Int, progressed: Bool, last: BatchOutcome)] = []
-            for await outcome in tasks {
-                outcomes.append(outcome)
-                startNext()
+            switch outcome {
+            case .progressed: scheduler.finished(partition, then: .again)
+            case .idle: scheduler.finished(partition, then: .rest)
+            case .waitingForOlderTransactions: scheduler.finished(partition, then: .waitForOlderTransactions)
+            case .retryLater(let delay): scheduler.finished(partition, then: .backOff(delay))
+            case .leaseLost:
+                // The next heartbeat drops or reclaims it; until then the poll finds it lost again, cheaply.
+                scheduler.finished(partition, then: .backOff(options.heartbeatInterval))
             }
-            return outcomes
         }
     }
 
-    private func listen(ringing doorbell: Doorbell) async {
+    /// Marks the partitions that committed appends name (`topic:partition`), or all for a bare topic.
+    private func listen(marking scheduler: PartitionScheduler) async {
+        let prefix = topic.name + ":"
         while !Task.isCancelled {
             do {
                 try await database.withConnection { connection in
-                    for try await notification in try await connection.listen(Outbox.notificationChannel)
-                    where notification.payload == topic.name {
-                        doorbell.ring()
+                    for try await notification in try await connection.listen(Outbox.notificationChannel) {
+                        let payload = notification.payload
+                        if payload.hasPrefix(prefix), let partition = Int(payload.dropFirst(prefix.count)) {
+                            scheduler.mark(CollectionOfOne(partition))
+                        } else if payload == topic.name {
+                            scheduler.markAll()
+                        }
                     }
                 }
             } catch {
