@@ -41,6 +41,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -54,13 +56,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Shared",
-            resources: [.copy("Migrations")],
+            resources: [.copy("Migrations"), .copy("Assets")],
             swiftSettings: swiftSettings
         ),
     ]
-        + service("Ingestion", executable: "ingestion", folder: "Ingestion")
+        + service("Ingestion", executable: "ingestion", folder: "Ingestion", extra: [
+            .product(name: "CompressNIO", package: "compress-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ])
         + service("Identity", executable: "identity", folder: "Identity")
         + service("Segmentation", executable: "segmentation", folder: "Segmentation")
         + service("Reporting", executable: "reporting", folder: "Reporting")

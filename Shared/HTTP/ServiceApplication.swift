@@ -22,8 +22,8 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A router with the shared middleware and `/healthz`, `/readyz`, `/metrics`.
-    public func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func makeRouter() -> Router<KinshipRequestContext> {
+        let router = Router(context: KinshipRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         OperationalRoutes(database: database, registry: registry).add(to: router)
@@ -31,7 +31,7 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// The application: the router's server plus the database pool and any background services.
-    public func makeApplication(router: Router<BasicRequestContext>, services: [any Service] = []) -> some ApplicationProtocol {
+    public func makeApplication(router: Router<KinshipRequestContext>, services: [any Service] = []) -> some ApplicationProtocol {
         Application(
             router: router,
             configuration: .init(

@@ -25,6 +25,9 @@ public enum ServiceMain {
         do {
             let app = try await build(runtime)
             try await app.runService()
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("kinship \(service.rawValue): \(error)\n".utf8))
+            exit(78)
         } catch {
             runtime.logger.critical("service stopped with an error", metadata: ["error": "\(String(reflecting: error))"])
             exit(1)

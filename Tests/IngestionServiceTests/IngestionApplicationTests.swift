@@ -6,7 +6,7 @@ import Testing
 struct IngestionApplicationTests {
     @Test func servesHealthReadinessMetricsAndErrors() async throws {
         try await TestDatabase.withClient { _ in }  // migrates the test database
-        let app = IngestionApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.ingestion)))
+        let app = try IngestionApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.ingestion)))
         try await OperationalRouteChecks.verify(app)
     }
 }

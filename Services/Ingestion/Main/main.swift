@@ -1,4 +1,6 @@
 import IngestionService
 import Shared
 
-await ServiceMain.run(.ingestion) { runtime in IngestionApplication.build(runtime) }
+await ServiceMain.run(.ingestion) { runtime in
+    try IngestionApplication.build(runtime, configuration: try IngestionConfiguration.load())
+}

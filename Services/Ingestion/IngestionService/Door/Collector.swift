@@ -1,0 +1,55 @@
+import Foundation
+import Metrics
+import Shared
+
+/// The door every endpoint shares: rate limit, the rules for each message, then the group commit.
+struct Collector: Sendable {
+    let directory: SourceDirectory
+    let queue: CommitQueue
+    let rateLimiter: RateLimiter
+    let configuration: IngestionConfiguration
+
+    /// What became of a request's messages.
+    struct Result: Sendable {
+        var outcome = WriteOutcome()
+        var withheld = 0
+        var refused: [RefusedMessage] = []
+    }
+
+    func collect(_ messages: [JSONValue], facts: RequestFacts) async throws -> Result {
+        if let wait = rateLimiter.admit(facts.source.source.id, cost: messages.count) {
+            let seconds = Int(wait.components.seconds) + 1
+            throw KinshipError(
+                code: "rate_limited", status: .tooManyRequests,
+                message: "This source sends more than \(configuration.rateLimitPerSource) messages per second; retry after \(seconds) s.",
+                headers: [.retryAfter: String(seconds)]
+            )
+        }
+        let preparation = MessagePreparation(facts: facts, consent: ConsentGate())
+        var result = Result()
+        var accepted: [PreparedMessage] = []
+        for (index, message) in messages.enumerated() {
+            switch preparation.dispose(message, index: index) {
+            case .accepted(let prepared): accepted.append(prepared)
+            case .withheldByConsent: result.withheld += 1
+            case .refused(let refusal): result.refused.append(refusal)
+            }
+        }
+        let failures = try result.refused.map { try FailedEventRow($0, source: facts.source) }
+        if !accepted.isEmpty || !failures.isEmpty {
+            result.outcome = try await queue.submit(WriteBatch(
+                source: facts.source.source, receivedAt: Timestamp.format(facts.receivedAt), messages: accepted, failures: failures
+            ))
+        }
+        record(result)
+        return result
+    }
+
+    private func record(_ result: Result) {
+        let counts = [("stored", result.outcome.stored), ("duplicate", result.outcome.duplicates),
+                      ("withheld", result.withheld), ("refused", result.refused.count)]
+        for (outcome, count) in counts where count > 0 {
+            Counter(label: "kinship_ingestion_messages_total", dimensions: [("outcome", outcome)]).increment(by: count)
+        }
+    }
+}

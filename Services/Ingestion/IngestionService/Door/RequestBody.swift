@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import Shared
+
+/// Reading a request's body at the door: Segment's size limit (after gunzip), gzip, JSON.
+enum RequestBody {
+    /// The JSON body, inflated when `Content-Encoding: gzip`, refused over `limit` bytes either way.
+    static func json(of request: Request, limit: Int) async throws -> JSONValue {
+        var request = request
+        let tooLarge = KinshipError(
+            code: "batch_too_large", status: .contentTooLarge,
+            message: "A request body may be at most \(limit / 1024) KB (after decompression)."
+        )
+        var body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
+        }
+        switch request.headers[.contentEncoding]?.lowercased() {
+        case nil, "identity":
+            break
+        case "gzip", "x-gzip":
+            body = try GzipBody.inflate(body, limit: limit)
+        case let other?:
+            throw KinshipError(
+                code: "unsupported_encoding", status: .unsupportedMediaType,
+                message: "Content-Encoding '\(other.prefix(20))' is not supported; send gzip or no encoding."
+            )
+        }
+        // Whatever the Content-Type: browsers' sendBeacon sends JSON as text/plain.
+        return try JSONCoding.decode(JSONValue.self, from: Data(buffer: body))
+    }
+}

@@ -1,0 +1,40 @@
+import Shared
+
+/// The ingestion service's own settings, from `KINSHIP_*` variables (documented in the README).
+public struct IngestionConfiguration: Sendable {
+    /// A repeated `messageId` within this window is acknowledged but stored once.
+    public var dedupWindowDays = 7
+    /// Messages per second each source may send to one ingestion process (bursts of twice that); 0 = no limit.
+    public var rateLimitPerSource = 5000
+    /// How many reverse proxies in front of ingestion append to `X-Forwarded-For` (0: use the peer address).
+    public var trustedProxies = 0
+    /// Concurrent group-commit writers; requests arriving while they are busy share the next transaction.
+    public var writers = 4
+
+    public init() {}
+
+    public static func load(from environment: Environment = Environment()) throws -> IngestionConfiguration {
+        var configuration = IngestionConfiguration()
+        configuration.dedupWindowDays = try environment.integer("KINSHIP_DEDUP_WINDOW_DAYS", default: 7, range: 1...365)
+        configuration.rateLimitPerSource = try environment.integer("KINSHIP_RATE_LIMIT_PER_SOURCE", default: 5000, range: 0...10_000_000)
+        configuration.trustedProxies = try environment.integer("KINSHIP_TRUSTED_PROXIES", default: 0, range: 0...10)
+        configuration.writers = try environment.integer("KINSHIP_INGESTION_WRITERS", default: 4, range: 1...64)
+        return configuration
+    }
+}
+
+/// Segment's limits, which clients are written against.
+enum IngestionLimits {
+    static let messageBytes = 32 * 1024
+    static let batchBytes = 500 * 1024
+    static let messageIdLength = 200
+    /// Refused messages listed in a response, at most.
+    static let listedRefusals = 100
+}
+
+extension KinshipError {
+    static let shuttingDown = KinshipError(
+        code: "shutting_down", status: .serviceUnavailable, message: "This ingestion process is shutting down; retry.",
+        headers: [.retryAfter: "1"]
+    )
+}

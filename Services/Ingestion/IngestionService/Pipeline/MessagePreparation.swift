@@ -1,0 +1,82 @@
+import Foundation
+import Shared
+
+/// The door's rules for one message: validate, fill in what Segment fills in, enrich, apply the
+/// message's own consent, and seal its PII.
+struct MessagePreparation: Sendable {
+    let facts: RequestFacts
+    let consent: ConsentGate
+
+    /// Disposes of the message at `index` of the request.
+    func dispose(_ raw: JSONValue, index: Int) -> MessageDisposition {
+        let messageId = raw["messageId"]?.stringValue
+        do {
+            guard case .object(let object) = raw else {
+                throw KinshipError.badRequest("invalid_message", "A message must be a JSON object.")
+            }
+            guard let prepared = try prepare(object) else { return .withheldByConsent }
+            return .accepted(prepared)
+        } catch let error as KinshipError {
+            return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: raw))
+        } catch {
+            let error = KinshipError.badRequest("invalid_message", "The message could not be read: \(error)")
+            return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: raw))
+        }
+    }
+
+    /// The message ready to store, or nil when its own consent withholds it.
+    func prepare(_ sent: [String: JSONValue]) throws -> PreparedMessage? {
+        var object = withBatchFields(sent)
+        let encoded = try JSONCoding.encoder().encode(JSONValue.object(object))
+        guard encoded.count <= IngestionLimits.messageBytes else {
+            throw KinshipError(
+                code: "message_too_large", status: .contentTooLarge,
+                message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB; this one is \(encoded.count / 1024) KB."
+            )
+        }
+        try MessageValidation.refuseNullCharacters(in: .object(object))
+        var userInfo: [CodingUserInfoKey: any Sendable] = [:]
+        if let implied = facts.impliedType { userInfo[SegmentMessage.impliedTypeKey] = implied }
+        let message = try JSONCoding.decode(SegmentMessage.self, from: encoded, userInfo: userInfo)
+        let routingKey = try MessageValidation.check(message)
+
+        if consent.withholds(message) { return nil }
+
+        let messageId = message.messageId ?? "kinship-\(UUID().uuidString.lowercased())"
+        let eventTime = correctedTimestamp(message)
+        object["type"] = .string(message.type.rawValue)
+        object["messageId"] = .string(messageId)
+        object["receivedAt"] = .string(Timestamp.format(facts.receivedAt))
+        object["timestamp"] = .string(Timestamp.format(eventTime))
+        if let original = message.timestamp ?? message.originalTimestamp {
+            object["originalTimestamp"] = .string(Timestamp.format(original))
+        }
+        if let sentAt = message.sentAt ?? facts.batchSentAt { object["sentAt"] = .string(Timestamp.format(sentAt)) }
+        object.removeValue(forKey: "writeKey")
+        object["context"] = .object(MessageEnrichment(facts: facts).enrich(object["context"]?.objectValue ?? [:]))
+
+        return PreparedMessage(
+            messageId: messageId, type: message.type, event: message.event, eventTime: eventTime,
+            routingKey: routingKey, stored: try facts.source.sealing.sealMessage(object)
+        )
+    }
+
+    /// Batch-level `context` and `integrations` apply to each message; the message's own keys win.
+    private func withBatchFields(_ sent: [String: JSONValue]) -> [String: JSONValue] {
+        var object = sent
+        for (field, shared) in [("context", facts.batchContext), ("integrations", facts.batchIntegrations)] {
+            guard let shared else { continue }
+            let own = object[field]?.objectValue ?? [:]
+            object[field] = .object(shared.merging(own) { _, mine in mine })
+        }
+        return object
+    }
+
+    /// Segment's clock-skew correction: the device clock may be wrong, but the time between the event
+    /// and sending it is right, so `timestamp = receivedAt - (sentAt - timestamp)`.
+    func correctedTimestamp(_ message: SegmentMessage) -> Date {
+        guard let timestamp = message.timestamp ?? message.originalTimestamp else { return facts.receivedAt }
+        guard let sentAt = message.sentAt ?? facts.batchSentAt else { return timestamp }
+        return facts.receivedAt.addingTimeInterval(-sentAt.timeIntervalSince(timestamp))
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Shared
+
+/// The rules a message must meet to be stored; each refusal names the field.
+enum MessageValidation {
+    /// Checks the message and returns its routing key (the strongest id of the person).
+    static func check(_ message: SegmentMessage) throws -> String {
+        if let messageId = message.messageId {
+            guard !messageId.isEmpty, messageId.count <= IngestionLimits.messageIdLength else {
+                throw KinshipError.badRequest("invalid_message_id", "messageId must be 1 to \(IngestionLimits.messageIdLength) characters.")
+            }
+        }
+        for (field, date) in [("timestamp", message.timestamp), ("originalTimestamp", message.originalTimestamp), ("sentAt", message.sentAt)] {
+            if let date, !plausibleDates.contains(date) {
+                throw KinshipError.badRequest("invalid_timestamp", "\(field) must fall between the years 2000 and 2100.")
+            }
+        }
+        switch message.type {
+        case .track:
+            guard let event = message.event, !event.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw KinshipError.badRequest("missing_event", "A track message needs event, the name of what happened.")
+            }
+        case .group:
+            guard present(message.groupId) else {
+                throw KinshipError.badRequest("missing_group_id", "A group message needs groupId.")
+            }
+        case .alias:
+            guard let userId = message.userId, present(userId), present(message.previousId) else {
+                throw KinshipError.badRequest("missing_identifier", "An alias message needs userId and previousId.")
+            }
+            return userId
+        case .identify, .page, .screen:
+            break
+        }
+        if let userId = message.userId, present(userId) { return userId }
+        if let anonymousId = message.anonymousId, present(anonymousId) { return anonymousId }
+        throw KinshipError.badRequest("missing_identifier", "A message needs userId or anonymousId.")
+    }
+
+    private static func present(_ id: String?) -> Bool {
+        guard let id else { return false }
+        return !id.trimmingCharacters(in: .whitespaces).isEmpty
+    }
+
+    private static let plausibleDates = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 4_102_444_800)
+
+    /// Postgres `jsonb` cannot hold U+0000; refused here, per message, rather than failing a whole transaction.
+    static func refuseNullCharacters(in value: JSONValue, path: String = "") throws {
+        switch value {
+        case .string(let text):
+            if text.utf8.contains(0) { throw nullCharacter(path) }
+        case .array(let values):
+            for (index, child) in values.enumerated() { try refuseNullCharacters(in: child, path: "\(path)[\(index)]") }
+        case .object(let object):
+            for (key, child) in object {
+                let childPath = path.isEmpty ? key : "\(path).\(key)"
+                if key.utf8.contains(0) { throw nullCharacter(childPath) }
+                try refuseNullCharacters(in: child, path: childPath)
+            }
+        default:
+            break
+        }
+    }
+
+    private static func nullCharacter(_ path: String) -> KinshipError {
+        .badRequest("invalid_character", "\(path.isEmpty ? "the message" : path) contains the NUL character (\\u0000), which cannot be stored.")
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Shared
+
+/// Segment's HTTP Tracking API: `POST /v1/{identify,track,page,screen,group,alias}` and `/v1/batch`.
+struct TrackingRoutes: Sendable {
+    let collector: Collector
+
+    func add(to router: Router<KinshipRequestContext>) {
+        let v1 = router.group("v1")
+        v1.post("batch") { request, context in try await batch(request, context) }
+        for type in MessageType.allCases {
+            v1.post(RouterPath(stringLiteral: type.rawValue)) { request, context in try await single(type, request, context) }
+        }
+    }
+
+    private func single(_ type: MessageType, _ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let body = try await RequestBody.json(of: request, limit: IngestionLimits.batchBytes)
+        guard case .object(let object) = body else {
+            throw KinshipError.badRequest("invalid_message", "The body must be one JSON object, a \(type.rawValue) message.")
+        }
+        let source = try await authenticate(request, bodyKey: object["writeKey"]?.stringValue)
+        var facts = RequestFacts.from(request, context, source: source, collector: collector)
+        facts.impliedType = type
+        let result = try await collector.collect([body], facts: facts)
+        // One message: its refusal is the answer (it is kept in failed events all the same).
+        if let refusal = result.refused.first { throw refusal.error }
+        return CollectResponse(result).response
+    }
+
+    private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let body = try await RequestBody.json(of: request, limit: IngestionLimits.batchBytes)
+        guard case .object(let object) = body else {
+            throw KinshipError.badRequest("invalid_batch", #"The body must be a JSON object: {"batch": [...]}."#)
+        }
+        guard let field = object["batch"] else { throw KinshipError.badRequest("missing_field", "batch is required") }
+        guard case .array(let messages) = field else {
+            throw KinshipError.badRequest("invalid_field", "batch must be of type array")
+        }
+        let bodyKey = object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0["writeKey"]?.stringValue }.first
+        let source = try await authenticate(request, bodyKey: bodyKey)
+        var facts = RequestFacts.from(request, context, source: source, collector: collector)
+        facts.batchContext = try Self.object(object["context"], field: "context")
+        facts.batchIntegrations = try Self.object(object["integrations"], field: "integrations")
+        if let sentAt = object["sentAt"], sentAt != .null {
+            guard let text = sentAt.stringValue, let date = Timestamp.parse(text) else {
+                throw KinshipError.badRequest("invalid_field", "sentAt is not an ISO-8601 timestamp")
+            }
+            facts.batchSentAt = date
+        }
+        return CollectResponse(try await collector.collect(messages, facts: facts)).response
+    }
+
+    private func authenticate(_ request: Request, bodyKey: String?) async throws -> AuthenticatedSource {
+        guard let writeKey = WriteKey.fromAuthorization(request) ?? bodyKey else { throw SourceDirectory.missingWriteKey }
+        return try await collector.directory.authenticate(writeKey: writeKey)
+    }
+
+    private static func object(_ value: JSONValue?, field: String) throws -> [String: JSONValue]? {
+        switch value {
+        case nil, .null?: return nil
+        case .object(let object)?: return object
+        default: throw KinshipError.badRequest("invalid_field", "\(field) must be of type object")
+        }
+    }
+}
+
+extension RequestFacts {
+    static func from(_ request: Request, _ context: KinshipRequestContext, source: AuthenticatedSource, collector: Collector) -> RequestFacts {
+        let forwarded = request.headers[values: .xForwardedFor].joined(separator: ",")
+        return RequestFacts(
+            source: source,
+            receivedAt: Date(),
+            clientAddress: IngestionService.clientAddress(
+                forwardedFor: forwarded.isEmpty ? nil : forwarded, peer: context.remoteAddress?.ipAddress,
+                trustedProxies: collector.configuration.trustedProxies
+            ),
+            userAgent: request.headers[.userAgent]
+        )
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}

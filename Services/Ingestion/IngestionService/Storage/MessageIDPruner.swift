@@ -1,0 +1,33 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Shared
+
+/// Forgets message ids older than the dedup window, so the dedup table stays the window's size.
+/// The window itself is exact without it (see `EventWriter.claimMessageIDs`).
+struct MessageIDPruner: Service {
+    let database: PostgresClient
+    let logger: Logger
+    let windowDays: Int
+    var interval: Duration = .seconds(3600)
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await pruneOnce()
+            } catch {
+                logger.warning("message id pruning failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    @discardableResult
+    func pruneOnce() async throws -> Int {
+        let window = "\(windowDays) days"
+        return try await database.query(
+            "WITH gone AS (DELETE FROM event_message_ids WHERE received_at < now() - \(window)::interval RETURNING 1) SELECT count(*)::int FROM gone",
+            logger: logger
+        ).decode(Int.self).first(where: { _ in true }) ?? 0
+    }
+}

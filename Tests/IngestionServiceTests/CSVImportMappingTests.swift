@@ -1,0 +1,99 @@
+import Shared
+import Testing
+@testable import IngestionService
+
+struct CSVImportMappingTests {
+    let header = ["customer", "email", "what", "when", "total", "store", "zip"]
+    let row = ["c-17", "ann@example.com", "Order Completed", "2024-03-01T10:00:00Z", "42.50", "Lyon", "01234"]
+
+    func failure(_ query: [String: String], header: [String]? = nil) -> KinshipError? {
+        #expect(throws: KinshipError.self) { try CSVImportMapping(query: query, header: header ?? self.header) }
+    }
+
+    @Test func trackRowBecomesAnEventWithTheOtherColumnsAsProperties() throws {
+        let mapping = try CSVImportMapping(query: [
+            "user_id_column": "customer", "event_column": "what", "timestamp_column": "when",
+            "email_column": "email", "number_columns": "total,zip",
+        ], header: header)
+        #expect(try mapping.message(row: row) == [
+            "type": "track", "userId": "c-17", "event": "Order Completed", "timestamp": "2024-03-01T10:00:00Z",
+            "properties": ["total": 42.5, "store": "Lyon", "zip": "01234"],
+            "context": ["traits": ["email": "ann@example.com"]],
+        ])
+    }
+
+    @Test func identifyRowPutsEmailAndOtherColumnsInTraits() throws {
+        let mapping = try CSVImportMapping(query: [
+            "type": "identify", "anonymous_id_column": "customer", "email_column": "email",
+            "properties_columns": "store, zip", "message_id_column": "what",
+        ], header: header)
+        #expect(try mapping.message(row: row) == [
+            "type": "identify", "anonymousId": "c-17", "messageId": "Order Completed",
+            "traits": ["email": "ann@example.com", "store": "Lyon", "zip": "01234"],
+        ])
+    }
+
+    @Test func pageRowWithAFixedEventlessMappingKeepsEmailInContext() throws {
+        let mapping = try CSVImportMapping(query: ["type": "page", "user_id_column": "customer", "email_column": "email", "properties_columns": ""], header: header)
+        #expect(try mapping.message(row: row) == [
+            "type": "page", "userId": "c-17", "context": ["traits": ["email": "ann@example.com"]],
+        ])
+    }
+
+    @Test func fixedEventNameAppliesToEveryRowAndEmptyCellsAreLeftOut() throws {
+        let mapping = try CSVImportMapping(query: ["user_id_column": "customer", "event": "Visited Store", "properties_columns": "store,total"], header: header)
+        #expect(try mapping.message(row: ["", "", "", "", "", "Paris", ""]) == [
+            "type": "track", "event": "Visited Store", "properties": ["store": "Paris"],
+        ])
+    }
+
+    @Test func headerNamesAreMatchedWithoutSurroundingSpaces() throws {
+        let mapping = try CSVImportMapping(query: ["user_id_column": "id", "event": "E"], header: ["id", " plan "])
+        #expect(mapping.propertyColumns == [CSVImportMapping.Column(name: "plan", index: 1)])
+    }
+
+    @Test func unknownColumnIsNamed() {
+        let error = failure(["user_id_column": "customer", "event": "E", "number_columns": "total,price"])
+        #expect(error?.code == "import_unknown_column")
+        #expect(error?.message.contains("'price'") == true)
+    }
+
+    @Test func mappingWithoutAnIdColumnIsRefused() {
+        #expect(failure(["event": "E", "email_column": "email"])?.code == "import_missing_identifier_column")
+    }
+
+    @Test func trackWithoutEventIsRefused() {
+        #expect(failure(["user_id_column": "customer"])?.code == "import_missing_event")
+        #expect(failure(["user_id_column": "customer", "event": "  "])?.code == "import_missing_event")
+    }
+
+    @Test(arguments: [
+        ["user_id_column": "customer", "event": "E", "event_column": "what"],
+        ["user_id_column": "customer", "type": "identify", "event": "E"],
+        ["user_id_column": "customer", "type": "screen"],
+    ])
+    func contradictoryOrUnsupportedParametersAreRefused(_ query: [String: String]) {
+        #expect(failure(query)?.code == "import_invalid_parameter")
+    }
+
+    @Test func repeatedHeaderNameIsRefused() {
+        #expect(failure(["user_id_column": "id", "event": "E"], header: ["id", "x", "x"])?.code == "csv_duplicate_column")
+    }
+
+    @Test func rowWithAnotherColumnCountSaysExpectedAndGot() throws {
+        let mapping = try CSVImportMapping(query: ["user_id_column": "customer", "event": "E"], header: header)
+        let error = #expect(throws: KinshipError.self) { try mapping.message(row: ["a", "b"], line: 9) }
+        #expect(error?.code == "csv_column_count")
+        #expect(error?.message == "The row on line 9 has 2 columns; the header has 7.")
+    }
+
+    @Test(arguments: [("42", 42.0), ("-3.5", -3.5), ("1e3", 1000.0), ("2.5E-1", 0.25), (" 7 ", 7.0), ("0", 0.0), ("0.5", 0.5)])
+    func jsonNumbersBecomeNumbers(_ text: String, _ value: Double) {
+        #expect(CSVImportMapping.jsonNumber(text) == value)
+    }
+
+    @Test(arguments: ["", "007", "0x1A", "inf", "nan", "1,5", "1.", ".5", "-", "+1", "1e", "12abc", "1e999"])
+    func otherTextStaysText(_ text: String) {
+        #expect(CSVImportMapping.jsonNumber(text) == nil)
+    }
+}

@@ -1,0 +1,12 @@
+import Shared
+
+// Expected messages read best as literals. Test-only: production code builds JSONValue explicitly.
+// If Shared ever gains these conformances, delete this file.
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByDictionaryLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(uniqueKeysWithValues: elements))
+    }
+}
