@@ -35,6 +35,24 @@ ensure_postgresql() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-${PG_VERSION}" >/dev/null
 }
 
+# ensure_debian_package COMMAND PACKAGE: installs PACKAGE from Debian's packages when COMMAND is missing.
+ensure_debian_package() {
+  command -v "$1" >/dev/null && return
+  [ "$(id -u)" -eq 0 ] || fail "$1 is missing; run this script as root once to install $2"
+  echo "installing $2 from Debian's packages"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+
+# The C libraries the Swift build links: zlib (gzip request bodies).
+ensure_build_libraries() {
+  [ -f /usr/include/zlib.h ] && return
+  [ "$(id -u)" -eq 0 ] || fail "zlib's headers are missing; run this script as root once to install zlib1g-dev"
+  echo "installing zlib1g-dev from Debian's packages"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev >/dev/null
+}
+
 # The cluster's owner must be able to walk down to .kinship/: grant traverse-only (o+x) where it is missing.
 ensure_reachable_by_pg_owner() {
   [ "$(id -u)" -eq 0 ] || return 0
