@@ -66,6 +66,7 @@ let package = Package(
         + service("Ingestion", executable: "ingestion", folder: "Ingestion", extra: [
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ])
         + service("Identity", executable: "identity", folder: "Identity")
         + service("Segmentation", executable: "segmentation", folder: "Segmentation")
@@ -107,7 +108,7 @@ let package = Package(
             // `scripts/bench NAME` runs this, release-built: benchmarks print figures, they are not tests.
             .executableTarget(
                 name: "kinship-bench",
-                dependencies: ["Shared"],
+                dependencies: ["Shared", .product(name: "AsyncHTTPClient", package: "async-http-client")],
                 path: "Benchmarks/KinshipBench",
                 swiftSettings: swiftSettings
             ),

@@ -13,11 +13,11 @@ struct OutboxBenchResult: Sendable {
     let twoWorkers: ConsumeMeasure
     let latency: LatencySummary
 
-    var produceRate: Double { OutboxBenchmark.perSecond(configuration.messages, produced) }
-    var referenceRate: Double { OutboxBenchmark.perSecond(configuration.messages, reference) }
+    var produceRate: Double { perSecond(configuration.messages, produced) }
+    var referenceRate: Double { perSecond(configuration.messages, reference) }
     var ratio: Double { referenceRate > 0 ? produceRate / referenceRate : 0 }
-    var oneWorkerRate: Double { OutboxBenchmark.perSecond(configuration.messages, oneWorker.duration) }
-    var twoWorkersRate: Double { OutboxBenchmark.perSecond(configuration.messages, twoWorkers.duration) }
+    var oneWorkerRate: Double { perSecond(configuration.messages, oneWorker.duration) }
+    var twoWorkersRate: Double { perSecond(configuration.messages, twoWorkers.duration) }
 
     /// What makes these figures untrustworthy: a bus that loses or repeats messages is not measured fairly.
     var problems: [String] {
@@ -46,7 +46,7 @@ struct OutboxBenchResult: Sendable {
             "Outbox benchmark: \(grouped(c.messages)) messages of \(grouped(c.payloadBytes)) B JSON, topic of \(OutboxBenchmark.topic.partitions) partitions",
             "producers: \(c.producers) connections × \(grouped(c.transactionSize)) messages per transaction; "
                 + "consumers: batch \(grouped(options.batchSize)), \(options.parallelPartitions) partitions at once, "
-                + "heartbeat \(grouped(OutboxBenchmark.milliseconds(options.heartbeatInterval))) ms",
+                + "heartbeat \(grouped(options.heartbeatInterval.inMilliseconds)) ms",
             "",
         ]
         let rows: [(String, String, String, String)] = [
@@ -62,13 +62,7 @@ struct OutboxBenchResult: Sendable {
              latency.p99 < Self.latencyP99Goal ? "met" : "missed"),
             ("latency commit → handler, max", String(format: "%.1f ms", latency.max), "", ""),
         ]
-        let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max() ?? 0 }
-        for (measure, result, goal, verdict) in rows {
-            let line = measure.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "   "
-                + String(repeating: " ", count: widths[1] - result.count) + result + "   "
-                + goal.padding(toLength: widths[2], withPad: " ", startingAt: 0) + "   " + verdict
-            lines.append(line.trimmingCharacters(in: .whitespaces))
-        }
+        lines += tableLines(rows)
         lines.append("")
         lines.append(
             "latency load: \(grouped(latency.measured + latency.unhandled)) single-message transactions after a 1 s warm-up, "
@@ -133,19 +127,4 @@ struct OutboxBenchResult: Sendable {
             case payloadBytes = "payload_bytes"
         }
     }
-}
-
-/// 12345.6 as "12,346": thousands grouped, whatever the machine's locale.
-private func grouped(_ value: Double) -> String {
-    grouped(Int(value.rounded()))
-}
-
-private func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var result = ""
-    for (index, digit) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-        result.append(digit)
-    }
-    return (value < 0 ? "-" : "") + result
 }

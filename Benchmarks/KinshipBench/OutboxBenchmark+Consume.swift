@@ -16,7 +16,7 @@ extension OutboxBenchmark {
         let last = try await lastMessages(database)
         let counter = HandledCounter(target: configuration.messages)
         let (logger, options) = (self.logger, configuration.consumerOptions)
-        let elapsed = try await configuration.database.withClient(logger: Self.poolLogger) { consumerDatabase in
+        let elapsed = try await configuration.database.withClient(logger: poolLogger) { consumerDatabase in
             let consumer = OutboxConsumer(
                 group: group, topic: Self.topic, database: consumerDatabase, logger: logger, options: options,
                 workerID: "\(group)-worker"
@@ -40,7 +40,7 @@ extension OutboxBenchmark {
             }
         }
         let measure = ConsumeMeasure(duration: elapsed, handled: counter.value)
-        progress("  \(Int(Self.perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
+        progress("  \(Int(perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
         return measure
     }
 
@@ -112,7 +112,7 @@ extension OutboxBenchmark {
             throw BenchFailure("after the two workers, \(status.count) cursors and lag on partitions \(behind.map(\.partition))")
         }
         let measure = ConsumeMeasure(duration: elapsed, handled: handled)
-        progress("  \(Int(Self.perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
+        progress("  \(Int(perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
         return measure
     }
 

@@ -52,7 +52,7 @@ private final class LatencyLog: Sendable {
                 missing += 1
                 continue
             }
-            milliseconds.append(OutboxBenchmark.milliseconds(end - start))
+            milliseconds.append((end - start).inMilliseconds)
         }
         return (milliseconds, missing)
     }
@@ -72,8 +72,8 @@ extension OutboxBenchmark {
         let log = LatencyLog()
         let counter = HandledCounter(target: total)
         let (logger, options, url) = (self.logger, configuration.consumerOptions, configuration.database)
-        let produced = try await url.withClient(logger: Self.poolLogger) { consumerDatabase in
-            try await url.withClient(logger: Self.poolLogger) { producerDatabase in
+        let produced = try await url.withClient(logger: poolLogger) { consumerDatabase in
+            try await url.withClient(logger: poolLogger) { producerDatabase in
                 let consumer = OutboxConsumer(
                     group: group, topic: Self.topic, database: consumerDatabase, logger: logger, options: options,
                     workerID: "\(group)-worker"
@@ -95,19 +95,12 @@ extension OutboxBenchmark {
         let (milliseconds, missing) = log.latencies(of: keys)
         let sorted = milliseconds.sorted()
         let summary = LatencySummary(
-            achievedRate: Self.perSecond(total, produced),
-            p50: Self.percentile(0.50, of: sorted), p99: Self.percentile(0.99, of: sorted), max: sorted.last ?? 0,
+            achievedRate: perSecond(total, produced),
+            p50: percentile(0.50, of: sorted), p99: percentile(0.99, of: sorted), max: sorted.last ?? 0,
             measured: sorted.count, unhandled: missing, redelivered: log.redelivered
         )
         progress(String(format: "  p50 %.1f ms, p99 %.1f ms at %.0f msgs/s", summary.p50, summary.p99, summary.achievedRate))
         return summary
-    }
-
-    /// Nearest rank over sorted values; 0 when there are none.
-    static func percentile(_ fraction: Double, of sorted: [Double]) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 
     /// Starts message n's transaction at start + n / rate, each in its own task; returns when all committed.

@@ -29,14 +29,14 @@ extension OutboxBenchmark {
         // them; without this pass the first measure would pay for that and the second would not.
         progress("warm-up: plain INSERT of \(configuration.messages) rows, not timed")
         let warmUp = try await timeTransactions(batches, database, insertReference)
-        progress("  \(Int(Self.perSecond(configuration.messages, warmUp))) msgs/s")
+        progress("  \(Int(perSecond(configuration.messages, warmUp))) msgs/s")
         try await database.query(PostgresQuery(unsafeSQL: "TRUNCATE \(Self.referenceTable)"), logger: logger)
         await checkpoint(database)
 
         progress("reference: plain INSERT of \(configuration.messages) rows")
         let reference = try await timeTransactions(batches, database, insertReference)
         try await expectCount(Self.referenceTable, database)
-        progress("  \(Int(Self.perSecond(configuration.messages, reference))) msgs/s")
+        progress("  \(Int(perSecond(configuration.messages, reference))) msgs/s")
 
         progress("produce: Outbox.append of \(configuration.messages) messages")
         try await resetOutbox(database)
@@ -45,7 +45,7 @@ extension OutboxBenchmark {
             try await Outbox.append(drafts, on: connection, logger: logger)
         }
         try await expectCount("outbox", database)
-        progress("  \(Int(Self.perSecond(configuration.messages, produce))) msgs/s")
+        progress("  \(Int(perSecond(configuration.messages, produce))) msgs/s")
 
         // The planner statistics autovacuum would have gathered by now on a live system.
         try await database.query("ANALYZE outbox", logger: logger)

@@ -10,13 +10,6 @@ struct OutboxBenchmark: Sendable {
     /// The table the reference `INSERT` writes: a copy of `outbox` (columns, defaults, indexes), nothing more.
     static let referenceTable = "bench_insert_reference"
 
-    /// The pools' own logger: quiet, so pool chatter does not mix with progress.
-    static let poolLogger: Logger = {
-        var logger = Logger(label: "kinship.bench.pool")
-        logger.logLevel = .error
-        return logger
-    }()
-
     let configuration: OutboxBenchConfiguration
     let logger: Logger
     /// Makes this run's consumer group names distinct from any earlier run's.
@@ -33,7 +26,7 @@ struct OutboxBenchmark: Sendable {
     func run() async throws {
         let c = configuration
         progress("outbox benchmark: \(c.messages) messages of \(c.payloadBytes) B, \(c.producers) producers × \(c.transactionSize) per transaction")
-        let result = try await c.database.withClient(logger: Self.poolLogger) { database in
+        let result = try await c.database.withClient(logger: poolLogger) { database in
             try await MigrationRunner().migrate(database, logger: logger)
             try await database.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.referenceTable)"), logger: logger)
             try await database.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(Self.referenceTable) (LIKE outbox INCLUDING ALL)"), logger: logger)
@@ -89,14 +82,5 @@ struct OutboxBenchmark: Sendable {
         let head = #"{"type":"bench","n":\#(n),"pad":""#
         let tail = #""}"#
         return head + String(repeating: "x", count: max(0, bytes - head.utf8.count - tail.utf8.count)) + tail
-    }
-
-    static func perSecond(_ count: Int, _ duration: Duration) -> Double {
-        let seconds = milliseconds(duration) / 1000
-        return seconds > 0 ? Double(count) / seconds : 0
-    }
-
-    static func milliseconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
     }
 }

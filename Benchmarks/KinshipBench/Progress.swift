@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Writes a line to standard error, so standard output stays the benchmark's result.
 func progress(_ line: String) {
@@ -13,3 +14,10 @@ struct BenchFailure: Error, CustomStringConvertible {
         self.description = description
     }
 }
+
+/// The database pools' own logger: quiet, so pool chatter does not mix with progress.
+let poolLogger: Logger = {
+    var logger = Logger(label: "kinship.bench.pool")
+    logger.logLevel = .error
+    return logger
+}()

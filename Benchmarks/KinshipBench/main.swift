@@ -11,12 +11,14 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
-let benchmarks = ["outbox"]
+let benchmarks = ["outbox", "ingestion"]
 let name = CommandLine.arguments.dropFirst().first ?? ""
 do {
     switch name {
     case "outbox":
         try await OutboxBenchmark(configuration: OutboxBenchConfiguration(Shared.Environment())).run()
+    case "ingestion":
+        try await IngestionBenchmark(configuration: IngestionBenchConfiguration(Shared.Environment())).run()
     case "outbox-worker":
         // Not a benchmark: the child process the outbox benchmark starts for its two-worker measure.
         try await OutboxBenchWorker.run(Shared.Environment())

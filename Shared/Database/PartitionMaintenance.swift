@@ -15,19 +15,10 @@ public struct PartitionMaintenance: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let created = try await database.query("SELECT kinship_ensure_event_partitions()", logger: logger)
-                    .decode(Int.self).first(where: { _ in true }) ?? 0
-                if created > 0 { logger.info("created event partitions", metadata: ["count": "\(created)"]) }
-            } catch {
-                logger.warning("partition maintenance failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            try? await gracefulShutdown(sleeping: interval)
+        await runPeriodically(every: interval, logger: logger, failure: "partition maintenance failed; will retry") {
+            let created = try await database.query("SELECT kinship_ensure_event_partitions()", logger: logger)
+                .decode(Int.self).first(where: { _ in true }) ?? 0
+            if created > 0 { logger.info("created event partitions", metadata: ["count": "\(created)"]) }
         }
-    }
-
-    private func gracefulShutdown(sleeping duration: Duration) async throws {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 }

@@ -23,14 +23,9 @@ public struct OutboxPruner: Service {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let deleted = try await pruneOnce()
-                if deleted > 0 { logger.info("pruned outbox", metadata: ["rows": "\(deleted)"]) }
-            } catch {
-                logger.warning("outbox pruning failed; will retry", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        await runPeriodically(every: interval, logger: logger, failure: "outbox pruning failed; will retry") {
+            let deleted = try await pruneOnce()
+            if deleted > 0 { logger.info("pruned outbox", metadata: ["rows": "\(deleted)"]) }
         }
     }
 

@@ -35,11 +35,15 @@ struct IngestionProcess {
 
     /// `POST /v1/batch` authenticated with HTTP Basic, the write key as the user name.
     func postBatch(_ messages: [[String: Any]], writeKey: String, timeout: Duration = .seconds(30)) async throws -> HTTPAnswer {
+        try await postBatch(json: try JSONSerialization.data(withJSONObject: ["batch": messages]), writeKey: writeKey, timeout: timeout)
+    }
+
+    /// The same with the body already encoded, so it can cross into a child task.
+    func postBatch(json body: Data, writeKey: String, timeout: Duration = .seconds(30)) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url + "/v1/batch")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Basic " + Data("\(writeKey):".utf8).base64EncodedString())
         request.headers.add(name: "Content-Type", value: "application/json")
-        let body = try JSONSerialization.data(withJSONObject: ["batch": messages])
         request.body = .bytes(Array(body))
         return try await HTTPAnswer.send(request, timeout: timeout)
     }

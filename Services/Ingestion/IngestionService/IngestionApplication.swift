@@ -22,6 +22,7 @@ public enum IngestionApplication {
         ))
         TrackingRoutes(collector: collector).add(to: router)
         PixelRoute(collector: collector).add(to: router)
+        ImportRoute(collector: collector).add(to: router)
         TrackerScriptRoute(script: try Assets.trackerScript()).add(to: router)
 
         let writer = EventWriter(

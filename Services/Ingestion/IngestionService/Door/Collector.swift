@@ -16,8 +16,17 @@ struct Collector: Sendable {
         var refused: [RefusedMessage] = []
     }
 
+    /// The messages of one request, numbered by their index in it.
     func collect(_ messages: [JSONValue], facts: RequestFacts) async throws -> Result {
-        if let wait = rateLimiter.admit(facts.source.source.id, cost: messages.count) {
+        try await collect(Array(messages.enumerated()), facts: facts)
+    }
+
+    /// Messages numbered by the caller (an import numbers them by line), with any it refused itself
+    /// (lines that are not JSON); `limitRate` is off for imports, which pace themselves by their commits.
+    func collect(
+        _ messages: [(offset: Int, element: JSONValue)], alreadyRefused: [RefusedMessage] = [], facts: RequestFacts, limitRate: Bool = true
+    ) async throws -> Result {
+        if limitRate, let wait = rateLimiter.admit(facts.source.source.id, cost: messages.count) {
             let seconds = Int(wait.components.seconds) + 1
             throw KinshipError(
                 code: "rate_limited", status: .tooManyRequests,
@@ -26,9 +35,9 @@ struct Collector: Sendable {
             )
         }
         let preparation = MessagePreparation(facts: facts, consent: ConsentGate())
-        var result = Result()
+        var result = Result(refused: alreadyRefused)
         var accepted: [PreparedMessage] = []
-        for (index, message) in messages.enumerated() {
+        for (index, message) in messages {
             switch preparation.dispose(message, index: index) {
             case .accepted(let prepared): accepted.append(prepared)
             case .withheldByConsent: result.withheld += 1

@@ -34,7 +34,7 @@ final class SourceDirectory: Sendable {
             guard let source = entry.source else { throw Self.invalidWriteKey }
             return source
         }
-        let source = try await lookUp(writeKey)
+        let source = try await DatabaseDeadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
         entries.withLock { entries in
             if entries.count >= Self.maximumEntries { entries.removeAll() }
             // Unknown keys are remembered too, so guessing keys does not hammer the database.

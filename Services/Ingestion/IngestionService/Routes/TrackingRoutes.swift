@@ -16,7 +16,7 @@ struct TrackingRoutes: Sendable {
     }
 
     private func single(_ type: MessageType, _ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        let body = try await RequestBody.json(of: request, limit: IngestionLimits.batchBytes)
+        let body = try await JSONBody.read(request, limit: IngestionLimits.batchBytes)
         guard case .object(let object) = body else {
             throw KinshipError.badRequest("invalid_message", "The body must be one JSON object, a \(type.rawValue) message.")
         }
@@ -30,7 +30,7 @@ struct TrackingRoutes: Sendable {
     }
 
     private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        let body = try await RequestBody.json(of: request, limit: IngestionLimits.batchBytes)
+        let body = try await JSONBody.read(request, limit: IngestionLimits.batchBytes)
         guard case .object(let object) = body else {
             throw KinshipError.badRequest("invalid_batch", #"The body must be a JSON object: {"batch": [...]}."#)
         }

@@ -37,7 +37,7 @@ struct EventWriter: Service {
 
     private func write(_ group: [CommitQueue.Pending]) async {
         do {
-            let outcomes = try await withDeadline { try await store(group.map(\.batch)) }
+            let outcomes = try await DatabaseDeadline.run(deadline) { try await store(group.map(\.batch)) }
             for (pending, outcome) in zip(group, outcomes) { pending.completion.resume(returning: outcome) }
             Recorder(label: "kinship_ingestion_group_commit_requests").record(group.count)
         } catch let error as PSQLError where !error.isConnectionFailure && group.count > 1 {
@@ -56,7 +56,6 @@ struct EventWriter: Service {
     static func clientFacing(_ error: any Error) -> any Error {
         switch error {
         case let error as PSQLError where error.isConnectionFailure: KinshipError.databaseUnavailable()
-        case is DeadlineExceeded: KinshipError.databaseUnavailable()
         default: error
         }
     }
@@ -162,20 +161,4 @@ struct EventWriter: Service {
         let data = (try? JSONCoding.encoder().encode(EventReference(messageId: messageId, receivedAt: receivedAt))) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
-
-    private func withDeadline<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else { throw DeadlineExceeded() }
-            return result
-        }
-    }
 }
-
-/// The database did not answer within the writer's deadline.
-struct DeadlineExceeded: Error {}

@@ -12,13 +12,8 @@ struct MessageIDPruner: Service {
     var interval: Duration = .seconds(3600)
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await pruneOnce()
-            } catch {
-                logger.warning("message id pruning failed", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        await runPeriodically(every: interval, logger: logger, failure: "message id pruning failed; will retry") {
+            try await pruneOnce()
         }
     }
 

@@ -4,9 +4,9 @@ import NIOCore
 import Shared
 
 /// Reading a request's body at the door: Segment's size limit (after gunzip), gzip, JSON.
-enum RequestBody {
+enum JSONBody {
     /// The JSON body, inflated when `Content-Encoding: gzip`, refused over `limit` bytes either way.
-    static func json(of request: Request, limit: Int) async throws -> JSONValue {
+    static func read(_ request: Request, limit: Int) async throws -> JSONValue {
         var request = request
         let tooLarge = KinshipError(
             code: "batch_too_large", status: .contentTooLarge,

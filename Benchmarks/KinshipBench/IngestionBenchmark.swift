@@ -1,0 +1,203 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Shared
+
+/// `kinship-bench ingestion`: the release-built `ingestion` service as a child process, loaded over
+/// loopback from this process. Batch throughput (`POST /v1/batch`, durable) against a `COPY` of the same
+/// rows, single-event latency (`POST /v1/track`) at a fixed rate, and the service's memory.
+struct IngestionBenchmark: Sendable {
+    /// The reference `COPY` loads into this copy of `events` (columns, defaults, indexes), nothing more.
+    static let copyTable = "bench_events_copy"
+    static let copyColumns = ["workspace_id", "received_at", "message_id", "source_id", "type", "event", "event_time", "message"]
+
+    let configuration: IngestionBenchConfiguration
+    let logger: Logger
+    /// Makes this run's workspace and message ids distinct from any earlier run's.
+    let runID = UUID().uuidString.prefix(8).lowercased()
+
+    init(configuration: IngestionBenchConfiguration) {
+        self.configuration = configuration
+        var logger = Logger(label: "kinship.bench.ingestion")
+        logger.logLevel = .warning
+        self.logger = logger
+    }
+
+    /// The sources each load writes through, so each measure's rows can be counted apart.
+    struct Sources: Sendable {
+        let warmUp: CreatedSecret<Source>
+        let batch: CreatedSecret<Source>
+        let track: CreatedSecret<Source>
+    }
+
+    func run() async throws {
+        let c = configuration
+        progress("ingestion benchmark: \(c.events) events of \(c.eventBytes) B, \(c.batchSize) per POST /v1/batch, \(c.concurrency) in flight; "
+            + "POST /v1/track at \(c.latencyRate)/s for \(c.latencySeconds) s")
+        let masterKey = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+        let keyring = try MasterKeyring(current: masterKey)
+        let result = try await c.database.withClient(logger: poolLogger) { database in
+            try await MigrationRunner().migrate(database, logger: logger)
+            try await database.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.copyTable)"), logger: logger)
+            try await database.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(Self.copyTable) (LIKE events INCLUDING ALL)"), logger: logger)
+            let tenancy = TenancyStore(database: database, keyring: keyring, logger: logger)
+            let workspace = try await tenancy.createWorkspace(name: "bench-\(runID)", actor: "kinship-bench")
+            let sources = Sources(
+                warmUp: try await tenancy.createSource(in: workspace, name: "warm-up", actor: "kinship-bench"),
+                batch: try await tenancy.createSource(in: workspace, name: "batch", actor: "kinship-bench"),
+                track: try await tenancy.createSource(in: workspace, name: "track", actor: "kinship-bench")
+            )
+
+            let port = freePort()
+            var environment = [
+                "KINSHIP_DATABASE_URL": c.databaseURLText,
+                "KINSHIP_MASTER_KEY": masterKey.base64EncodedString(),
+                "KINSHIP_INTERNAL_TOKEN": "bench-" + UUID().uuidString,
+                "KINSHIP_INGESTION_PORT": String(port),
+                "KINSHIP_LOG_LEVEL": "warning",
+                "KINSHIP_RATE_LIMIT_PER_SOURCE": "0",
+            ]
+            environment["KINSHIP_INGESTION_WRITERS"] = c.serviceWriters
+            let service = try ServiceProcess("ingestion", binDirectory: c.binDirectory, port: port, environment: environment)
+            progress("ingestion: pid \(service.pid) on \(service.url), log \(service.log.path)")
+            let client = Self.makeClient(connections: max(c.concurrency, 64))
+            do {
+                let measures = try await measure(service, client, database, sources)
+                try? await client.shutdown()
+                progress("stopping ingestion (SIGTERM)")
+                let exitStatus = await service.stop()
+                return IngestionBenchResult(configuration: c, measures: measures, serviceExitStatus: exitStatus)
+            } catch {
+                try? await client.shutdown()
+                _ = await service.stop()
+                progress("ingestion's last log lines:\n\(service.logTail())")
+                throw error
+            }
+        }
+        print(result.table)
+        print(try result.jsonLine())
+        if !result.problems.isEmpty {
+            throw BenchFailure("the figures are not valid: \(result.problems.joined(separator: "; "))")
+        }
+    }
+
+    /// Every measure, in order, against a ready service.
+    private func measure(
+        _ service: ServiceProcess, _ client: HTTPClient, _ database: PostgresClient, _ sources: Sources
+    ) async throws -> IngestionBenchResult.Measures {
+        let c = configuration
+        try await service.waitUntilReady(client)
+
+        // Untimed: a fresh cluster creates its WAL files as it first writes, and later writes recycle them;
+        // the service's pool, and this process's connections, open on first use. Without this pass the
+        // batch measure would pay for all of that and the COPY after it would not.
+        if c.warmUpEvents > 0 {
+            progress("warm-up: \(c.warmUpEvents) events through POST /v1/batch, not timed")
+            let warmUp = try await sendBatches(events: c.warmUpEvents, phase: "warmup", writeKey: sources.warmUp.secret, service, client)
+            progress("  \(Int(perSecond(warmUp.stored, warmUp.duration))) events/s")
+            guard warmUp.failedRequests == 0 else {
+                throw BenchFailure("warm-up: \(warmUp.failedRequests) requests failed, e.g. \(warmUp.failures.first ?? "")")
+            }
+        }
+        try await database.query("TRUNCATE events, event_message_ids, outbox, failed_events", logger: logger)
+        await checkpoint(database)
+
+        progress("batch: \(c.events) events through POST /v1/batch")
+        let commitsBefore = try await GroupCommits.scrape(service, client)
+        let (batch, batchUsage) = try await observing(service) {
+            try await sendBatches(events: c.events, phase: "batch", writeKey: sources.batch.secret, service, client)
+        }
+        let batchCommits = try await GroupCommits.scrape(service, client).since(commitsBefore)
+        let batchStored = try await storedRows(of: sources.batch.owner, database)
+        progress("  \(Int(perSecond(batch.stored, batch.duration))) events/s, \(batch.failedRequests) failed requests, "
+            + String(format: "%.1f requests per commit", batchCommits.requestsPerTransaction))
+
+        let copy = try await measureCopy(of: sources.batch.owner, database)
+
+        await checkpoint(database)
+        let trackCommitsBefore = try await GroupCommits.scrape(service, client)
+        let (track, trackUsage) = try await observing(service) {
+            try await sendTracks(writeKey: sources.track.secret, service, client)
+        }
+        let trackCommits = try await GroupCommits.scrape(service, client).since(trackCommitsBefore)
+        let trackStored = try await storedRows(of: sources.track.owner, database)
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms at %.0f req/s, ", track.p50, track.p99, track.achievedRate) + "\(track.failedRequests) failed")
+
+        return IngestionBenchResult.Measures(
+            batch: batch, batchUsage: batchUsage, batchCommits: batchCommits, batchStored: batchStored,
+            copy: copy,
+            track: track, trackUsage: trackUsage, trackCommits: trackCommits, trackStored: trackStored
+        )
+    }
+
+    /// Runs `body` while sampling the service's memory every 100 ms; returns what it returned, the
+    /// service's peak memory and how the machine's CPU was shared meanwhile.
+    private func observing<T: Sendable>(
+        _ service: ServiceProcess, _ body: () async throws -> T
+    ) async throws -> (T, Usage) {
+        let (pid, postmaster) = (service.pid, configuration.postgresPID)
+        let start = CPUSnapshot(service: pid, postmaster: postmaster)
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                var peak = 0
+                while !Task.isCancelled {
+                    peak = max(peak, ProcessUsage.residentKB(pid) ?? 0)
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+                return max(peak, ProcessUsage.residentKB(pid) ?? 0)
+            }
+            let result = try await body()
+            let end = CPUSnapshot(service: pid, postmaster: postmaster)
+            group.cancelAll()
+            let peak = try await group.next() ?? 0
+            return (result, Usage(cpu: CPUShare(from: start, to: end), peakResidentKB: peak))
+        }
+    }
+
+    /// What the machine did during one measure.
+    struct Usage: Sendable {
+        let cpu: CPUShare
+        let peakResidentKB: Int
+    }
+
+    /// Stored events and `events` outbox references of one source's messages.
+    struct StoredRows: Sendable {
+        let events: Int
+        let outbox: Int
+    }
+
+    private func storedRows(of source: Source, _ database: PostgresClient) async throws -> StoredRows {
+        let events = try await database.query(
+            "SELECT count(*)::int FROM events WHERE workspace_id = \(source.workspaceID) AND source_id = \(source.id)", logger: logger
+        ).decode(Int.self).first(where: { _ in true }) ?? 0
+        // The outbox reference names the message, not the source: match it through the stored events.
+        let outbox = try await database.query(
+            """
+            SELECT count(*)::int FROM outbox o JOIN events e
+                ON e.workspace_id = o.workspace_id AND e.message_id = o.payload->>'messageId'
+            WHERE o.topic = 'events' AND o.workspace_id = \(source.workspaceID) AND e.source_id = \(source.id)
+            """,
+            logger: logger
+        ).decode(Int.self).first(where: { _ in true }) ?? 0
+        return StoredRows(events: events, outbox: outbox)
+    }
+
+    /// Writes out what earlier measures dirtied, so the next one does not pay for it (scripts/bench grants
+    /// `pg_checkpoint`; without it the measures still run, just noisier).
+    func checkpoint(_ database: PostgresClient) async {
+        do {
+            try await database.query("CHECKPOINT", logger: logger)
+        } catch {
+            progress("  (no CHECKPOINT between measures: \(String(reflecting: error)))")
+        }
+    }
+
+    private static func makeClient(connections: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.httpVersion = .http1Only
+        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+}

@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+import Shared
+
+/// One import in progress: rows are gathered into chunks, each committed through the group-commit
+/// queue before the next is read, so an import of any size holds one chunk in memory.
+struct ImportSession {
+    static let chunkSize = 1000
+
+    let collector: Collector
+    let facts: RequestFacts
+    private var pending: [(offset: Int, element: JSONValue)] = []
+    private var refused: [RefusedMessage] = []
+    private(set) var summary = ImportSummary()
+
+    init(collector: Collector, facts: RequestFacts) {
+        self.collector = collector
+        self.facts = facts
+    }
+
+    /// A parsed row. Without a `messageId` it gets one derived from the source and the row's content,
+    /// so importing the same file twice stores its rows once.
+    mutating func add(_ message: [String: JSONValue], line: Int) async throws {
+        var message = message
+        if message["messageId"] == nil || message["messageId"] == .null {
+            message["messageId"] = .string(Self.derivedMessageId(message, source: facts.source.source.id))
+        }
+        pending.append((line, .object(message)))
+        summary.rows += 1
+        if pending.count + refused.count >= Self.chunkSize { try await commit() }
+    }
+
+    /// A row refused before it could be read as a message (not JSON, too long, wrong column count).
+    mutating func refuse(line: Int, _ error: KinshipError, raw: JSONValue) async throws {
+        refused.append(RefusedMessage(index: line, messageId: nil, error: error, raw: raw))
+        summary.rows += 1
+        if pending.count + refused.count >= Self.chunkSize { try await commit() }
+    }
+
+    mutating func finish() async throws {
+        try await commit()
+    }
+
+    private mutating func commit() async throws {
+        guard !pending.isEmpty || !refused.isEmpty else { return }
+        let result = try await collector.collect(pending, alreadyRefused: refused, facts: facts, limitRate: false)
+        pending.removeAll(keepingCapacity: true)
+        refused.removeAll(keepingCapacity: true)
+        summary.add(result)
+    }
+
+    static func derivedMessageId(_ message: [String: JSONValue], source: UUID) -> String {
+        let canonical = (try? JSONCoding.encoder().encode(JSONValue.object(message))) ?? Data()
+        let digest = SHA256.hash(data: Data(source.uuidString.utf8) + Data([0]) + canonical)
+        return "import-" + digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The answer to an import: counts, and the first refused rows with their reasons.
+struct ImportSummary: Encodable, Sendable {
+    struct RefusedRow: Encodable, Sendable {
+        let line: Int
+        let code: String
+        let message: String
+    }
+
+    var success = true
+    var rows = 0
+    var stored = 0
+    var duplicates = 0
+    var withheld = 0
+    var refused = 0
+    var refusedRows: [RefusedRow] = []
+
+    mutating func add(_ result: Collector.Result) {
+        stored += result.outcome.stored
+        duplicates += result.outcome.duplicates
+        withheld += result.withheld
+        refused += result.refused.count
+        for refusal in result.refused.sorted(by: { $0.index < $1.index }) where refusedRows.count < IngestionLimits.listedRefusals {
+            refusedRows.append(RefusedRow(line: refusal.index, code: refusal.error.code, message: refusal.error.message))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KinshipTestSupport
+import Shared
+import Testing
+@testable import IngestionService
+
+@Suite struct ImportTests {
+    @Test func ndjsonImportStoresGoodLinesAndNamesTheBadOnesByLine() async throws {
+        try await IngestionFixture.run { fixture, client in
+            let long = String(repeating: "z", count: 40 * 1024)
+            let lines = [
+                #"{"type": "track", "userId": "u-1", "event": "Order Completed", "timestamp": "2024-03-01T10:00:00Z", "properties": {"total": 990}}"#,
+                "",
+                "not json",
+                #"{"type": "identify", "userId": "u-1", "traits": {"email": "a@example.com"}}"#,
+                #"{"type": "track", "userId": "u-2"}"#,
+                #"{"type": "track", "userId": "u-3", "event": "Big", "properties": {"blob": "\#(long)"}}"#,
+                #"{"type": "track", "messageId": "fixed-1", "userId": "u-3", "event": "Refunded"}"#,
+            ]
+            let file = lines.joined(separator: "\n")
+            try await client.execute(uri: "/v1/import", method: .post, headers: fixture.headers([.contentType: "application/x-ndjson"]), body: body(file)) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                let json = try jsonBody(response)
+                #expect(json["rows"] == .number(6))
+                #expect(json["stored"] == .number(3))
+                #expect(json["refused"] == .number(3))
+                let refused = json["refusedRows"]?.arrayValue ?? []
+                #expect(refused.map { $0["line"] } == [.number(3), .number(5), .number(6)])
+                #expect(refused.map { $0["code"] } == [.string("invalid_json"), .string("missing_event"), .string("message_too_large")])
+            }
+            // Historical time is kept as given; a second run of the same file stores nothing again.
+            let events = try await fixture.storedEvents()
+            let order = try #require(events.values.first { $0["event"] == .string("Order Completed") })
+            #expect(order["timestamp"] == .string("2024-03-01T10:00:00.000Z"))
+            try await client.execute(uri: "/v1/import", method: .post, headers: fixture.headers(), body: body(file)) { response in
+                let json = try jsonBody(response)
+                #expect(json["stored"] == .number(0))
+                #expect(json["duplicates"] == .number(3))
+            }
+            #expect(try await fixture.count("events") == 3)
+        }
+    }
+
+    @Test func csvImportMapsColumnsAndRefusesBadRows() async throws {
+        try await IngestionFixture.run { fixture, client in
+            let csv = """
+            order_id,customer,email,placed_at,total,note\r
+            A-1,c-1,one@example.com,2024-01-02T03:04:05Z,120.50,"first, with comma"\r
+            A-2,c-2,two@example.com,2024-01-03T03:04:05Z,80\r
+            A-3,,three@example.com,2024-01-04T03:04:05Z,99,none\r
+            A-4,c-4,four@example.com,not-a-date,10,x\r
+            A-5,c-5,five@example.com,2024-01-05T03:04:05Z,55,"multi
+            line"\r
+
+            """
+            let query = "format=csv&type=track&event=Order%20Completed&user_id_column=customer&email_column=email&timestamp_column=placed_at&number_columns=total"
+            try await client.execute(uri: "/v1/import?\(query)", method: .post, headers: fixture.headers([.contentType: "text/csv"]), body: body(csv)) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                let json = try jsonBody(response)
+                #expect(json["rows"] == .number(5))
+                #expect(json["stored"] == .number(2))
+                let codes = json["refusedRows"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+                #expect(codes == ["csv_column_count", "missing_identifier", "invalid_field"], "\(json)")
+            }
+            let events = try await fixture.storedEvents()
+            let first = try #require(events.values.first { $0["userId"] == .string("c-1") })
+            #expect(first["event"] == .string("Order Completed"))
+            #expect(first["properties"]?["total"] == .number(120.5))
+            #expect(first["properties"]?["note"] == .string("first, with comma"))
+            #expect(first["context"]?["traits"]?["email"] == .string("one@example.com"))
+            let last = try #require(events.values.first { $0["userId"] == .string("c-5") })
+            #expect(last["properties"]?["note"] == .string("multi\nline"))
+            #expect(!(try await fixture.storedText()).contains("one@example.com"))
+            #expect(try await fixture.failedCodes().count == 3)
+
+            try await client.execute(uri: "/v1/import?format=csv&user_id_column=nope&event=X", method: .post, headers: fixture.headers(), body: body(csv)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains(#""code":"import_unknown_column""#))
+            }
+        }
+    }
+}
