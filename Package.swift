@@ -77,6 +77,8 @@ let package = Package(
                 dependencies: [
                     "Shared",
                     .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "NIOCore", package: "swift-nio"),
                 ],
                 path: "Services/Admin/AdminCommands",
                 swiftSettings: swiftSettings

@@ -1,8 +1,8 @@
 """kinship.js, as served by a real ingestion process at GET /kinship.js, in headless Chromium on a page of another
 origin (a local server on another port, so the tracker's requests are cross-origin and CORS is exercised).
 
-A   30 tracks, then the page navigates away at once: with flushAt above the queue size and before the 1 s flush,
-    only the page-hide sendBeacon can deliver them; all 30 and the automatic page() must be stored exactly once.
+A   30 tracks, then the page navigates away at once; with flushAt and flushInterval out of reach, only the
+    page-hide sendBeacon can deliver them: all 30 and the automatic page() must be stored exactly once.
 A2  the same with the default options: 20 queued messages start a fetch that the navigation races with the
     page-hide beacon, so the same messages may be sent twice; each must still be stored once.
 B   a fresh profile: consent.set({analytics: false, marketing: true}), then an analytics track, a page() and an
@@ -14,6 +14,8 @@ navigation), so "never sent" is told apart from "sent and not stored". Run by sc
 KINSHIP_INGESTION_URL, KINSHIP_WRITE_KEY, KINSHIP_CLIENTS_DATABASE_URL, KINSHIP_WORKSPACE_ID, KINSHIP_SOURCE_NAME.
 """
 import json
+import signal
+import sys
 import threading
 import time
 import urllib.error
@@ -43,6 +45,8 @@ source = environment("KINSHIP_SOURCE_NAME")
 run = uuid.uuid4().hex[:12]
 
 checks = Checks("kinship.js in headless Chromium")
+# Stopped by the caller's timeout: exit through the `finally` blocks, so Chromium and chromedriver are quit too.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 # ---- the site: pages served from another origin than the tracker's host --------------------------------
 
@@ -115,7 +119,8 @@ LEAVE = f"""
   window.location = '/next.html';
 """
 PAGES = {
-    "/a.html": tracker_page("Scenario A", {"host": host, "flushAt": 100}, LEAVE),
+    # flushAt and flushInterval out of reach: nothing leaves before page hide, so only the beacon can deliver.
+    "/a.html": tracker_page("Scenario A", {"host": host, "flushAt": 100, "flushInterval": 60000}, LEAVE),
     "/a2.html": tracker_page("Scenario A2", {"host": host}, LEAVE),
     "/b.html": tracker_page("Scenario B", {"host": host}, f"""
   kinship.consent.set({{analytics: false, marketing: true}});
@@ -165,8 +170,13 @@ def browser():
 
 
 def brief(sent):
-    """The page's record of what it sent, without the bodies, for failure messages."""
-    return json.dumps([{k: v for k, v in entry.items() if k != "body"} for entry in sent])[:2000]
+    """The page's record of what it sent, without the bodies and with the messages counted, for failure messages."""
+    lines = []
+    for entry in sent:
+        fields = {k: v[:300] if isinstance(v, str) else v for k, v in entry.items() if k not in ("body", "messages")}
+        messages = Counter(m["event"] or m["type"] for m in entry.get("messages") or [])
+        lines.append(f"{fields} messages: {dict(messages) if entry.get('messages') is not None else 'unknown'}")
+    return "\n".join(lines) or "nothing"
 
 
 def replayed(sent):
@@ -234,7 +244,7 @@ def check_left_page(driver, scenario, path, beacon_only):
     checks.expect(
         seen == want, f"{scenario}: all {TRACKS} tracks and the automatic page() were stored exactly once",
         lambda: f"missing: {shorten(sorted((want - seen).elements()))}\nextra: {shorten(sorted((seen - want).elements()))}\n"
-        f"sent by the page: {brief(sent)}\n{replayed(sent)}",
+        f"sent by the page:\n{brief(sent)}\n{replayed(sent)}",
     )
     ids = Counter(row["messageId"] for row in rows)
     checks.expect(all(n == 1 for n in ids.values()), f"{scenario}: no messageId is stored twice",
@@ -257,9 +267,6 @@ def check_left_page(driver, scenario, path, beacon_only):
         )
     checks.expect(queue_left is None, f"{scenario}: the tracker's localStorage queue is empty afterwards",
                   (queue_left or "")[:500])
-    answered = [s for s in fetches if s.get("status")]
-    checks.expect(all(s["status"] == 200 for s in answered),
-                  f"{scenario}: every fetch answered before the page was left got 200 ({len(answered)})", brief(answered))
     checks.expect(not warnings, f"{scenario}: the tracker warned about nothing", "\n".join(warnings[:10]))
 
 
@@ -278,7 +285,7 @@ def check_consent(driver):
     checks.expect(
         seen == Counter({"Consent Preference Updated": 1, "Email Opened": 1}),
         "B: Consent Preference Updated and Email Opened were stored, once each, and nothing else",
-        lambda: f"stored: {dict(seen)}\nsent by the page: {brief(sent)}\n{replayed(sent)}",
+        lambda: f"stored: {dict(seen)}\nsent by the page:\n{brief(sent)}\n{replayed(sent)}",
     )
     handed = [m for s in sent for m in (s.get("messages") or [])]
     analytics = [m for m in handed if m["type"] == "page" or m["event"] == "Product Viewed"]
@@ -316,7 +323,7 @@ def scenario(name, test):
         detail = f"{type(error).__name__}: {error}"
         if driver:
             try:
-                detail += f"\ncurrent URL: {driver.current_url}\nsent by the page: {brief(session_log(driver))}"
+                detail += f"\ncurrent URL: {driver.current_url}\nsent by the page:\n{brief(session_log(driver))}"
                 detail += f"\nconsole: {tracker_warnings(driver)}"
             except WebDriverException:
                 pass

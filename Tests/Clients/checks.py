@@ -2,6 +2,7 @@
 import os
 import sys
 import time
+from collections import Counter
 
 
 def environment(name):
@@ -46,6 +47,15 @@ class Checks:
             sys.exit(1)
         print(f"--- {self.title}: all {self.passed} checks passed ({seconds:.1f} s)", flush=True)
         sys.exit(0)
+
+
+def tally(items, limit=10):
+    """Repeated lines once each, with how often they came: for failure messages."""
+    counts = Counter(items)
+    lines = [f"{n} × {item}" if n > 1 else str(item) for item, n in counts.most_common(limit)]
+    if len(counts) > limit:
+        lines.append(f"… {len(counts)} different in all")
+    return "\n".join(lines)
 
 
 def shorten(items, limit=5):

@@ -14,7 +14,7 @@ from collections import Counter
 from segment import analytics
 from segment.analytics import request as segment_request
 
-from checks import Checks, environment, shorten
+from checks import Checks, environment, shorten, tally
 from database import Database
 
 BULK = 3000  # tracks sent in one go, alternating between the plain and the gzip client
@@ -122,23 +122,23 @@ gzip_client.shutdown()
 
 # --- what the library and the server said ---------------------------------------------------------------
 checks.note(f"{len(expected)} messages in {first_round} requests, flushed in {seconds:.1f} s")
-checks.expect(not reported_errors, "the library reported no error through on_error", "\n".join(reported_errors[:10]))
-checks.expect(not logged_errors, "the library logged no error", "\n".join(logged_errors[:10]))
+checks.expect(not reported_errors, "the library reported no error through on_error", tally(reported_errors))
+checks.expect(not logged_errors, "the library logged no error", tally(logged_errors))
 
 bad = [a for a in answers if a["status"] != 200]
 checks.expect(
     answers and not bad, f"every request the library made was answered 200 ({len(answers)} requests)",
-    "\n".join(f"{a['url']} -> {a['status']} {a['body'][:300]}" for a in bad[:10]),
+    tally(f"{a['url']} -> {a['status']} {a['body'][:300]}" for a in bad),
 )
 checks.expect(
     all(a["url"] == host.rstrip("/") + "/v1/batch" and a["auth"] == "Basic" for a in answers),
-    "the library posted to {host}/v1/batch with HTTP Basic", shorten({(a["url"], a["auth"]) for a in answers}),
+    f"the library posted to {host.rstrip('/')}/v1/batch with HTTP Basic", shorten({(a["url"], a["auth"]) for a in answers}),
 )
 gzipped = [a for a in answers if a["gzip"]]
 checks.expect(
     gzipped and all(a["status"] == 200 for a in gzipped),
     f"gzip bodies (Content-Encoding: gzip) were accepted ({len(gzipped)} requests)",
-    "no gzip request was made" if not gzipped else shorten(f"{a['status']} {a['body'][:200]}" for a in gzipped if a["status"] != 200),
+    "no gzip request was made" if not gzipped else tally(f"{a['status']} {a['body'][:300]}" for a in gzipped if a["status"] != 200),
 )
 
 
@@ -168,13 +168,13 @@ checks.expect(
 )
 checks.expect(
     answered(first, "refused") == 0 and answered(first, "withheld") == 0, "the answers listed nothing refused or withheld",
-    shorten(a["body"][:300] for a in answers[first] if reply(a).get("refused") or reply(a).get("withheld")),
+    tally(a["body"][:300] for a in answers[first] if reply(a).get("refused") or reply(a).get("withheld")),
 )
 checks.expect(
     answered(second, "duplicates") == RESENT and answered(second, "stored") == 0,
     f"the {RESENT} resent messageIds were answered as duplicates, none stored",
     f"stored {answered(second, 'stored')}, duplicates {answered(second, 'duplicates')}: "
-    + shorten(a["body"][:200] for a in answers[second]),
+    + tally(a["body"][:300] for a in answers[second]),
 )
 
 # --- what Postgres holds ----------------------------------------------------------------------------

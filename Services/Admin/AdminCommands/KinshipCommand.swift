@@ -6,7 +6,7 @@ public struct KinshipCommand: AsyncParsableCommand {
         commandName: "kinship",
         abstract: "Administer a Kinship installation.",
         discussion: "Reads KINSHIP_DATABASE_URL, and KINSHIP_MASTER_KEY where keys are made or rewrapped.",
-        subcommands: [MigrateCommand.self, WorkspacesCommand.self, SourcesCommand.self, KeysCommand.self, OutboxCommand.self]
+        subcommands: [MigrateCommand.self, WorkspacesCommand.self, SourcesCommand.self, KeysCommand.self, OutboxCommand.self, ImportCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,46 @@
+import Foundation
+import KinshipTestSupport
+import Shared
+import Testing
+
+/// `kinship import FILE` against a real ingestion process.
+struct ImportCommandTests {
+    @Test func theCLIStreamsACSVFileAndReportsStoredAndRefusedRows() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let (workspace, writeKey) = try await TestDatabase.withClient(url) { try await makeSource(on: $0) }
+            let environment = TestKeys.environment(url: url)
+            let server = try IngestionProcess(environment: environment, port: freePort())
+            let ready = try await server.waitFor("/readyz")
+            #expect(ready, "ingestion not ready: \(server.process.standardError)")
+            guard ready else { return }
+
+            var csv = "order_id,customer,placed_at,total\n"
+            for n in 0..<5000 { csv += "O-\(n),c-\(n % 700),2024-05-01T10:00:00Z,\(n % 90 + 10)\n" }
+            csv += "O-bad-1,,2024-05-01T10:00:00Z,5\n"  // no customer: refused
+            csv += "O-bad-2,c-1,2024-05-01T10:00:00Z\n"  // a column short: refused
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("orders-\(UUID().uuidString).csv")
+            try Data(csv.utf8).write(to: file)
+            defer { try? FileManager.default.removeItem(at: file) }
+
+            let arguments = [
+                "import", file.path, "--url", server.url, "--write-key", writeKey,
+                "--map", "event=Order Completed", "--map", "user_id_column=customer",
+                "--map", "timestamp_column=placed_at", "--map", "number_columns=total",
+            ]
+            let first = try await ExecutableProcess.run("kinship", arguments, environment: environment)
+            #expect(first.status == 0, "\(first.error)")
+            #expect(first.output.contains("rows 5002, stored 5000, duplicates 0"), "\(first.output)")
+            #expect(first.error.contains("line 5002: missing_identifier"), "\(first.error)")
+            #expect(first.error.contains("line 5003: csv_column_count"), "\(first.error)")
+
+            let again = try await ExecutableProcess.run("kinship", arguments, environment: environment)
+            #expect(again.output.contains("stored 0, duplicates 5000"), "\(again.output)")
+            let counts = try await TestDatabase.withClient(url) { try await storedCounts(in: workspace, on: $0) }
+            #expect(counts.events == 5000)
+
+            let wrongKey = try await ExecutableProcess.run("kinship", ["import", file.path, "--url", server.url, "--write-key", "wk_nope"], environment: environment)
+            #expect(wrongKey.status != 0 && wrongKey.error.contains("invalid_write_key"), "\(wrongKey.error)")
+            #expect(try await server.stop() == 0)
+        }
+    }
+}
