@@ -111,27 +111,32 @@ extension OutboxConsumer {
     /// previous owner's batch has ended, and then reads the cursor that batch committed.
     private func lockPartition(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
         let lockName = "\(group)/\(topic.name)"
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(lockName)), \(Int32(partition)))", logger: logger)
-        let leased = try await connection.query(
+        // Its own statement: a statement's snapshot is taken before it waits, so a cursor read in the same
+        // statement as the lock could predate the previous owner's last commit.
+        try await connection.query(
             """
-            SELECT 1 FROM outbox_leases
-            WHERE consumer_group = \(group) AND topic = \(topic.name) AND partition = \(partition)
-              AND owner = \(workerID) AND expires_at > now()
+            SELECT pg_advisory_xact_lock(hashtext(\(lockName)), \(Int32(partition))),
+                   set_config('synchronous_commit', \(options.asynchronousCommit ? "off" : "on"), true)
             """,
             logger: logger
-        ).decode(Int.self).first(where: { _ in true }) != nil
-        guard leased else { return nil }
-        if let cursor = try await readCursor(partition, on: connection) { return cursor }
+        )
+        if let cursor = try await readLeasedCursor(partition, on: connection) { return cursor }
         try await connection.query(
             "INSERT INTO outbox_cursors (consumer_group, topic, partition) VALUES (\(group), \(topic.name), \(partition)) ON CONFLICT DO NOTHING",
             logger: logger
         )
-        return try await readCursor(partition, on: connection)
+        return try await readLeasedCursor(partition, on: connection)
     }
 
-    private func readCursor(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
+    /// The cursor, provided this worker holds a live lease on the partition (one round trip for both).
+    private func readLeasedCursor(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
         for try await (txID, id, attempts) in try await connection.query(
-            "SELECT tx_id::text, id, attempts FROM outbox_cursors WHERE consumer_group = \(group) AND topic = \(topic.name) AND partition = \(partition)",
+            """
+            SELECT c.tx_id::text, c.id, c.attempts FROM outbox_leases l
+            JOIN outbox_cursors c USING (consumer_group, topic, partition)
+            WHERE l.consumer_group = \(group) AND l.topic = \(topic.name) AND l.partition = \(partition)
+              AND l.owner = \(workerID) AND l.expires_at > now()
+            """,
             logger: logger
         ).decode((String, Int64, Int).self) {
             return Cursor(txID: txID, id: id, attempts: attempts)

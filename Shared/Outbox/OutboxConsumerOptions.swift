@@ -15,6 +15,11 @@ public struct OutboxConsumerOptions: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// Owned partitions processed at once.
     public var parallelPartitions = 4
+    /// Commit batches without waiting for the WAL flush. Safe for the bus's guarantees: a crash can lose
+    /// only the last moments of batches, and their handlers' writes and cursor moves together, so those
+    /// messages are simply handled again; and any later synchronous commit (the pruner's, a producer's)
+    /// flushes them first, so nothing is pruned on the strength of a lost cursor.
+    public var asynchronousCommit = true
 
     public init() {}
 }
