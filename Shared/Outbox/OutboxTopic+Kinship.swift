@@ -1,6 +1,7 @@
 extension OutboxTopic {
-    /// An event was stored (ingestion → identity). Keyed by the event's strongest id (user id, else
-    /// anonymous id), so one person's events stay in order; the payload references the stored row.
+    /// An event was stored (ingestion → identity). Keyed by the blind-index token (hex) of the event's
+    /// strongest id (user id, else anonymous id), so one person's events stay in order; the payload
+    /// references the stored row.
     public static let events = OutboxTopic("events", partitions: 16)
 }
 

@@ -6,6 +6,7 @@ struct AuthenticatedSource: Sendable {
     let source: Source
     let sealing: SealedFields
     let dataKey: DataKey
+    let blindIndex: BlindIndex
     let ipPolicy: IPTruncation
 
     var workspaceID: UUID { source.workspaceID }

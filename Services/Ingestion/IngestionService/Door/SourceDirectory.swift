@@ -55,7 +55,7 @@ final class SourceDirectory: Sendable {
         }
         return AuthenticatedSource(
             source: source, sealing: SealedFields(key: keys.dataKey, workspaceID: source.workspaceID),
-            dataKey: keys.dataKey, ipPolicy: policy
+            dataKey: keys.dataKey, blindIndex: keys.blindIndex, ipPolicy: policy
         )
     }
 

@@ -38,7 +38,7 @@ struct MessagePreparation: Sendable {
         var userInfo: [CodingUserInfoKey: any Sendable] = [:]
         if let implied = facts.impliedType { userInfo[SegmentMessage.impliedTypeKey] = implied }
         let message = try JSONCoding.decode(SegmentMessage.self, from: encoded, userInfo: userInfo)
-        let routingKey = try MessageValidation.check(message)
+        let strongestID = try MessageValidation.check(message)
 
         if consent.withholds(message) { return nil }
 
@@ -57,8 +57,14 @@ struct MessagePreparation: Sendable {
 
         return PreparedMessage(
             messageId: messageId, type: message.type, event: message.event, eventTime: eventTime,
-            routingKey: routingKey, stored: try facts.source.sealing.sealMessage(object)
+            routingKey: Self.routingKey(strongestID, facts.source.blindIndex), stored: try facts.source.sealing.sealMessage(object)
         )
+    }
+
+    /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
+    /// in order on one partition while the bus never carries the id itself.
+    static func routingKey(_ id: (type: String, value: String), _ index: BlindIndex) -> String {
+        index.token(type: id.type, normalizedValue: id.value).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Batch-level `context` and `integrations` apply to each message; the message's own keys win.

@@ -3,8 +3,8 @@ import Shared
 
 /// The rules a message must meet to be stored; each refusal names the field.
 enum MessageValidation {
-    /// Checks the message and returns its routing key (the strongest id of the person).
-    static func check(_ message: SegmentMessage) throws -> String {
+    /// Checks the message and returns the strongest id of the person: user id, else anonymous id.
+    static func check(_ message: SegmentMessage) throws -> (type: String, value: String) {
         if let messageId = message.messageId {
             guard !messageId.isEmpty, messageId.count <= IngestionLimits.messageIdLength else {
                 throw KinshipError.badRequest("invalid_message_id", "messageId must be 1 to \(IngestionLimits.messageIdLength) characters.")
@@ -28,12 +28,12 @@ enum MessageValidation {
             guard let userId = message.userId, present(userId), present(message.previousId) else {
                 throw KinshipError.badRequest("missing_identifier", "An alias message needs userId and previousId.")
             }
-            return userId
+            return ("user_id", userId)
         case .identify, .page, .screen:
             break
         }
-        if let userId = message.userId, present(userId) { return userId }
-        if let anonymousId = message.anonymousId, present(anonymousId) { return anonymousId }
+        if let userId = message.userId, present(userId) { return ("user_id", userId) }
+        if let anonymousId = message.anonymousId, present(anonymousId) { return ("anonymous_id", anonymousId) }
         throw KinshipError.badRequest("missing_identifier", "A message needs userId or anonymousId.")
     }
 

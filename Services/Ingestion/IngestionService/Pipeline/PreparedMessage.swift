@@ -7,7 +7,7 @@ struct PreparedMessage: Sendable {
     let type: MessageType
     let event: String?
     let eventTime: Date
-    /// The outbox key: the strongest id of the person, so one person's events stay in order.
+    /// The outbox key: a token of the person's strongest id (never the id itself), so one person's events stay in order.
     let routingKey: String
     /// The message as stored (`events.message`): as sent, plus enrichment, with PII sealed.
     let stored: [String: JSONValue]
