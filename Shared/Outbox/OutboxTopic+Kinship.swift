@@ -15,3 +15,27 @@ public struct EventReference: Codable, Sendable, Equatable {
         self.receivedAt = receivedAt
     }
 }
+
+extension OutboxTopic {
+    /// A profile changed (identity → segmentation): created, updated, merged, split. Keyed by profile id.
+    public static let profiles = OutboxTopic("profiles", partitions: 16)
+}
+
+/// The payload of a `profiles` message.
+public struct ProfileChange: Codable, Sendable, Equatable {
+    /// `profile.created`, `profile.updated`, `profile.merged` or `profile.split`.
+    public var kind: String
+    public var profileId: String
+    /// The event that caused the change.
+    public var messageId: String?
+    public var mergedProfileId: String?
+    public var changedTraits: [String]?
+
+    public init(kind: String, profileId: String, messageId: String? = nil, mergedProfileId: String? = nil, changedTraits: [String]? = nil) {
+        self.kind = kind
+        self.profileId = profileId
+        self.messageId = messageId
+        self.mergedProfileId = mergedProfileId
+        self.changedTraits = changedTraits
+    }
+}

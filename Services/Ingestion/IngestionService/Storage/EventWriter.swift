@@ -87,9 +87,9 @@ struct EventWriter: Service {
             }
             try await insertEvents(rows, on: connection)
             try await Outbox.append(rows.map { row in
-                OutboxDraft(
+                try OutboxDraft(
                     topic: .events, workspaceID: row.batch.source.workspaceID, key: row.message.routingKey,
-                    payload: Self.reference(row.message.messageId, row.batch.receivedAt)
+                    payload: EventReference(messageId: row.message.messageId, receivedAt: row.batch.receivedAt)
                 )
             }, on: connection, logger: logger)
             try await insertFailures(batches, on: connection)
@@ -155,10 +155,5 @@ struct EventWriter: Service {
             logger: logger
         )
         Counter(label: "kinship_ingestion_failed_events_total").increment(by: rows.count)
-    }
-
-    static func reference(_ messageId: String, _ receivedAt: String) -> String {
-        let data = (try? JSONCoding.encoder().encode(EventReference(messageId: messageId, receivedAt: receivedAt))) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// Reading profiles for operators and services: by identifier, and as an explainable view.
+struct ProfileReader: Sendable {
+    let database: PostgresClient
+    let directory: WorkspaceDirectory
+    let workspaceID: UUID
+    var logger = Logger(label: "kinship.identity.reader")
+
+    /// One profile as an operator sees it.
+    struct View: Encodable, Sendable {
+        struct IdentifierView: Encodable, Sendable {
+            let type: String
+            let value: String
+            let firstSeenAt: Date
+            let lastSeenAt: Date
+        }
+
+        struct Merge: Encodable, Sendable {
+            let fromProfileId: String
+            let messageId: String
+            let ruleVersion: Int
+            let mergedAt: Date
+        }
+
+        let profileId: String
+        /// Set when the id asked for was merged into this profile.
+        let requestedProfileId: String?
+        let createdAt: Date
+        let flaggedLarge: Bool
+        let identifiers: [IdentifierView]
+        let traits: [String: ProfileTraits.Value]
+        let merges: [Merge]
+    }
+
+    private func graph(_ connection: PostgresConnection) async throws -> IdentityGraph {
+        let (rules, version) = try await WorkspaceDirectory.rules(for: workspaceID, on: connection, logger: logger)
+        return IdentityGraph(
+            workspaceID: workspaceID, keys: try await directory.keys(for: workspaceID), keyring: directory.keyring,
+            rules: rules, ruleVersion: version, logger: logger
+        )
+    }
+
+    /// The profile holding an identifier (normalised as events are), following merges.
+    func resolve(type: String, value: String) async throws -> UUID? {
+        try await database.withConnection { connection in
+            let graph = try await graph(connection)
+            guard let identifier = IdentifierNormalization.normalise(type: type, value, rules: graph.rules) else { return nil }
+            for try await profile in try await connection.query(
+                """
+                SELECT coalesce(p.merged_into, p.id) FROM identities i JOIN profiles p ON p.workspace_id = i.workspace_id AND p.id = i.profile_id
+                WHERE i.workspace_id = \(workspaceID) AND i.type = \(identifier.type) AND i.token = decode(\(graph.token(identifier)), 'hex')
+                """,
+                logger: logger
+            ).decode(UUID.self) {
+                return profile
+            }
+            return nil
+        }
+    }
+
+    func view(of requested: UUID, revealPII: Bool) async throws -> View? {
+        try await database.withConnection { connection in
+            let graph = try await graph(connection)
+            var root: (UUID, Date, Bool)?
+            for try await row in try await connection.query(
+                """
+                SELECT p.id, p.created_at, coalesce((p.flags->>'large')::boolean, false) FROM profiles p
+                WHERE p.workspace_id = \(workspaceID)
+                  AND p.id = (SELECT coalesce(merged_into, id) FROM profiles WHERE workspace_id = \(workspaceID) AND id = \(requested))
+                """,
+                logger: logger
+            ).decode((UUID, Date, Bool).self) {
+                root = row
+            }
+            guard let (id, createdAt, large) = root else { return nil }
+            let key = try await graph.profileKey(id, on: connection)
+            var identifiers: [View.IdentifierView] = []
+            for try await (type, sealed, first, last) in try await connection.query(
+                "SELECT type, value_sealed, first_seen_at, last_seen_at FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = \(id) ORDER BY type, first_seen_at",
+                logger: logger
+            ).decode((String, Data, Date, Date).self) {
+                let value = try key.openString(sealed, context: Data("kinship.identity/\(workspaceID.uuidString.lowercased())/\(type)".utf8))
+                identifiers.append(.init(type: type, value: revealPII ? value : Masking.mask(value, type: type), firstSeenAt: first, lastSeenAt: last))
+            }
+            var traits = try await graph.loadTraits(id, on: connection).values
+            if !revealPII {
+                for (name, entry) in traits where graph.piiKeys.isPII(name) {
+                    traits[name]?.value = entry.value.stringValue.map { .string(Masking.mask($0, type: name.lowercased())) } ?? .string("***")
+                }
+            }
+            var merges: [View.Merge] = []
+            for try await (from, message, version, at) in try await connection.query(
+                "SELECT from_profile, message_id, rule_version, merged_at FROM profile_merges WHERE workspace_id = \(workspaceID) AND into_profile = \(id) ORDER BY id",
+                logger: logger
+            ).decode((UUID, String, Int, Date).self) {
+                merges.append(.init(fromProfileId: from.uuidString.lowercased(), messageId: message, ruleVersion: version, mergedAt: at))
+            }
+            return View(
+                profileId: id.uuidString.lowercased(), requestedProfileId: requested == id ? nil : requested.uuidString.lowercased(),
+                createdAt: createdAt, flaggedLarge: large, identifiers: identifiers, traits: traits, merges: merges
+            )
+        }
+    }
+}
+
+/// What a viewer without PII rights sees of a value: enough to tell two apart, not to read them.
+enum Masking {
+    static func mask(_ value: String, type: String) -> String {
+        if type == Identifier.email, let at = value.firstIndex(of: "@") {
+            return String(value[..<at].prefix(1)) + "***" + value[at...]
+        }
+        if type == Identifier.phone, value.count > 4 {
+            return String(value.prefix(3)) + String(repeating: "*", count: max(value.count - 7, 1)) + String(value.suffix(4))
+        }
+        return value.count <= 4 ? "***" : String(value.prefix(2)) + "***" + String(value.suffix(2))
+    }
+}

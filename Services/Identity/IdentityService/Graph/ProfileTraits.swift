@@ -1,0 +1,76 @@
+import Foundation
+import Shared
+
+/// A profile's traits: per key, the value, when it was true (the event's timestamp) and which source
+/// said so. Last write wins by event time, not arrival; `null` removes a trait (kept as a tombstone, so
+/// an older event arriving late does not bring it back).
+struct ProfileTraits: Sendable, Equatable {
+    struct Value: Codable, Sendable, Equatable {
+        var value: JSONValue
+        var at: String
+        var source: String
+    }
+
+    var values: [String: Value] = [:]
+
+    /// Traits with a value (tombstones left out).
+    var current: [String: JSONValue] {
+        values.compactMapValues { $0.value == .null ? nil : $0.value }
+    }
+
+    /// Applies an event's traits; returns the keys whose value changed.
+    mutating func apply(_ traits: [String: JSONValue], at: Date, source: String) -> [String] {
+        let time = Timestamp.format(at)
+        var changed: [String] = []
+        for (key, value) in traits {
+            if let existing = values[key], existing.at > time { continue }
+            if values[key]?.value != value { changed.append(key) }
+            values[key] = Value(value: value, at: time, source: source)
+        }
+        return changed.sorted()
+    }
+
+    /// Folds another profile's traits in (a merge); returns the keys whose value changed.
+    mutating func absorb(_ other: ProfileTraits) -> [String] {
+        var changed: [String] = []
+        for (key, theirs) in other.values {
+            if let mine = values[key], mine.at >= theirs.at { continue }
+            if values[key]?.value != theirs.value { changed.append(key) }
+            values[key] = theirs
+        }
+        return changed.sorted()
+    }
+
+    /// As stored in `profiles.traits`: PII values sealed under the profile's key, bound to the key name.
+    func stored(key: DataKey, workspaceID: UUID, profileID: UUID, piiKeys: SealedFields) throws -> JSONValue {
+        var object: [String: JSONValue] = [:]
+        for (name, entry) in values {
+            var value = entry.value
+            if piiKeys.isPII(name), value != .null {
+                let plaintext = try JSONCoding.encoder().encode(value)
+                let sealed = try key.seal(plaintext, context: Self.context(workspaceID, profileID, name))
+                value = .object([SealedFields.marker: .string(sealed.base64EncodedString())])
+            }
+            object[name] = .object(["value": value, "at": .string(entry.at), "source": .string(entry.source)])
+        }
+        return .object(object)
+    }
+
+    /// Reads `profiles.traits`, opening sealed values.
+    static func open(_ stored: JSONValue, key: DataKey, workspaceID: UUID, profileID: UUID) throws -> ProfileTraits {
+        var traits = ProfileTraits()
+        for (name, entry) in stored.objectValue ?? [:] {
+            guard let at = entry["at"]?.stringValue, let source = entry["source"]?.stringValue, var value = entry["value"] else { continue }
+            if case .string(let text)? = value[SealedFields.marker], let sealed = Data(base64Encoded: text) {
+                let plaintext = try key.open(sealed, context: context(workspaceID, profileID, name))
+                value = try JSONCoding.decoder().decode(JSONValue.self, from: plaintext)
+            }
+            traits.values[name] = Value(value: value, at: at, source: source)
+        }
+        return traits
+    }
+
+    private static func context(_ workspaceID: UUID, _ profileID: UUID, _ name: String) -> Data {
+        Data("kinship.profile-trait/\(workspaceID.uuidString.lowercased())/\(profileID.uuidString.lowercased())/\(name)".utf8)
+    }
+}
