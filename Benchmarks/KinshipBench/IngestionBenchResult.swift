@@ -32,6 +32,11 @@ struct IngestionBenchResult: Sendable {
     var batchResidentMB: Double { Double(measures.batchUsage.peakResidentKB) / 1024 }
     var trackResidentMB: Double { Double(measures.trackUsage.peakResidentKB) / 1024 }
     var residentMB: Double { max(batchResidentMB, trackResidentMB) }
+    /// The service's CPU time per stored event in the batch load, and per answered request in the track load.
+    var batchMicrosecondsPerEvent: Double { batchRate > 0 ? measures.batchUsage.cpu.service / batchRate * 1e6 : 0 }
+    var trackMicrosecondsPerRequest: Double {
+        measures.track.answeredRate > 0 ? measures.trackUsage.cpu.service / measures.track.answeredRate * 1e6 : 0
+    }
 
     /// What makes these figures untrustworthy: a service that refuses, loses or repeats events, or that
     /// does not stop cleanly, is not measured fairly.
@@ -91,13 +96,15 @@ struct IngestionBenchResult: Sendable {
                 + "\(grouped(m.batch.failedRequests)) failed; \(grouped(m.batchStored.events)) events and \(grouped(m.batchStored.outbox)) outbox rows stored; "
                 + String(format: "group commit: %.1f requests per transaction, %.0f transactions/s", m.batchCommits.requestsPerTransaction,
                          perSecond(m.batchCommits.transactions, m.batch.duration)),
-            "batch: CPU in cores (\(m.batchUsage.cpu.summary)); service RSS peak \(String(format: "%.0f", batchResidentMB)) MB",
+            "batch: CPU in cores (\(m.batchUsage.cpu.summary)); the service's CPU per event \(grouped(batchMicrosecondsPerEvent)) µs; "
+                + "service RSS peak \(String(format: "%.0f", batchResidentMB)) MB",
             "COPY: \(grouped(m.copy.rows)) rows, \(grouped(m.copy.bytes / 1_000_000)) MB of COPY text, "
                 + "\(c.copyConnections) connection(s), one COPY and one transaction each, into a copy of events (no dedup, no outbox)",
-            "track: \(grouped(m.track.measured)) requests measured after a 1 s warm-up, at \(grouped(m.track.achievedRate)) req/s achieved "
-                + "(target \(grouped(c.latencyRate))), \(grouped(m.track.failedRequests)) failed; "
+            "track: \(grouped(m.track.measured)) requests measured after a 1 s warm-up, sent at \(grouped(m.track.achievedRate)) req/s "
+                + "(target \(grouped(c.latencyRate))), answered at \(grouped(m.track.answeredRate)) req/s, \(grouped(m.track.failedRequests)) failed; "
                 + String(format: "group commit: %.2f requests per transaction", m.trackCommits.requestsPerTransaction),
-            "track: CPU in cores (\(m.trackUsage.cpu.summary)); service RSS peak \(String(format: "%.0f", trackResidentMB)) MB",
+            "track: CPU in cores (\(m.trackUsage.cpu.summary)); the service's CPU per request \(grouped(trackMicrosecondsPerRequest)) µs; "
+                + "service RSS peak \(String(format: "%.0f", trackResidentMB)) MB",
         ]
         let problems = self.problems
         if !problems.isEmpty {
@@ -115,9 +122,10 @@ struct IngestionBenchResult: Sendable {
         let figures = Figures(
             batchEventsPerS: batchRate.rounded(), copyRowsPerS: copyRate.rounded(), ratioToCopy: round(ratio, 1000),
             trackP50Ms: round(m.track.p50), trackP99Ms: round(m.track.p99), trackMaxMs: round(m.track.max),
-            trackLoadReqPerS: m.track.achievedRate.rounded(),
+            trackLoadReqPerS: m.track.achievedRate.rounded(), trackAnsweredReqPerS: m.track.answeredRate.rounded(),
             rssMB: residentMB.rounded(), rssBatchMB: batchResidentMB.rounded(), rssTrackMB: trackResidentMB.rounded(),
             batchRequestsPerCommit: round(m.batchCommits.requestsPerTransaction), trackRequestsPerCommit: round(m.trackCommits.requestsPerTransaction),
+            batchServiceCPUUsPerEvent: batchMicrosecondsPerEvent.rounded(), trackServiceCPUUsPerRequest: trackMicrosecondsPerRequest.rounded(),
             batchServiceCores: round(m.batchUsage.cpu.service), batchPostgresCores: m.batchUsage.cpu.postgres.map { round($0) },
             batchBenchCores: round(m.batchUsage.cpu.bench), batchOtherCores: round(m.batchUsage.cpu.other),
             trackServiceCores: round(m.trackUsage.cpu.service), trackPostgresCores: m.trackUsage.cpu.postgres.map { round($0) },
@@ -138,11 +146,14 @@ struct IngestionBenchResult: Sendable {
         let trackP99Ms: Double
         let trackMaxMs: Double
         let trackLoadReqPerS: Double
+        let trackAnsweredReqPerS: Double
         let rssMB: Double
         let rssBatchMB: Double
         let rssTrackMB: Double
         let batchRequestsPerCommit: Double
         let trackRequestsPerCommit: Double
+        let batchServiceCPUUsPerEvent: Double
+        let trackServiceCPUUsPerRequest: Double
         let batchServiceCores: Double
         let batchPostgresCores: Double?
         let batchBenchCores: Double
@@ -168,11 +179,14 @@ struct IngestionBenchResult: Sendable {
             case trackP99Ms = "track_p99_ms"
             case trackMaxMs = "track_max_ms"
             case trackLoadReqPerS = "track_load_req_per_s"
+            case trackAnsweredReqPerS = "track_answered_req_per_s"
             case rssMB = "rss_mb"
             case rssBatchMB = "rss_batch_mb"
             case rssTrackMB = "rss_track_mb"
             case batchRequestsPerCommit = "batch_requests_per_commit"
             case trackRequestsPerCommit = "track_requests_per_commit"
+            case batchServiceCPUUsPerEvent = "batch_service_cpu_us_per_event"
+            case trackServiceCPUUsPerRequest = "track_service_cpu_us_per_request"
             case batchServiceCores = "batch_service_cores"
             case batchPostgresCores = "batch_postgres_cores"
             case batchBenchCores = "batch_bench_cores"

@@ -96,7 +96,7 @@ extension IngestionBenchmark {
     /// not stop the load.
     static func send(_ request: HTTPClientRequest, expecting events: Int, _ client: HTTPClient) async -> SendOutcome {
         do {
-            let response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .seconds(60))
             let body = try await response.body.collect(upTo: 1 << 20)
             guard response.status == .ok else {
                 return .failed("\(response.status.code) \(String(buffer: body).prefix(200))")

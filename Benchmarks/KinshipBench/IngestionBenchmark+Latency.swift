@@ -6,8 +6,10 @@ import Synchronization
 
 /// Single `POST /v1/track` requests at a fixed rate: latencies after the warm-up second, and failures.
 struct TrackLoad: Sendable {
-    /// Requests started per second, as achieved (the target is the configured rate).
+    /// Requests started per second, as achieved (the target is the configured rate), and answered per
+    /// second (from the first start to the last answer): lower when the service cannot keep up.
     let achievedRate: Double
+    let answeredRate: Double
     /// Milliseconds from each request's scheduled start to its answer, over the requests after the first second.
     let p50: Double
     let p99: Double
@@ -65,11 +67,12 @@ extension IngestionBenchmark {
             }
             lastStarted = .now
         }
+        let lastAnswered = ContinuousClock.now
 
         let sorted = log.all.dropFirst(rate).compactMap { $0 }.sorted()
         let outcomes = log.outcomes
         return TrackLoad(
-            achievedRate: perSecond(total - 1, lastStarted - start),
+            achievedRate: perSecond(total - 1, lastStarted - start), answeredRate: perSecond(total, lastAnswered - start),
             p50: percentile(0.50, of: sorted), p99: percentile(0.99, of: sorted), max: sorted.last ?? 0,
             measured: sorted.count, requests: total, stored: outcomes.stored,
             failedRequests: outcomes.failed, failures: outcomes.failures

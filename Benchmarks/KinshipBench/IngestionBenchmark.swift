@@ -198,6 +198,9 @@ struct IngestionBenchmark: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.httpVersion = .http1Only
         configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        // An overloaded service makes requests queue here for a free connection; they must wait as long as
+        // they would for an answer (the latency counts that wait), not fail after the default 10 s.
+        configuration.timeout = .init(connect: .seconds(60))
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

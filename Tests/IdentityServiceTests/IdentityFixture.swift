@@ -13,7 +13,8 @@ struct IdentityFixture: Sendable {
     let directory: WorkspaceDirectory
     let source = UUID()
 
-    static func run(_ body: @Sendable (IdentityFixture) async throws -> Void) async throws {
+    @discardableResult
+    static func run<T: Sendable>(_ body: @Sendable (IdentityFixture) async throws -> T) async throws -> T {
         try await TestDatabase.withClient { database in
             let tenancy = TenancyStore(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
             let workspace = try await tenancy.createWorkspace(name: TestKeys.uniqueName("identity"), actor: "test")
@@ -21,7 +22,7 @@ struct IdentityFixture: Sendable {
                 workspace: workspace, keys: try await tenancy.keys(for: workspace.id), database: database,
                 directory: WorkspaceDirectory(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
             )
-            try await body(fixture)
+            return try await body(fixture)
         }
     }
 

@@ -32,8 +32,19 @@ struct IdentityGraph: Sendable {
         guard !identifiers.isEmpty else { return Outcome() }
         let tokens = Dictionary(identifiers.map { ($0, token($0)) }, uniquingKeysWith: { first, _ in first })
         try await lockIdentifiers(identifiers, tokens: tokens, on: connection)
-        let owners = try await owners(of: identifiers, tokens: tokens, on: connection)
-        let profiles = try await lockProfiles(Set(owners.values), on: connection)
+        var owners: [Identifier: UUID] = [:]
+        var profiles: [UUID: ProfileSnapshot] = [:]
+        // Another worker may merge one of these profiles away between reading the owners and locking
+        // them; once locked, a profile can no longer change, so read again until none was merged away.
+        for attempt in 1...10 {
+            owners = try await self.owners(of: identifiers, tokens: tokens, on: connection)
+            guard let locked = try await lockProfiles(Set(owners.values), on: connection) else {
+                if attempt == 10 { throw KinshipError.internalError }
+                continue
+            }
+            profiles = locked
+            break
+        }
         let plan = ResolutionPlanner.plan(identifiers, owners: owners, profiles: profiles, rules: rules)
 
         var outcome = Outcome(merged: plan.merged, attached: plan.attach.count, conflicts: plan.conflicts.count)
@@ -110,19 +121,22 @@ struct IdentityGraph: Sendable {
     }
 
     /// Locks the profiles in id order (a fixed order: no deadlock between workers) and reads what the
-    /// planner needs of them.
-    private func lockProfiles(_ ids: Set<UUID>, on connection: PostgresConnection) async throws -> [UUID: ProfileSnapshot] {
+    /// planner needs of them; nil when one was merged away meanwhile (the owners must be read again).
+    private func lockProfiles(_ ids: Set<UUID>, on connection: PostgresConnection) async throws -> [UUID: ProfileSnapshot]? {
         guard !ids.isEmpty else { return [:] }
         var profiles: [UUID: ProfileSnapshot] = [:]
-        for try await (id, createdAt, large) in try await connection.query(
+        var mergedAway = false
+        for try await (id, createdAt, large, mergedInto) in try await connection.query(
             """
-            SELECT id, created_at, coalesce((flags->>'large')::boolean, false) FROM profiles
+            SELECT id, created_at, coalesce((flags->>'large')::boolean, false), merged_into FROM profiles
             WHERE workspace_id = \(workspaceID) AND id = ANY(\(Array(ids))) ORDER BY id FOR UPDATE
             """,
             logger: logger
-        ).decode((UUID, Date, Bool).self) {
+        ).decode((UUID, Date, Bool, UUID?).self) {
+            if mergedInto != nil { mergedAway = true }
             profiles[id] = ProfileSnapshot(id: id, createdAt: createdAt, counts: [:], flaggedLarge: large)
         }
+        if mergedAway { return nil }
         for try await (id, type, count) in try await connection.query(
             "SELECT profile_id, type, count(*)::int FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(Array(ids))) GROUP BY 1, 2",
             logger: logger
