@@ -9,7 +9,7 @@ public struct Migration: Sendable, Equatable {
 
     /// SHA-256 of the file, recorded when applied, so an edited released migration is noticed.
     public var checksum: String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(sql.utf8)).hexString
     }
 
     public init(version: Int, name: String, sql: String) {

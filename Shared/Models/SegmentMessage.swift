@@ -47,43 +47,73 @@ public struct SegmentMessage: Codable, Sendable, Equatable {
     public static let impliedTypeKey = CodingUserInfoKey(rawValue: "kinship.impliedMessageType")!
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let implied = decoder.userInfo[Self.impliedTypeKey] as? MessageType {
+        let object = try [String: JSONValue](from: decoder)
+        try self.init(object: object, impliedType: decoder.userInfo[Self.impliedTypeKey] as? MessageType)
+    }
+
+    /// Reads a message from its parsed JSON (the one implementation; `Decodable` goes through it), refusing
+    /// wrong types with errors that name the field. A `null` field counts as absent.
+    public init(object: [String: JSONValue], impliedType: MessageType? = nil) throws {
+        if let implied = impliedType {
             type = implied
         } else {
-            let raw = try container.decode(String.self, forKey: .type)
+            guard let raw = try Self.string(object, "type") else { throw KinshipError.badRequest("missing_field", "type is required") }
             guard let parsed = MessageType(rawValue: raw.lowercased()) else {
                 throw KinshipError.badRequest("invalid_type", "type must be one of identify, track, page, screen, group, alias; got '\(raw.prefix(40))'")
             }
             type = parsed
         }
-        messageId = try container.decodeIdentifier(.messageId)
-        anonymousId = try container.decodeIdentifier(.anonymousId)
-        userId = try container.decodeIdentifier(.userId)
-        previousId = try container.decodeIdentifier(.previousId)
-        groupId = try container.decodeIdentifier(.groupId)
-        event = try container.decodeIfPresent(String.self, forKey: .event)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        category = try container.decodeIfPresent(String.self, forKey: .category)
-        timestamp = try container.decodeIfPresent(Date.self, forKey: .timestamp)
-        originalTimestamp = try container.decodeIfPresent(Date.self, forKey: .originalTimestamp)
-        sentAt = try container.decodeIfPresent(Date.self, forKey: .sentAt)
-        receivedAt = try container.decodeIfPresent(Date.self, forKey: .receivedAt)
-        context = try container.decodeIfPresent([String: JSONValue].self, forKey: .context)
-        integrations = try container.decodeIfPresent([String: JSONValue].self, forKey: .integrations)
-        properties = try container.decodeIfPresent([String: JSONValue].self, forKey: .properties)
-        traits = try container.decodeIfPresent([String: JSONValue].self, forKey: .traits)
-        writeKey = try container.decodeIfPresent(String.self, forKey: .writeKey)
+        messageId = try Self.identifier(object, "messageId")
+        anonymousId = try Self.identifier(object, "anonymousId")
+        userId = try Self.identifier(object, "userId")
+        previousId = try Self.identifier(object, "previousId")
+        groupId = try Self.identifier(object, "groupId")
+        event = try Self.string(object, "event")
+        name = try Self.string(object, "name")
+        category = try Self.string(object, "category")
+        timestamp = try Self.date(object, "timestamp")
+        originalTimestamp = try Self.date(object, "originalTimestamp")
+        sentAt = try Self.date(object, "sentAt")
+        receivedAt = try Self.date(object, "receivedAt")
+        context = try Self.object(object, "context")
+        integrations = try Self.object(object, "integrations")
+        properties = try Self.object(object, "properties")
+        traits = try Self.object(object, "traits")
+        writeKey = try Self.string(object, "writeKey")
     }
-}
 
-extension KeyedDecodingContainer where Key == SegmentMessage.CodingKeys {
+    private static func string(_ object: [String: JSONValue], _ field: String) throws -> String? {
+        switch object[field] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        default: throw KinshipError.badRequest("invalid_field", "\(field) must be of type string")
+        }
+    }
+
     /// An id given as a string, or as an integer (kept as its decimal text); anything else is refused.
-    func decodeIdentifier(_ key: Key) throws -> String? {
-        guard contains(key), try !decodeNil(forKey: key) else { return nil }
-        if let text = try? decode(String.self, forKey: key) { return text }
-        if let number = try? decode(Int64.self, forKey: key) { return String(number) }
-        throw KinshipError.invalidField(path: codingPath + [key], "must be a string")
+    private static func identifier(_ object: [String: JSONValue], _ field: String) throws -> String? {
+        switch object[field] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case .number(let number)? where number.rounded() == number && abs(number) < 9.2e18: return String(Int64(number))
+        default: throw KinshipError.badRequest("invalid_field", "\(field) must be a string")
+        }
+    }
+
+    private static func date(_ object: [String: JSONValue], _ field: String) throws -> Date? {
+        guard let text = try string(object, field) else { return nil }
+        guard let date = Timestamp.parse(text) else {
+            throw KinshipError.badRequest("invalid_field", "\(field) is not an ISO-8601 timestamp: '\(text.prefix(40))'")
+        }
+        return date
+    }
+
+    private static func object(_ object: [String: JSONValue], _ field: String) throws -> [String: JSONValue]? {
+        switch object[field] {
+        case nil, .null?: return nil
+        case .object(let value)?: return value
+        default: throw KinshipError.badRequest("invalid_field", "\(field) must be of type object")
+        }
     }
 }
 

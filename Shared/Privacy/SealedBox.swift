@@ -25,7 +25,7 @@ public struct KeyID: Hashable, Sendable, CustomStringConvertible {
         KeyID(bytes: Data(SymmetricKey(size: .bits128).withUnsafeBytes { Data($0) }.prefix(byteCount)))!
     }
 
-    public var description: String { bytes.map { String(format: "%02x", $0) }.joined() }
+    public var description: String { bytes.hexString }
 }
 
 /// The byte layout of every Kinship ciphertext: `version(1) ‖ keyID(8) ‖ nonce(12) ‖ ciphertext ‖ tag(16)` (AES-256-GCM).

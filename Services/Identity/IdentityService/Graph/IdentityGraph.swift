@@ -80,7 +80,7 @@ struct IdentityGraph: Sendable {
     }
 
     func token(_ identifier: Identifier) -> String {
-        keys.blindIndex.token(type: identifier.type, normalizedValue: identifier.value).map { String(format: "%02x", $0) }.joined()
+        keys.blindIndex.token(type: identifier.type, normalizedValue: identifier.value).hexString
     }
 
     /// An alias's `previousId` is the user id it names when one exists, else an anonymous id.

@@ -16,14 +16,25 @@ struct MessageEnrichment {
         }
         if context["userAgent"] == nil, let header = facts.userAgent { context["userAgent"] = .string(header) }
         if context[UserAgent.contextKey] == nil, let header = context["userAgent"]?.stringValue {
-            context[UserAgent.contextKey] = .object(UserAgent(parsing: header).contextObject)
+            context[UserAgent.contextKey] = .object(UserAgentCache.shared.contextObject(for: header))
         }
         if context["campaign"] == nil, case .object(let page)? = context["page"] {
             let address = page["url"]?.stringValue ?? page["search"]?.stringValue
-            if let address, let campaign = CampaignParameters(urlOrQuery: address) {
+            if let address, Self.mayHoldUTM(address), let campaign = CampaignParameters(urlOrQuery: address) {
                 context["campaign"] = .object(campaign.contextObject)
             }
         }
         return context
+    }
+
+    /// A cheap byte scan for `utm_` (any case) before parsing the address.
+    static func mayHoldUTM(_ address: String) -> Bool {
+        let bytes = Array(address.utf8)
+        guard bytes.count >= 4 else { return false }
+        for i in 0...(bytes.count - 4) where bytes[i] | 0x20 == UInt8(ascii: "u") && bytes[i + 1] | 0x20 == UInt8(ascii: "t")
+            && bytes[i + 2] | 0x20 == UInt8(ascii: "m") && bytes[i + 3] == UInt8(ascii: "_") {
+            return true
+        }
+        return false
     }
 }

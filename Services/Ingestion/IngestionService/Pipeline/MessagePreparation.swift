@@ -35,9 +35,7 @@ struct MessagePreparation: Sendable {
             )
         }
         try MessageValidation.refuseNullCharacters(in: .object(object))
-        var userInfo: [CodingUserInfoKey: any Sendable] = [:]
-        if let implied = facts.impliedType { userInfo[SegmentMessage.impliedTypeKey] = implied }
-        let message = try JSONCoding.decode(SegmentMessage.self, from: encoded, userInfo: userInfo)
+        let message = try SegmentMessage(object: object, impliedType: facts.impliedType)
         let strongestID = try MessageValidation.check(message)
 
         if consent.withholds(message) { return nil }
@@ -64,7 +62,7 @@ struct MessagePreparation: Sendable {
     /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
     /// in order on one partition while the bus never carries the id itself.
     static func routingKey(_ id: (type: String, value: String), _ index: BlindIndex) -> String {
-        index.token(type: id.type, normalizedValue: id.value).map { String(format: "%02x", $0) }.joined()
+        index.token(type: id.type, normalizedValue: id.value).hexString
     }
 
     /// Batch-level `context` and `integrations` apply to each message; the message's own keys win.
