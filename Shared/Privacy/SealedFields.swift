@@ -61,8 +61,7 @@ public struct SealedFields: Sendable {
 
     /// One value, whatever its JSON type, sealed as its JSON text.
     public func seal(_ value: JSONValue, path: String) throws -> JSONValue {
-        let plaintext = try JSONCoding.encoder().encode(value)
-        let sealed = try key.seal(plaintext, context: context(path))
+        let sealed = try key.seal(Array(value.serialized().utf8), context: context(path))
         return .object([Self.marker: .string(sealed.base64EncodedString())])
     }
 
@@ -77,7 +76,7 @@ public struct SealedFields: Sendable {
         case .object(let object):
             if Self.isSealed(value), case .string(let text)? = object[Self.marker], let sealed = Data(base64Encoded: text) {
                 let plaintext = try key.open(sealed, context: context(path))
-                return try JSONCoding.decoder().decode(JSONValue.self, from: plaintext)
+                return try JSONValue.parse(plaintext)
             }
             var opened: [String: JSONValue] = [:]
             for (name, child) in object {

@@ -1,12 +1,76 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
 import KinshipTestSupport
 import Shared
 import Testing
 @testable import IdentityService
 
+/// The real identity application on its own database (its consumer takes every workspace's events).
 struct IdentityApplicationTests {
     @Test func servesHealthReadinessMetricsAndErrors() async throws {
-        try await TestDatabase.withClient { _ in }  // migrates the test database
-        let app = IdentityApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.identity)))
-        try await OperationalRouteChecks.verify(app)
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { _ in }  // migrates
+            let configuration = try ServiceConfiguration.load(.identity, from: Environment(TestKeys.environment(url: url)))
+            try await OperationalRouteChecks.verify(IdentityApplication.build(ServiceRuntime(configuration: configuration)))
+        }
+    }
+
+    @Test func theConsumerResolvesEventsFromTheBusAndTheInternalAPIFindsThem() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let configuration = try ServiceConfiguration.load(.identity, from: Environment(TestKeys.environment(url: url)))
+            try await TestDatabase.withClient(url) { database in
+                let tenancy = TenancyStore(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
+                let workspace = try await tenancy.createWorkspace(name: "shop", actor: "test")
+                let keys = try await tenancy.keys(for: workspace.id)
+                // As ingestion stores an event: PII sealed, and a reference on the events topic, in one transaction.
+                let message: [String: JSONValue] = [
+                    "type": .string("identify"), "messageId": .string("m-1"), "userId": .string("u-1"),
+                    "traits": .object(["email": .string("ploy@example.com")]),
+                ]
+                let sealed = try SealedFields(key: keys.dataKey, workspaceID: workspace.id).sealMessage(message)
+                let receivedAt = Timestamp.format(Date())
+                try await database.transaction(logger: TestDatabase.logger) { connection in
+                    try await connection.query(
+                        """
+                        INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event_time, message)
+                        VALUES (\(workspace.id), \(receivedAt)::timestamptz, 'm-1', \(UUID()), 'identify', now(), \(JSONValue.object(sealed).serialized())::jsonb)
+                        """,
+                        logger: TestDatabase.logger
+                    )
+                    try await Outbox.append(
+                        [try OutboxDraft(topic: .events, workspaceID: workspace.id, key: "k", payload: EventReference(messageId: "m-1", receivedAt: receivedAt))],
+                        on: connection, logger: TestDatabase.logger
+                    )
+                }
+                let app = IdentityApplication.build(ServiceRuntime(configuration: configuration))
+                try await app.test(.live) { client in
+                    var profile: UUID?
+                    for _ in 0..<100 where profile == nil {
+                        profile = try await database.query(
+                            "SELECT profile_id FROM events WHERE workspace_id = \(workspace.id) AND message_id = 'm-1'", logger: TestDatabase.logger
+                        ).decode(UUID?.self).first(where: { _ in true }) ?? nil
+                        if profile == nil { try await Task.sleep(for: .milliseconds(100)) }
+                    }
+                    let resolved = try #require(profile, "the consumer never resolved the event")
+                    let uri = "/internal/v1/resolve?workspace=\(workspace.id)&type=email&value=PLOY@example.com"
+                    try await client.execute(uri: uri, method: .get) { response in
+                        #expect(response.status == .unauthorized)
+                    }
+                    try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(TestKeys.internalToken)"]) { response in
+                        #expect(response.status == .ok)
+                        #expect(String(buffer: response.body).contains(resolved.uuidString.lowercased()))
+                    }
+                    try await client.execute(
+                        uri: "/internal/v1/profiles/\(resolved)?workspace=\(workspace.id)", method: .get,
+                        headers: [.authorization: "Bearer \(TestKeys.internalToken)"]
+                    ) { response in
+                        #expect(response.status == .ok)
+                        let body = String(buffer: response.body)
+                        #expect(body.contains("p***@example.com") && !body.contains("ploy@example.com"), "\(body)")
+                    }
+                }
+            }
+        }
     }
 }

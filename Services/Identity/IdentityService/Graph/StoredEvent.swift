@@ -20,7 +20,7 @@ struct StoredEvent: Sendable {
             """,
             logger: logger
         ).decode((UUID, Date, String).self) {
-            let sealed = try JSONCoding.decode([String: JSONValue].self, from: Data(text.utf8))
+            let sealed = try JSONValue.parse(text).objectValue ?? [:]
             let message = try SealedFields(key: keys.dataKey, workspaceID: workspaceID).openMessage(sealed)
             return StoredEvent(messageId: reference.messageId, receivedAt: reference.receivedAt, sourceID: sourceID, eventTime: eventTime, message: message)
         }

@@ -62,7 +62,7 @@ struct ImportRoute: Sendable {
             try await session.refuse(line: number, error, raw: .null)
         case .text(let text, let number):
             do {
-                guard case .object(let message) = try JSONCoding.decode(JSONValue.self, from: Data(text.utf8)) else {
+                guard case .object(let message) = try JSONValue.parse(text) else {
                     throw KinshipError.badRequest("invalid_message", "Each line must be one JSON object.")
                 }
                 try await session.add(message, line: number)

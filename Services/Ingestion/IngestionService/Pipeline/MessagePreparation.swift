@@ -27,7 +27,8 @@ struct MessagePreparation: Sendable {
     /// The message ready to store, or nil when its own consent withholds it.
     func prepare(_ sent: [String: JSONValue]) throws -> PreparedMessage? {
         var object = withBatchFields(sent)
-        let encoded = try JSONCoding.encoder().encode(JSONValue.object(object))
+        var encoded: [UInt8] = []
+        JSONValue.object(object).write(into: &encoded)
         guard encoded.count <= IngestionLimits.messageBytes else {
             throw KinshipError(
                 code: "message_too_large", status: .contentTooLarge,

@@ -125,8 +125,7 @@ struct EventWriter: Service {
 
     private func insertEvents(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws {
         guard !rows.isEmpty else { return }
-        let encoder = JSONCoding.encoder()
-        let messages = try rows.map { String(decoding: try encoder.encode(JSONValue.object($0.message.stored)), as: UTF8.self) }
+        let messages = rows.map { JSONValue.object($0.message.stored).serialized() }
         try await connection.query(
             """
             INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)

@@ -1,0 +1,97 @@
+extension JSONValue {
+    /// Compact JSON with object keys sorted, as the project's `JSONEncoder` setup writes it.
+    public func serialized() -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        write(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the compact, key-sorted JSON form of this value to `bytes`.
+    public func write(into bytes: inout [UInt8]) {
+        switch self {
+        case .null:
+            bytes.append(contentsOf: "null".utf8)
+        case .bool(let value):
+            bytes.append(contentsOf: value ? "true".utf8 : "false".utf8)
+        case .number(let value):
+            Self.writeNumber(value, into: &bytes)
+        case .string(let value):
+            Self.writeString(value, into: &bytes)
+        case .array(let values):
+            bytes.append(UInt8(ascii: "["))
+            var first = true
+            for value in values {
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                value.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object):
+            bytes.append(UInt8(ascii: "{"))
+            var first = true
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+                if !first { bytes.append(UInt8(ascii: ",")) }
+                first = false
+                Self.writeString(key, into: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                value.write(into: &bytes)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writeNumber(_ value: Double, into bytes: inout [UInt8]) {
+        guard value.isFinite else {
+            bytes.append(contentsOf: "null".utf8)
+            return
+        }
+        // Integers stay integers on the wire (order ids, counts), not 42.0 — the same rule as `encode(to:)`.
+        if value.rounded() == value, abs(value) < 1e15 {
+            var magnitude = Int64(value).magnitude
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+                var count = 0
+                repeat {
+                    digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    count += 1
+                } while magnitude > 0
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
+            }
+        } else {
+            bytes.append(contentsOf: value.description.utf8)
+        }
+    }
+
+    private static func writeString(_ value: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { units in
+            var runStart = 0
+            for offset in 0..<units.count {
+                let byte = units[offset]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[runStart..<offset]))
+                runStart = offset + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                default:
+                    // Only bytes below 0x20 reach here, so the high digit is 0 or 1.
+                    bytes.append(contentsOf: "u00".utf8)
+                    bytes.append(UInt8(ascii: "0") + byte >> 4)
+                    let low = byte & 0x0F
+                    bytes.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[runStart...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
