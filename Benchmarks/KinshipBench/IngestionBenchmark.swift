@@ -176,7 +176,8 @@ struct IngestionBenchmark: Sendable {
         let outbox = try await database.query(
             """
             SELECT count(*)::int FROM outbox o JOIN events e
-                ON e.workspace_id = o.workspace_id AND e.message_id = o.payload->>'messageId'
+                ON e.workspace_id = o.workspace_id AND e.received_at = (o.payload->>'receivedAt')::timestamptz
+               AND e.message_id = o.payload->>'messageId'
             WHERE o.topic = 'events' AND o.workspace_id = \(source.workspaceID) AND e.source_id = \(source.id)
             """,
             logger: logger
