@@ -54,6 +54,12 @@ extension Response {
     public static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
+
+    /// A `200` with `value` encoded by the shared JSON encoder.
+    public static func json(encoding value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let body = try JSONCoding.encoder().encode(value)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
 }
 
 struct TimeoutError: Error {}

@@ -4,14 +4,16 @@ import PostgresNIO
 import Shared
 
 extension IdentityGraph {
-    func createProfile(on connection: PostgresConnection) async throws -> UUID {
+    /// A new, empty profile and its freshly generated data key.
+    func createProfile(on connection: PostgresConnection) async throws -> (UUID, DataKey) {
         let id = UUID()
-        let wrapped = try keyring.wrap(.generate())
+        let key = DataKey.generate()
+        let wrapped = try keyring.wrap(key)
         try await connection.query(
             "INSERT INTO profiles (workspace_id, id, data_key) VALUES (\(workspaceID), \(id), \(wrapped))",
             logger: logger
         )
-        return id
+        return (id, key)
     }
 
     /// The profile's own data key, which seals its identifier values and PII traits.
@@ -24,12 +26,11 @@ extension IdentityGraph {
         throw KinshipError.notFound("Profile \(profile) does not exist.")
     }
 
-    func loadTraits(_ profile: UUID, on connection: PostgresConnection) async throws -> ProfileTraits {
-        let key = try await profileKey(profile, on: connection)
+    func loadTraits(_ profile: UUID, key: DataKey, on connection: PostgresConnection) async throws -> ProfileTraits {
         for try await text in try await connection.query(
             "SELECT traits::text FROM profiles WHERE workspace_id = \(workspaceID) AND id = \(profile)", logger: logger
         ).decode(String.self) {
-            let stored = try JSONCoding.decode(JSONValue.self, from: Data(text.utf8))
+            let stored = try JSONValue.parse(text)
             return try ProfileTraits.open(stored, key: key, workspaceID: workspaceID, profileID: profile)
         }
         return ProfileTraits()
@@ -37,7 +38,7 @@ extension IdentityGraph {
 
     func saveTraits(_ traits: ProfileTraits, of profile: UUID, key: DataKey, on connection: PostgresConnection) async throws {
         let stored = try traits.stored(key: key, workspaceID: workspaceID, profileID: profile, piiKeys: piiKeys)
-        let text = String(decoding: try JSONCoding.encoder().encode(stored), as: UTF8.self)
+        let text = stored.serialized()
         try await connection.query(
             "UPDATE profiles SET traits = \(text)::jsonb, updated_at = now() WHERE workspace_id = \(workspaceID) AND id = \(profile)",
             logger: logger
@@ -46,7 +47,8 @@ extension IdentityGraph {
 
     var piiKeys: SealedFields { SealedFields(key: keys.dataKey, workspaceID: workspaceID) }
 
-    private func identityContext(_ type: String) -> Data {
+    /// What an identifier's sealed value is bound to: its workspace and type.
+    func identityContext(_ type: String) -> Data {
         Data("kinship.identity/\(workspaceID.uuidString.lowercased())/\(type)".utf8)
     }
 
@@ -80,7 +82,7 @@ extension IdentityGraph {
     /// Returns its traits, for the caller to absorb.
     func fold(_ loser: UUID, into target: UUID, targetKey: DataKey, message: String, on connection: PostgresConnection) async throws -> ProfileTraits {
         let loserKey = try await profileKey(loser, on: connection)
-        let traits = try await loadTraits(loser, on: connection)
+        let traits = try await loadTraits(loser, key: loserKey, on: connection)
         var moved: [(type: String, token: String, sealed: String)] = []
         for try await (type, token, sealed) in try await connection.query(
             "SELECT type, encode(token, 'hex'), value_sealed FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = \(loser)",

@@ -49,17 +49,18 @@ struct IdentityGraph: Sendable {
 
         var outcome = Outcome(merged: plan.merged, attached: plan.attach.count, conflicts: plan.conflicts.count)
         let target: UUID
+        let targetKey: DataKey
         var traits: ProfileTraits
         if let existing = plan.target {
             target = existing
-            traits = try await loadTraits(existing, on: connection)
+            targetKey = try await profileKey(existing, on: connection)
+            traits = try await loadTraits(existing, key: targetKey, on: connection)
         } else {
-            target = try await createProfile(on: connection)
+            (target, targetKey) = try await createProfile(on: connection)
             traits = ProfileTraits()
             outcome.created = true
         }
         outcome.profileID = target
-        let targetKey = try await profileKey(target, on: connection)
         for loser in plan.merged {
             outcome.changedTraits += traits.absorb(try await fold(loser, into: target, targetKey: targetKey, message: event.messageId, on: connection))
         }

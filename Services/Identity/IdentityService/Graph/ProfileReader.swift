@@ -83,10 +83,10 @@ struct ProfileReader: Sendable {
                 "SELECT type, value_sealed, first_seen_at, last_seen_at FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = \(id) ORDER BY type, first_seen_at",
                 logger: logger
             ).decode((String, Data, Date, Date).self) {
-                let value = try key.openString(sealed, context: Data("kinship.identity/\(workspaceID.uuidString.lowercased())/\(type)".utf8))
+                let value = try key.openString(sealed, context: graph.identityContext(type))
                 identifiers.append(.init(type: type, value: revealPII ? value : Masking.mask(value, type: type), firstSeenAt: first, lastSeenAt: last))
             }
-            var traits = try await graph.loadTraits(id, on: connection).values
+            var traits = try await graph.loadTraits(id, key: key, on: connection).values
             if !revealPII {
                 for (name, entry) in traits where graph.piiKeys.isPII(name) {
                     traits[name]?.value = entry.value.stringValue.map { .string(Masking.mask($0, type: name.lowercased())) } ?? .string("***")

@@ -47,8 +47,7 @@ struct ProfileTraits: Sendable, Equatable {
         for (name, entry) in values {
             var value = entry.value
             if piiKeys.isPII(name), value != .null {
-                let plaintext = try JSONCoding.encoder().encode(value)
-                let sealed = try key.seal(plaintext, context: Self.context(workspaceID, profileID, name))
+                let sealed = try key.seal(Array(value.serialized().utf8), context: Self.context(workspaceID, profileID, name))
                 value = .object([SealedFields.marker: .string(sealed.base64EncodedString())])
             }
             object[name] = .object(["value": value, "at": .string(entry.at), "source": .string(entry.source)])
@@ -63,7 +62,7 @@ struct ProfileTraits: Sendable, Equatable {
             guard let at = entry["at"]?.stringValue, let source = entry["source"]?.stringValue, var value = entry["value"] else { continue }
             if case .string(let text)? = value[SealedFields.marker], let sealed = Data(base64Encoded: text) {
                 let plaintext = try key.open(sealed, context: context(workspaceID, profileID, name))
-                value = try JSONCoding.decoder().decode(JSONValue.self, from: plaintext)
+                value = try JSONValue.parse(plaintext)
             }
             traits.values[name] = Value(value: value, at: at, source: source)
         }

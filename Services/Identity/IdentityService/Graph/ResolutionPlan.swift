@@ -2,7 +2,7 @@ import Foundation
 
 /// What one event does to the graph, decided from the identifiers' current profiles and the rules
 /// before anything is written.
-struct ResolutionPlan: Sendable, Equatable {
+struct ResolutionPlan: Sendable {
     /// The profile the event resolves to; nil: a new one.
     var target: UUID?
     /// Profiles folded into the target (oldest kept: the target is the oldest of all involved).
@@ -13,11 +13,6 @@ struct ResolutionPlan: Sendable, Equatable {
     var joined: [Identifier] = []
     /// Identifiers not attached, and why.
     var conflicts: [(Identifier, String)] = []
-
-    static func == (lhs: ResolutionPlan, rhs: ResolutionPlan) -> Bool {
-        lhs.target == rhs.target && lhs.merged == rhs.merged && lhs.attach == rhs.attach && lhs.joined == rhs.joined
-            && lhs.conflicts.map(\.0) == rhs.conflicts.map(\.0)
-    }
 }
 
 /// A profile involved in an event, as the planner sees it.

@@ -30,7 +30,7 @@ struct ProfileRoutes: Sendable {
         }
         let profile = try await ProfileReader(database: database, directory: directory, workspaceID: workspaceID).resolve(type: type, value: value)
         guard let profile else { throw KinshipError.notFound("No profile holds this identifier.") }
-        return try jsonResponse(["profileId": JSONValue.string(profile.uuidString.lowercased())])
+        return try .json(encoding: ["profileId": profile.uuidString.lowercased()])
     }
 
     /// `GET /internal/v1/profiles/{id}?workspace=…[&pii=true]`: identifiers (masked unless `pii=true`),
@@ -41,11 +41,6 @@ struct ProfileRoutes: Sendable {
         let reveal = request.uri.queryParameters.get("pii") == "true"
         let reader = ProfileReader(database: database, directory: directory, workspaceID: workspaceID)
         guard let view = try await reader.view(of: id, revealPII: reveal) else { throw KinshipError.notFound("No such profile.") }
-        return try jsonResponse(view)
+        return try .json(encoding: view)
     }
-}
-
-func jsonResponse(_ value: some Encodable) throws -> Response {
-    let body = try JSONCoding.encoder().encode(value)
-    return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
 }

@@ -40,8 +40,7 @@ struct ImportRoute: Sendable {
                 message: "\(error.message) The import stopped there; \(session.summary.stored) rows before it were stored, and running it again stores each row once."
             )
         }
-        let body = try JSONCoding.encoder().encode(session.summary)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return try .json(encoding: session.summary)
     }
 
     private func readNDJSON(_ body: RequestBody, into session: inout ImportSession) async throws {

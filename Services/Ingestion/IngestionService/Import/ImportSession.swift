@@ -50,7 +50,7 @@ struct ImportSession {
     }
 
     static func derivedMessageId(_ message: [String: JSONValue], source: UUID) -> String {
-        let canonical = (try? JSONCoding.encoder().encode(JSONValue.object(message))) ?? Data()
+        let canonical = Data(JSONValue.object(message).serialized().utf8)
         let digest = SHA256.hash(data: Data(source.uuidString.utf8) + Data([0]) + canonical)
         return "import-" + digest.prefix(16).hexString
     }

@@ -27,11 +27,4 @@ struct CollectResponse: Encodable {
             Refusal(index: $0.index, messageId: $0.messageId, code: $0.error.code, message: $0.error.message)
         }
     }
-
-    var response: Response {
-        let body = (try? JSONCoding.encoder().encode(self)) ?? Data(#"{"success":true}"#.utf8)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
-    }
 }

@@ -29,7 +29,7 @@ struct PixelRoute: Sendable {
         guard let data = request.uri.queryParameters.get("data"), let decoded = Self.base64(data) else {
             throw KinshipError.badRequest("invalid_pixel_data", "data must be a base64 JSON message.")
         }
-        guard case .object(let message) = try JSONCoding.decode(JSONValue.self, from: decoded) else {
+        guard case .object(let message) = try JSONValue.parse(decoded) else {
             throw KinshipError.badRequest("invalid_pixel_data", "data must be a JSON object.")
         }
         guard let writeKey = message["writeKey"]?.stringValue else { throw SourceDirectory.missingWriteKey }

@@ -26,7 +26,7 @@ struct TrackingRoutes: Sendable {
         let result = try await collector.collect([body], facts: facts)
         // One message: its refusal is the answer (it is kept in failed events all the same).
         if let refusal = result.refused.first { throw refusal.error }
-        return CollectResponse(result).response
+        return try .json(encoding: CollectResponse(result))
     }
 
     private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
@@ -49,7 +49,7 @@ struct TrackingRoutes: Sendable {
             }
             facts.batchSentAt = date
         }
-        return CollectResponse(try await collector.collect(messages, facts: facts)).response
+        return try .json(encoding: CollectResponse(try await collector.collect(messages, facts: facts)))
     }
 
     private func authenticate(_ request: Request, bodyKey: String?) async throws -> AuthenticatedSource {

@@ -19,7 +19,7 @@ struct FailedEventRow: Sendable {
     init(_ refusal: RefusedMessage, source: AuthenticatedSource) throws {
         code = refusal.error.code
         message = refusal.error.message
-        let payload = try JSONCoding.encoder().encode(refusal.raw)
+        let payload = Array(refusal.raw.serialized().utf8)
         sealedPayload = try source.dataKey.seal(payload, context: Self.sealingContext(source.workspaceID))
     }
 
