@@ -15,6 +15,9 @@ enum BatchOutcome: Sendable {
     case leaseLost
 }
 
+/// The batch handler failed somewhere in the batch.
+private struct BatchHandlerFailure: Error {}
+
 /// A handler failed on the message at `index` of the batch.
 private struct HandlerFailure: Error {
     let index: Int
@@ -37,17 +40,27 @@ extension OutboxConsumer {
     /// Reads the next committed messages of a partition and handles them in one transaction that also
     /// advances the cursor. When a handler fails, the batch is rolled back and redone up to the failing
     /// message, whose failure is recorded (and which is dead-lettered after `maxAttempts`).
-    func processBatch(partition: Int) async throws -> BatchOutcome {
+    /// With a batch handler, the batch goes to it whole first; if it fails, one message at a time.
+    func processBatch(partition: Int, oneByOne: Bool = false) async throws -> BatchOutcome {
         do {
             return try await database.transaction(logger: logger) { connection in
                 guard let cursor = try await lockPartition(partition, on: connection) else { return .leaseLost }
                 let (rows, blocked) = try await readBatch(partition: partition, after: cursor, on: connection)
                 guard !rows.isEmpty else { return blocked ? .waitingForOlderTransactions : .idle }
-                for (index, row) in rows.enumerated() where row.onlyGroup == nil || row.onlyGroup == group {
+                let mine = rows.enumerated().filter { $0.element.onlyGroup == nil || $0.element.onlyGroup == group }
+                if let batchHandler, !oneByOne, mine.count > 1 {
                     do {
-                        try await handler(row.message, connection)
+                        try await batchHandler(mine.map(\.element.message), connection)
                     } catch {
-                        throw HandlerFailure(index: index, error: error)
+                        throw BatchHandlerFailure()
+                    }
+                } else {
+                    for (index, row) in mine {
+                        do {
+                            try await handler(row.message, connection)
+                        } catch {
+                            throw HandlerFailure(index: index, error: error)
+                        }
                     }
                 }
                 try await advance(partition, to: rows[rows.count - 1], attempts: 0, error: nil, on: connection)
@@ -56,6 +69,8 @@ extension OutboxConsumer {
             }
         } catch let failure as HandlerFailure {
             return try await recordFailure(failure, partition: partition)
+        } catch is BatchHandlerFailure {
+            return try await processBatch(partition: partition, oneByOne: true)
         }
     }
 

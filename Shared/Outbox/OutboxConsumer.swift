@@ -11,6 +11,9 @@ import ServiceLifecycle
 /// recognise a repeat.
 public struct OutboxConsumer: Service {
     public typealias Handler = @Sendable (OutboxMessage, PostgresConnection) async throws -> Void
+    /// Handles a whole batch at once (in order); when it fails, the batch is handled again one message at
+    /// a time by `handler`, so the failing message is found, retried and dead-lettered alone.
+    public typealias BatchHandler = @Sendable ([OutboxMessage], PostgresConnection) async throws -> Void
 
     public let group: String
     public let topic: OutboxTopic
@@ -18,6 +21,7 @@ public struct OutboxConsumer: Service {
     let database: PostgresClient
     let options: OutboxConsumerOptions
     let handler: Handler
+    let batchHandler: BatchHandler?
     let logger: Logger
     let metrics: OutboxMetrics
 
@@ -25,6 +29,7 @@ public struct OutboxConsumer: Service {
         group: String, topic: OutboxTopic, database: PostgresClient, logger: Logger,
         options: OutboxConsumerOptions = OutboxConsumerOptions(),
         workerID: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))",
+        batchHandler: BatchHandler? = nil,
         handler: @escaping Handler
     ) {
         self.group = group
@@ -33,6 +38,7 @@ public struct OutboxConsumer: Service {
         self.database = database
         self.options = options
         self.handler = handler
+        self.batchHandler = batchHandler
         self.logger = logger
         self.metrics = OutboxMetrics(group: group, topic: topic.name)
     }

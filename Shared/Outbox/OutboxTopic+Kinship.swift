@@ -30,12 +30,18 @@ public struct ProfileChange: Codable, Sendable, Equatable {
     public var messageId: String?
     public var mergedProfileId: String?
     public var changedTraits: [String]?
+    /// Of a `profile.split`: the profiles made from the parts that left this one.
+    public var splitProfileIds: [String]?
 
-    public init(kind: String, profileId: String, messageId: String? = nil, mergedProfileId: String? = nil, changedTraits: [String]? = nil) {
+    public init(
+        kind: String, profileId: String, messageId: String? = nil, mergedProfileId: String? = nil, changedTraits: [String]? = nil,
+        splitProfileIds: [String]? = nil
+    ) {
         self.kind = kind
         self.profileId = profileId
         self.messageId = messageId
         self.mergedProfileId = mergedProfileId
         self.changedTraits = changedTraits
+        self.splitProfileIds = splitProfileIds
     }
 }

@@ -73,4 +73,55 @@ struct IdentityApplicationTests {
             }
         }
     }
+
+    @Test func rulesAreReadReplacedVersionedAndDryRunOverHTTP() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let configuration = try ServiceConfiguration.load(.identity, from: Environment(TestKeys.environment(url: url)))
+            try await TestDatabase.withClient(url) { database in
+                let tenancy = TenancyStore(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
+                let workspace = try await tenancy.createWorkspace(name: "shop", actor: "test")
+                let auth: HTTPFields = [.authorization: "Bearer \(TestKeys.internalToken)", .contentType: "application/json"]
+                let rules = "/internal/v1/rules?workspace=\(workspace.id)"
+                try await IdentityApplication.build(ServiceRuntime(configuration: configuration)).test(.live) { client in
+                    try await client.execute(uri: rules, method: .get) { #expect($0.status == .unauthorized) }
+                    try await client.execute(uri: rules, method: .get, headers: auth) { response in
+                        #expect(response.status == .ok)
+                        #expect(String(buffer: response.body).contains(#""version":0"#))
+                    }
+                    try await client.execute(uri: rules, method: .put, headers: auth, body: ByteBuffer(string: #"{"limits": {"email": -1}}"#)) { response in
+                        #expect(response.status == .badRequest)
+                        #expect(String(buffer: response.body).contains("invalid_rules"))
+                    }
+                    for expected in [1, 2] {
+                        try await client.execute(uri: rules + "&requestedBy=ops", method: .put, headers: auth, body: ByteBuffer(string: #"{"limits": {"email": 2}}"#)) { response in
+                            #expect(response.status == .ok)
+                            #expect(String(buffer: response.body).contains(#""version":\#(expected)"#))
+                        }
+                    }
+                    try await client.execute(uri: "/internal/v1/rules/dry-run?workspace=\(workspace.id)", method: .post, headers: auth, body: ByteBuffer(string: "{}")) { response in
+                        #expect(response.status == .ok)
+                        #expect(String(buffer: response.body).contains(#""currentRuleVersion":2"#))
+                    }
+                    try await client.execute(uri: "/internal/v1/rules?workspace=\(UUID())", method: .put, headers: auth, body: ByteBuffer(string: "{}")) { response in
+                        #expect(response.status == .notFound, "an unknown workspace")
+                    }
+                    for body in ["{}", #"{"identifier": {"type": "email"}}"#, #"{"messageId": ""}"#, "not json"] {
+                        try await client.execute(uri: "/internal/v1/profiles/\(UUID())/unmerge?workspace=\(workspace.id)", method: .post, headers: auth, body: ByteBuffer(string: body)) { response in
+                            #expect(response.status == .badRequest, "\(body)")
+                        }
+                    }
+                    try await client.execute(
+                        uri: "/internal/v1/profiles/\(UUID())/unmerge?workspace=\(workspace.id)", method: .post, headers: auth,
+                        body: ByteBuffer(string: #"{"messageId": "m-1"}"#)
+                    ) { response in
+                        #expect(response.status == .notFound)
+                    }
+                }
+                let history = try await database.query(
+                    "SELECT version, updated_by FROM identity_rules_history WHERE workspace_id = \(workspace.id) ORDER BY version", logger: TestDatabase.logger
+                ).decode((Int, String).self).collectAll()
+                #expect(history.map(\.0) == [1, 2] && history.allSatisfy { $0.1 == "ops" })
+            }
+        }
+    }
 }

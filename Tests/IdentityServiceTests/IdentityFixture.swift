@@ -29,28 +29,41 @@ struct IdentityFixture: Sendable {
     /// Stores the event as ingestion does (PII sealed) and resolves it; returns the message id.
     @discardableResult
     func send(_ json: String) async throws -> String {
-        var message = try JSONCoding.decode([String: JSONValue].self, from: Data(json.utf8))
-        let messageId = message["messageId"]?.stringValue ?? UUID().uuidString
-        message["messageId"] = .string(messageId)
-        let eventTime = message["timestamp"]?.stringValue ?? Timestamp.format(Date())
-        let receivedAt = Timestamp.format(Date())
-        let sealed = try SealedFields(key: keys.dataKey, workspaceID: workspace.id).sealMessage(message)
-        let text = String(decoding: try JSONCoding.encoder().encode(JSONValue.object(sealed)), as: UTF8.self)
+        try await sendBatch([json])[0]
+    }
+
+    /// Stores the events and resolves them as one consumer batch, in order; returns their message ids.
+    @discardableResult
+    func sendBatch(_ jsons: [String]) async throws -> [String] {
         let resolver = EventResolver(directory: directory, logger: TestDatabase.logger)
-        let reference = String(decoding: try JSONCoding.encoder().encode(EventReference(messageId: messageId, receivedAt: receivedAt)), as: UTF8.self)
-        let outbox = OutboxMessage(id: 1, topic: "events", partition: 0, workspaceID: workspace.id, key: "k", payload: reference, createdAt: Date())
-        try await database.transaction(logger: TestDatabase.logger) { connection in
-            try await connection.query(
-                """
-                INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-                VALUES (\(workspace.id), \(receivedAt)::timestamptz, \(messageId), \(source), \(message["type"]?.stringValue ?? "track"),
-                        \(message["event"]?.stringValue), \(eventTime)::timestamptz, \(text)::jsonb)
-                """,
-                logger: TestDatabase.logger
-            )
-            try await resolver.handle(outbox, on: connection)
+        return try await database.transaction(logger: TestDatabase.logger) { connection in
+            var messages: [OutboxMessage] = []
+            var ids: [String] = []
+            for json in jsons {
+                var message = try JSONCoding.decode([String: JSONValue].self, from: Data(json.utf8))
+                let messageId = message["messageId"]?.stringValue ?? UUID().uuidString
+                message["messageId"] = .string(messageId)
+                ids.append(messageId)
+                let eventTime = message["timestamp"]?.stringValue ?? Timestamp.format(Date())
+                let receivedAt = Timestamp.format(Date())
+                let sealed = try SealedFields(key: keys.dataKey, workspaceID: workspace.id).sealMessage(message)
+                try await connection.query(
+                    """
+                    INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
+                    VALUES (\(workspace.id), \(receivedAt)::timestamptz, \(messageId), \(source), \(message["type"]?.stringValue ?? "track"),
+                            \(message["event"]?.stringValue), \(eventTime)::timestamptz, \(JSONValue.object(sealed).serialized())::jsonb)
+                    """,
+                    logger: TestDatabase.logger
+                )
+                let reference = try JSONCoding.encoder().encode(EventReference(messageId: messageId, receivedAt: receivedAt))
+                messages.append(OutboxMessage(
+                    id: Int64(messages.count + 1), topic: "events", partition: 0, workspaceID: workspace.id, key: "k",
+                    payload: String(decoding: reference, as: UTF8.self), createdAt: Date()
+                ))
+            }
+            try await resolver.handle(messages, on: connection)
+            return ids
         }
-        return messageId
     }
 
     var reader: ProfileReader { ProfileReader(database: database, directory: directory, workspaceID: workspace.id) }
@@ -74,6 +87,27 @@ struct IdentityFixture: Sendable {
         try await database.query(
             "SELECT profile_id FROM events WHERE workspace_id = \(workspace.id) AND message_id = \(messageId)", logger: TestDatabase.logger
         ).decode(UUID?.self).first(where: { _ in true }) ?? nil
+    }
+
+    func unmerge(_ profile: UUID, _ target: UnmergeTarget) async throws -> UnmergeOutcome {
+        try await database.transaction(logger: TestDatabase.logger) { connection in
+            let (rules, version) = try await RuleStore.current(for: workspace.id, on: connection, logger: TestDatabase.logger)
+            let graph = IdentityGraph(workspaceID: workspace.id, keys: keys, keyring: TestKeys.keyring, rules: rules, ruleVersion: version, logger: TestDatabase.logger)
+            return try await graph.unmerge(profile, target, requestedBy: "test", on: connection)
+        }
+    }
+
+    func dryRun(_ proposed: IdentityRules) async throws -> RulesDryRun.Report {
+        try await database.withConnection { connection in
+            try await RulesDryRun(workspaceID: workspace.id, keys: keys, logger: TestDatabase.logger).run(proposed: proposed, on: connection)
+        }
+    }
+
+    /// The `profiles` topic's messages of this workspace, oldest first.
+    func profileChanges() async throws -> [ProfileChange] {
+        try await database.query(
+            "SELECT payload::text FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'profiles' ORDER BY id", logger: TestDatabase.logger
+        ).decode(String.self).collectAll().map { try JSONCoding.decode(ProfileChange.self, from: Data($0.utf8)) }
     }
 
     func setRules(_ rules: IdentityRules, version: Int) async throws {

@@ -8,6 +8,7 @@ public enum IdentityApplication {
         let router = runtime.makeRouter()
         let directory = WorkspaceDirectory(database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger)
         ProfileRoutes(directory: directory, database: runtime.database, internalToken: runtime.configuration.internalToken).add(to: router)
+        RuleRoutes(directory: directory, database: runtime.database, internalToken: runtime.configuration.internalToken).add(to: router)
         let resolver = EventResolver(directory: directory, logger: runtime.logger)
         return runtime.makeApplication(router: router, services: [resolver.consumer(database: runtime.database, options: consumerOptions)])
     }

@@ -26,6 +26,14 @@ struct ProfileReader: Sendable {
             let mergedAt: Date
         }
 
+        struct Split: Encodable, Sendable {
+            let profileId: String
+            let newProfileIds: [String]
+            let reason: String
+            let requestedBy: String
+            let splitAt: Date
+        }
+
         let profileId: String
         /// Set when the id asked for was merged into this profile.
         let requestedProfileId: String?
@@ -34,10 +42,12 @@ struct ProfileReader: Sendable {
         let identifiers: [IdentifierView]
         let traits: [String: ProfileTraits.Value]
         let merges: [Merge]
+        /// Unmerges that took parts out of this profile, or made it from a part of another.
+        let splits: [Split]
     }
 
     private func graph(_ connection: PostgresConnection) async throws -> IdentityGraph {
-        let (rules, version) = try await WorkspaceDirectory.rules(for: workspaceID, on: connection, logger: logger)
+        let (rules, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: logger)
         return IdentityGraph(
             workspaceID: workspaceID, keys: try await directory.keys(for: workspaceID), keyring: directory.keyring,
             rules: rules, ruleVersion: version, logger: logger
@@ -99,9 +109,19 @@ struct ProfileReader: Sendable {
             ).decode((UUID, String, Int, Date).self) {
                 merges.append(.init(fromProfileId: from.uuidString.lowercased(), messageId: message, ruleVersion: version, mergedAt: at))
             }
+            var splits: [View.Split] = []
+            for try await (from, parts, reason, by, at) in try await connection.query(
+                """
+                SELECT profile_id, new_profiles, reason, requested_by, split_at FROM profile_splits
+                WHERE workspace_id = \(workspaceID) AND (profile_id = \(id) OR \(id) = ANY(new_profiles)) ORDER BY id
+                """,
+                logger: logger
+            ).decode((UUID, [UUID], String, String, Date).self) {
+                splits.append(.init(profileId: from.lowercased, newProfileIds: parts.map(\.lowercased), reason: reason, requestedBy: by, splitAt: at))
+            }
             return View(
-                profileId: id.uuidString.lowercased(), requestedProfileId: requested == id ? nil : requested.uuidString.lowercased(),
-                createdAt: createdAt, flaggedLarge: large, identifiers: identifiers, traits: traits, merges: merges
+                profileId: id.lowercased, requestedProfileId: requested == id ? nil : requested.lowercased,
+                createdAt: createdAt, flaggedLarge: large, identifiers: identifiers, traits: traits, merges: merges, splits: splits
             )
         }
     }

@@ -7,18 +7,23 @@ enum IdentifierNormalization {
     static let blockedValues: Set<String> = ["", "null", "undefined", "anonymous", "guest", "0", "-1", "[object object]", "nan", "none", "n/a"]
 
     static func normalise(type: String, _ raw: String, rules: IdentityRules) -> Identifier? {
+        guard !isBlocked(raw, rules: rules), let value = canonical(type: type, raw, defaultRegion: rules.defaultRegion),
+              !isBlocked(value, rules: rules)
+        else { return nil }
+        return Identifier(type: type, value: value)
+    }
+
+    /// The one spelling of a value of a type (blocked values not checked); nil when it cannot be one.
+    static func canonical(type: String, _ raw: String, defaultRegion: String) -> String? {
         let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !isBlocked(trimmed, rules: rules) else { return nil }
         switch type {
         case Identifier.email:
             let email = trimmed.lowercased()
-            guard email.contains("@"), !isBlocked(email, rules: rules) else { return nil }
-            return Identifier(type: type, value: email)
+            return email.contains("@") ? email : nil
         case Identifier.phone:
-            guard let phone = e164(trimmed, defaultRegion: rules.defaultRegion), !isBlocked(phone, rules: rules) else { return nil }
-            return Identifier(type: type, value: phone)
+            return e164(trimmed, defaultRegion: defaultRegion)
         default:
-            return Identifier(type: type, value: trimmed)
+            return trimmed
         }
     }
 

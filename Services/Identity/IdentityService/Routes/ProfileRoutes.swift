@@ -3,7 +3,7 @@ import Hummingbird
 import PostgresNIO
 import Shared
 
-/// Internal HTTP (internal token required): find a profile by an identifier, and show one.
+/// Internal HTTP (internal token required): find a profile by an identifier, show one, unmerge one.
 struct ProfileRoutes: Sendable {
     let directory: WorkspaceDirectory
     let database: PostgresClient
@@ -13,34 +13,72 @@ struct ProfileRoutes: Sendable {
         let routes = router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: internalToken))
         routes.get("resolve") { request, _ in try await resolve(request) }
         routes.get("profiles/:id") { request, context in try await show(request, context) }
-    }
-
-    private func workspace(_ request: Request) throws -> UUID {
-        guard let text = request.uri.queryParameters.get("workspace"), let id = UUID(uuidString: text) else {
-            throw KinshipError.badRequest("missing_workspace", "workspace (the workspace id) is required.")
-        }
-        return id
+        routes.post("profiles/:id/unmerge") { request, context in try await unmerge(request, context) }
     }
 
     /// `GET /internal/v1/resolve?workspace=…&type=email&value=…` → the profile id, following merges.
     private func resolve(_ request: Request) async throws -> Response {
-        let workspaceID = try workspace(request)
+        let workspaceID = try request.workspaceParameter()
         guard let type = request.uri.queryParameters.get("type"), let value = request.uri.queryParameters.get("value") else {
             throw KinshipError.badRequest("missing_field", "type and value are required.")
         }
         let profile = try await ProfileReader(database: database, directory: directory, workspaceID: workspaceID).resolve(type: type, value: value)
         guard let profile else { throw KinshipError.notFound("No profile holds this identifier.") }
-        return try .json(encoding: ["profileId": profile.uuidString.lowercased()])
+        return try .json(encoding: ["profileId": profile.lowercased])
     }
 
     /// `GET /internal/v1/profiles/{id}?workspace=…[&pii=true]`: identifiers (masked unless `pii=true`),
-    /// traits with their source and time, and merge history.
+    /// traits with their source and time, merge and split history.
     private func show(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        let workspaceID = try workspace(request)
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw KinshipError.notFound() }
+        let workspaceID = try request.workspaceParameter()
+        let id = try profileParameter(context)
         let reveal = request.uri.queryParameters.get("pii") == "true"
         let reader = ProfileReader(database: database, directory: directory, workspaceID: workspaceID)
         guard let view = try await reader.view(of: id, revealPII: reveal) else { throw KinshipError.notFound("No such profile.") }
         return try .json(encoding: view)
+    }
+
+    /// `POST /internal/v1/profiles/{id}/unmerge?workspace=…` with `{"identifier": {"type", "value"}}` or
+    /// `{"messageId": …}`, and optionally `"requestedBy"`: removes those edges and splits the profile
+    /// where its graph splits.
+    private func unmerge(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        var request = request
+        let workspaceID = try request.workspaceParameter()
+        let id = try profileParameter(context)
+        let (target, requestedBy) = try Self.unmergeRequest(try await request.operatorBody())
+        let keys = try await directory.keys(for: workspaceID)
+        let outcome = try await RetryOnConflict.run {
+            try await database.transaction(logger: context.logger) { connection in
+                let (rules, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: context.logger)
+                let graph = IdentityGraph(
+                    workspaceID: workspaceID, keys: keys, keyring: directory.keyring, rules: rules, ruleVersion: version, logger: context.logger
+                )
+                return try await graph.unmerge(id, target, requestedBy: requestedBy, on: connection)
+            }
+        }
+        return try .json(encoding: outcome)
+    }
+
+    private func profileParameter(_ context: KinshipRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw KinshipError.notFound("No such profile.") }
+        return id
+    }
+
+    static func unmergeRequest(_ body: Data) throws -> (UnmergeTarget, requestedBy: String) {
+        guard let object = (try? JSONValue.parse(body))?.objectValue else {
+            throw KinshipError.badRequest("invalid_body", "The body must be a JSON object.")
+        }
+        let requestedBy = object["requestedBy"]?.stringValue.map { String($0.prefix(200)) } ?? "internal"
+        switch (object["identifier"], object["messageId"]) {
+        case (let identifier?, nil):
+            guard let type = identifier["type"]?.stringValue, !type.isEmpty, let value = identifier["value"]?.stringValue else {
+                throw KinshipError.badRequest("invalid_identifier", "identifier needs a type and a value, both strings.")
+            }
+            return (.identifier(type: type, value: value), requestedBy)
+        case (nil, .string(let messageID)?) where !messageID.isEmpty:
+            return (.event(messageID: messageID), requestedBy)
+        default:
+            throw KinshipError.badRequest("invalid_body", "Give either identifier ({type, value}) or messageId.")
+        }
     }
 }

@@ -1,0 +1,182 @@
+import Foundation
+import Metrics
+import PostgresNIO
+import Shared
+
+extension IdentityGraph {
+    /// Writes what a batch did, a statement per kind of change rather than per event: new profiles,
+    /// merges (identifiers re-sealed under the surviving key, events re-pointed, history), attached and
+    /// seen identifiers, edges and conflicts, traits, size flags, the events' profiles, and the
+    /// `profile.*` messages on the `profiles` topic.
+    func write(_ batch: GraphBatch, on connection: PostgresConnection) async throws {
+        try await insertProfiles(batch.created, on: connection)
+        try await writeMerges(batch, on: connection)
+        try await insertIdentities(batch, on: connection)
+        try await touch(Array(batch.touched.values), on: connection)
+        try await insertEdges(batch.edges, on: connection)
+        try await insertConflicts(batch.conflicts, on: connection)
+        try await saveTraits(batch.profiles.values.filter(\.traitsChanged), on: connection)
+        try await flag(batch.profiles.values.filter(\.newlyFlagged).map(\.id), on: connection)
+        let resolved = batch.resolved
+        if !resolved.isEmpty {
+            try await connection.query(
+                """
+                UPDATE events e SET profile_id = n.p
+                FROM unnest(\(resolved.map(\.event.receivedAt))::timestamptz[], \(resolved.map(\.event.messageId))::text[],
+                            \(resolved.map { batch.live($0.profile) })::uuid[]) AS n(r, m, p)
+                WHERE e.workspace_id = \(workspaceID) AND e.received_at = n.r AND e.message_id = n.m
+                """,
+                logger: logger
+            )
+        }
+        let drafts = try batch.changes.map { try OutboxDraft(topic: .profiles, workspaceID: workspaceID, key: $0.profileId, payload: $0) }
+        try await Outbox.append(drafts, on: connection, logger: logger)
+    }
+
+    private func insertProfiles(_ created: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
+        guard !created.isEmpty else { return }
+        let wrapped = try created.map { try keyring.wrap($0.key).base64EncodedString() }
+        try await connection.query(
+            """
+            INSERT INTO profiles (workspace_id, id, data_key, created_at)
+            SELECT \(workspaceID), i, decode(k, 'base64'), c
+            FROM unnest(\(created.map(\.id))::uuid[], \(wrapped)::text[], \(created.map(\.createdAt))::timestamptz[]) AS n(i, k, c)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Folds each merged-away profile into the profile it ended up in: its identifiers (re-sealed), its
+    /// events, and any profile that pointed at it; it keeps pointing there so its id still resolves.
+    private func writeMerges(_ batch: GraphBatch, on connection: PostgresConnection) async throws {
+        guard !batch.retired.isEmpty else { return }
+        let losers = Array(batch.retired.keys)
+        let targets = losers.map(batch.live)
+        let stored = losers.filter { !batch.retired[$0]!.isNew }
+        var moves: [Move] = []
+        for (loser, members) in try await members(of: stored, on: connection) {
+            let target = batch.live(loser)
+            guard let targetKey = batch.profiles[target]?.key, let loserKey = batch.retired[loser]?.key else { continue }
+            moves += members.map { Move(member: $0, from: loserKey, to: target, key: targetKey) }
+        }
+        try await move(moves, on: connection)
+        try await connection.query(
+            """
+            UPDATE profiles p SET merged_into = n.t, traits = '{}', updated_at = now()
+            FROM unnest(\(losers)::uuid[], \(targets)::uuid[]) AS n(l, t)
+            WHERE p.workspace_id = \(workspaceID) AND (p.id = n.l OR p.merged_into = n.l)
+            """,
+            logger: logger
+        )
+        if !stored.isEmpty {
+            try await connection.query(
+                """
+                UPDATE events e SET profile_id = n.t
+                FROM unnest(\(stored)::uuid[], \(stored.map(batch.live))::uuid[]) AS n(l, t)
+                WHERE e.workspace_id = \(workspaceID) AND e.profile_id = n.l
+                """,
+                logger: logger
+            )
+        }
+        let merges = batch.merges
+        try await connection.query(
+            """
+            INSERT INTO profile_merges (workspace_id, into_profile, from_profile, message_id, rule_version)
+            SELECT \(workspaceID), i, f, m, \(ruleVersion)
+            FROM unnest(\(merges.map(\.into))::uuid[], \(merges.map(\.from))::uuid[], \(merges.map(\.messageID))::text[]) AS n(i, f, m)
+            """,
+            logger: logger
+        )
+        Counter(label: "kinship_identity_merges_total").increment(by: merges.count)
+    }
+
+    /// New identifiers, each sealed under the key of the profile it ended up in.
+    private func insertIdentities(_ batch: GraphBatch, on connection: PostgresConnection) async throws {
+        let attachments = batch.attachments
+        guard !attachments.isEmpty else { return }
+        let owners = attachments.map { batch.live($0.profile) }
+        let sealed = try zip(attachments, owners).map { attachment, owner in
+            try batch.profiles[owner]!.key.seal(attachment.identifier.value, context: identityContext(attachment.identifier.type)).base64EncodedString()
+        }
+        try await connection.query(
+            """
+            INSERT INTO identities (workspace_id, type, token, value_sealed, profile_id)
+            SELECT \(workspaceID), t, decode(k, 'hex'), decode(v, 'base64'), p
+            FROM unnest(\(attachments.map(\.identifier.type))::text[], \(attachments.map(\.token))::text[], \(sealed)::text[], \(owners)::uuid[]) AS n(t, k, v, p)
+            """,
+            logger: logger
+        )
+    }
+
+    private func touch(_ identifiers: [Identifier], on connection: PostgresConnection) async throws {
+        guard !identifiers.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE identities i SET last_seen_at = now()
+            FROM unnest(\(identifiers.map(\.type))::text[], \(identifiers.map(token))::text[]) AS n(t, k)
+            WHERE i.workspace_id = \(workspaceID) AND i.type = n.t AND i.token = decode(n.k, 'hex')
+            """,
+            logger: logger
+        )
+    }
+
+    /// Edges from each event's anchor (its strongest identifier) to each other identifier it joined.
+    private func insertEdges(_ edges: [GraphBatch.Edge], on connection: PostgresConnection) async throws {
+        guard !edges.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO identity_edges (workspace_id, from_type, from_token, to_type, to_token, message_id, event_received_at, rule_version)
+            SELECT \(workspaceID), ft, decode(fk, 'hex'), tt, decode(tk, 'hex'), m, r, \(ruleVersion)
+            FROM unnest(\(edges.map(\.from.type))::text[], \(edges.map { token($0.from) })::text[], \(edges.map(\.to.type))::text[],
+                        \(edges.map { token($0.to) })::text[], \(edges.map(\.event.messageId))::text[],
+                        \(edges.map(\.event.receivedAt))::timestamptz[]) AS n(ft, fk, tt, tk, m, r)
+            """,
+            logger: logger
+        )
+    }
+
+    /// Identifiers not attached, with the event's anchor, so the event can be replayed under other rules.
+    private func insertConflicts(_ conflicts: [GraphBatch.Conflict], on connection: PostgresConnection) async throws {
+        guard !conflicts.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO identity_conflicts (workspace_id, profile_id, type, token, reason, message_id, rule_version, anchor_type, anchor_token)
+            SELECT \(workspaceID), p, t, decode(k, 'hex'), r, m, \(ruleVersion), at, decode(ak, 'hex')
+            FROM unnest(\(conflicts.map(\.profile))::uuid[], \(conflicts.map(\.identifier.type))::text[], \(conflicts.map { token($0.identifier) })::text[],
+                        \(conflicts.map(\.reason))::text[], \(conflicts.map(\.event.messageId))::text[], \(conflicts.map(\.anchor.type))::text[],
+                        \(conflicts.map { token($0.anchor) })::text[]) AS n(p, t, k, r, m, at, ak)
+            """,
+            logger: logger
+        )
+        Counter(label: "kinship_identity_conflicts_total").increment(by: conflicts.count)
+        logger.info("identifiers not attached", metadata: ["count": "\(conflicts.count)", "message_id": "\(conflicts[0].event.messageId)"])
+    }
+
+    private func saveTraits(_ profiles: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
+        guard !profiles.isEmpty else { return }
+        let texts = try profiles.map {
+            try $0.traits.stored(key: $0.key, workspaceID: workspaceID, profileID: $0.id, piiKeys: piiKeys).serialized()
+        }
+        try await connection.query(
+            """
+            UPDATE profiles p SET traits = n.t::jsonb, updated_at = now()
+            FROM unnest(\(profiles.map(\.id))::uuid[], \(texts)::text[]) AS n(i, t)
+            WHERE p.workspace_id = \(workspaceID) AND p.id = n.i
+            """,
+            logger: logger
+        )
+    }
+
+    /// Flags profiles that reached the size alarm; later merges into them need allowance.
+    private func flag(_ profiles: [UUID], on connection: PostgresConnection) async throws {
+        guard !profiles.isEmpty else { return }
+        try await connection.query(
+            """
+            UPDATE profiles SET flags = flags || '{"large": true}' WHERE workspace_id = \(workspaceID) AND id = ANY(\(profiles))
+            """,
+            logger: logger
+        )
+        Counter(label: "kinship_identity_large_profiles_total").increment(by: profiles.count)
+        logger.warning("profiles reached the size alarm", metadata: ["profiles": "\(profiles)"])
+    }
+}

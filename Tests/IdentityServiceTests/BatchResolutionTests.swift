@@ -1,0 +1,130 @@
+import Foundation
+import KinshipTestSupport
+import PostgresNIO
+import Testing
+@testable import IdentityService
+@testable import Shared
+
+/// A consumer batch is resolved in memory and written at once; it must leave exactly what the same
+/// events leave when resolved one at a time.
+@Suite struct BatchResolutionTests {
+    /// A stream that exercises every rule: merges (also chains of them inside a batch), a refused merge
+    /// (two user ids on one computer), alias, external ids, blocked values, late events, trait removal.
+    static func stream() -> [String] {
+        var events: [String] = []
+        for n in 0..<6 {
+            events += [
+                #"{"type": "page", "anonymousId": "laptop-\#(n)", "timestamp": "2026-01-0\#(n + 1)T10:00:00Z"}"#,
+                #"{"type": "page", "anonymousId": "phone-\#(n)", "timestamp": "2026-01-0\#(n + 1)T11:00:00Z"}"#,
+                #"{"type": "identify", "anonymousId": "laptop-\#(n)", "traits": {"email": "person\#(n)@example.com", "city": "Chiang Mai", "tier": "silver"}, "timestamp": "2026-02-01T00:00:00Z"}"#,
+                #"{"type": "identify", "anonymousId": "phone-\#(n)", "userId": "member-\#(n)", "traits": {"email": "person\#(n)@example.com", "tier": "gold"}, "timestamp": "2026-03-01T00:00:00Z"}"#,
+                #"{"type": "identify", "userId": "member-\#(n)", "traits": {"tier": "bronze", "city": null}, "timestamp": "2026-01-15T00:00:00Z"}"#,
+                #"{"type": "track", "anonymousId": "family-pc", "userId": "member-\#(n)", "event": "Order Completed", "context": {"externalIds": [{"id": "LINE-\#(n)", "type": "line_user"}]}}"#,
+                #"{"type": "alias", "previousId": "legacy-\#(n)", "userId": "member-\#(n)"}"#,
+                #"{"type": "identify", "anonymousId": "undefined", "userId": "member-\#(n)", "traits": {"phone": "08123450\#(n)0"}, "timestamp": "2026-04-01T00:00:00Z"}"#,
+            ]
+        }
+        return events
+    }
+
+    /// Each live profile as its identifiers and current traits; plus the edge and conflict counts.
+    static func state(_ f: IdentityFixture) async throws -> (profiles: Set<String>, edges: Int, conflicts: Int, merges: Int) {
+        let ids = try await f.database.query(
+            "SELECT id FROM profiles WHERE workspace_id = \(f.workspace.id) AND merged_into IS NULL", logger: TestDatabase.logger
+        ).decode(UUID.self).collectAll()
+        var profiles: Set<String> = []
+        for id in ids {
+            let view = try #require(try await f.view(id))
+            let identifiers = view.identifiers.map { "\($0.type):\($0.value)" }.sorted()
+            let traits = view.traits.map { "\($0.key)=\($0.value.value.serialized())@\($0.value.at)" }.sorted()
+            profiles.insert((identifiers + traits).joined(separator: " "))
+        }
+        let counts = try await f.database.query(
+            """
+            SELECT (SELECT count(*)::int FROM identity_edges WHERE workspace_id = \(f.workspace.id)),
+                   (SELECT count(*)::int FROM identity_conflicts WHERE workspace_id = \(f.workspace.id)),
+                   (SELECT count(*)::int FROM profile_merges WHERE workspace_id = \(f.workspace.id))
+            """,
+            logger: TestDatabase.logger
+        ).decode((Int, Int, Int).self).collectAll()[0]
+        return (profiles, counts.0, counts.1, counts.2)
+    }
+
+    @Test(arguments: [2, 7, 48])
+    func batchesLeaveWhatOneAtATimeLeaves(batchSize: Int) async throws {
+        let events = Self.stream()
+        let single = try await IdentityFixture.run { f in
+            for event in events { try await f.send(event) }
+            return try await Self.state(f)
+        }
+        #expect(single.profiles.count == 6, "one profile per person: \(single.profiles)")
+        #expect(single.conflicts == 5, "the family computer stays with its first member")
+        let batched = try await IdentityFixture.run { f in
+            for start in stride(from: 0, to: events.count, by: batchSize) {
+                try await f.sendBatch(Array(events[start..<min(start + batchSize, events.count)]))
+            }
+            return try await Self.state(f)
+        }
+        #expect(batched.profiles == single.profiles)
+        #expect(batched.edges == single.edges && batched.conflicts == single.conflicts && batched.merges == single.merges)
+    }
+
+    @Test func aProfileMadeAndMergedInsideOneBatchStillResolvesAndIsAnnounced() async throws {
+        try await IdentityFixture.run { f in
+            let ids = try await f.sendBatch([
+                #"{"type": "page", "anonymousId": "tab-a"}"#,
+                #"{"type": "page", "anonymousId": "tab-b"}"#,
+                #"{"type": "identify", "anonymousId": "tab-a", "userId": "u-9", "traits": {"name": "Nok"}}"#,
+                #"{"type": "identify", "anonymousId": "tab-b", "userId": "u-9"}"#,
+            ])
+            let profile = try #require(try await f.profile("user_id", "u-9"))
+            #expect(try await f.profile("anonymous_id", "tab-b") == profile)
+            #expect(try await f.liveProfiles() == 1)
+            for id in ids { #expect(try await f.eventProfile(id) == profile, "every event points at the surviving profile") }
+            let view = try #require(try await f.view(profile))
+            #expect(view.merges.count == 1)
+            #expect(view.traits["name"]?.value == .string("Nok"))
+            let merged = try #require(view.merges.first.flatMap { UUID(uuidString: $0.fromProfileId) })
+            #expect(try await f.view(merged)?.profileId == profile.lowercased, "the merged-away id resolves")
+            let kinds = try await f.profileChanges().map(\.kind)
+            #expect(kinds.filter { $0 == "profile.created" }.count == 2)
+            #expect(kinds.filter { $0 == "profile.merged" }.count == 1)
+        }
+    }
+
+    @Test func concurrentBatchesEndWithTheSerialGraph() async throws {
+        let events = ConcurrentResolutionTests.stream()
+        let serial = try await IdentityFixture.run { f in
+            for event in events { try await f.send(event) }
+            return try await ConcurrentResolutionTests.graph(f)
+        }
+        let concurrent = try await IdentityFixture.run { f in
+            var shuffled = events
+            shuffled.shuffle()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<4 {
+                    let slice = stride(from: worker, to: shuffled.count, by: 4).map { shuffled[$0] }
+                    group.addTask {
+                        for start in stride(from: 0, to: slice.count, by: 10) {
+                            try await Self.sendBatchRetrying(Array(slice[start..<min(start + 10, slice.count)]), f)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            return try await ConcurrentResolutionTests.graph(f)
+        }
+        #expect(concurrent == serial)
+    }
+
+    static func sendBatchRetrying(_ events: [String], _ f: IdentityFixture) async throws {
+        for attempt in 1...20 {
+            do {
+                try await f.sendBatch(events)
+                return
+            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 20 {
+                try await Task.sleep(for: .milliseconds(5 * attempt))
+            }
+        }
+    }
+}
