@@ -54,6 +54,19 @@ import Testing
         }
     }
 
+    @Test func anEmailChangeKeepsOnePersonWhomBothAddressesFind() async throws {
+        try await IdentityFixture.run { f in
+            try await f.send(#"{"type": "identify", "userId": "u-mail", "traits": {"email": "old@example.com"}, "timestamp": "2026-01-01T00:00:00Z"}"#)
+            try await f.send(#"{"type": "identify", "userId": "u-mail", "traits": {"email": "new@example.com"}, "timestamp": "2026-02-01T00:00:00Z"}"#)
+            let profile = try #require(try await f.profile("user_id", "u-mail"))
+            #expect(try await f.profile("email", "old@example.com") == profile)
+            #expect(try await f.profile("email", "new@example.com") == profile)
+            let view = try #require(try await f.view(profile))
+            #expect(view.traits["email"]?.value == .string("new@example.com"), "the trait follows the latest event")
+            #expect(try await f.liveProfiles() == 1)
+        }
+    }
+
     @Test func aLateEventWithAnOlderTimestampDoesNotOverwriteNewerTraits() async throws {
         try await IdentityFixture.run { f in
             try await f.send(#"{"type": "identify", "userId": "u-7", "traits": {"tier": "silver", "nickname": "Ann"}, "timestamp": "2026-05-01T00:00:00Z"}"#)
