@@ -1,7 +1,9 @@
 -- Unmerge and rule history: edges an operator removed stay as history, every split is recorded, every
 -- rule version is kept, and a conflict names the event's anchor so history can be replayed (dry runs).
 
-ALTER TABLE identity_edges ADD COLUMN removed_at timestamptz, ADD COLUMN removed_reason text;
+-- Which rule drew an edge: `attach` (a new identifier joined), `merge` (its profile was merged in) or
+-- `same_profile` (both were already one person's); NULL for edges drawn before 0005.
+ALTER TABLE identity_edges ADD COLUMN rule text, ADD COLUMN removed_at timestamptz, ADD COLUMN removed_reason text;
 
 -- The identifier that anchored the event whose other identifier was not attached (NULL before 0005).
 ALTER TABLE identity_conflicts ADD COLUMN anchor_type text, ADD COLUMN anchor_token bytea;

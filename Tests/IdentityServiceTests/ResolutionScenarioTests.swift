@@ -51,6 +51,10 @@ import Testing
             #expect(view.requestedProfileId == younger.uuidString.lowercased())
             #expect(view.merges.map(\.fromProfileId) == [younger.uuidString.lowercased()])
             #expect(view.traits["city"]?.value == .string("Bangkok"), "the later event's value wins")
+            let rules = try await f.database.query(
+                "SELECT rule FROM identity_edges WHERE workspace_id = \(f.workspace.id) ORDER BY id", logger: TestDatabase.logger
+            ).decode(String.self).collectAll()
+            #expect(rules == ["attach", "attach", "merge"], "each edge says which rule drew it")
         }
     }
 

@@ -31,6 +31,8 @@ struct GraphBatch {
     struct Edge {
         let from: Identifier
         let to: Identifier
+        /// `attach`, `merge` or `same_profile` (`ResolutionPlan.joinedBy`).
+        let rule: String
         let event: StoredEvent
     }
 
@@ -141,7 +143,7 @@ struct GraphBatch {
         }
         for identifier in plan.joined where !plan.attach.contains(identifier) { touched[name(identifier)] = identifier }
         if let anchor = plan.joined.first {
-            for other in plan.joined.dropFirst() { edges.append(Edge(from: anchor, to: other, event: event)) }
+            for other in plan.joined.dropFirst() { edges.append(Edge(from: anchor, to: other, rule: plan.joinedBy[other] ?? "attach", event: event)) }
             for (identifier, reason) in plan.conflicts {
                 conflicts.append(Conflict(identifier: identifier, anchor: anchor, reason: reason, profile: target, event: event))
             }

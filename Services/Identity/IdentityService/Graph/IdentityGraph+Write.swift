@@ -125,11 +125,11 @@ extension IdentityGraph {
         guard !edges.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO identity_edges (workspace_id, from_type, from_token, to_type, to_token, message_id, event_received_at, rule_version)
-            SELECT \(workspaceID), ft, decode(fk, 'hex'), tt, decode(tk, 'hex'), m, r, \(ruleVersion)
+            INSERT INTO identity_edges (workspace_id, from_type, from_token, to_type, to_token, message_id, event_received_at, rule_version, rule)
+            SELECT \(workspaceID), ft, decode(fk, 'hex'), tt, decode(tk, 'hex'), m, r, \(ruleVersion), u
             FROM unnest(\(edges.map(\.from.type))::text[], \(edges.map { token($0.from) })::text[], \(edges.map(\.to.type))::text[],
                         \(edges.map { token($0.to) })::text[], \(edges.map(\.event.messageId))::text[],
-                        \(edges.map(\.event.receivedAt))::timestamptz[]) AS n(ft, fk, tt, tk, m, r)
+                        \(edges.map(\.event.receivedAt))::timestamptz[], \(edges.map(\.rule))::text[]) AS n(ft, fk, tt, tk, m, r, u)
             """,
             logger: logger
         )

@@ -9,8 +9,10 @@ struct ResolutionPlan: Sendable {
     var merged: [UUID] = []
     /// Identifiers to attach to the target (new to the workspace).
     var attach: [Identifier] = []
-    /// Identifiers joined by this event: the edges drawn from the anchor.
+    /// Identifiers joined by this event: the edges drawn from the anchor (the anchor first).
     var joined: [Identifier] = []
+    /// For each joined identifier but the anchor, the rule that joined it: `attach`, `merge`, `same_profile`.
+    var joinedBy: [Identifier: String] = [:]
     /// Identifiers not attached, and why.
     var conflicts: [(Identifier, String)] = []
 }
@@ -51,6 +53,7 @@ enum ResolutionPlanner {
             if let owner = owners[identifier] {
                 if owner == target?.id {
                     plan.joined.append(identifier)
+                    plan.joinedBy[identifier] = "same_profile"
                     continue
                 }
                 guard let other = profiles[owner] else { continue }
@@ -70,10 +73,12 @@ enum ResolutionPlanner {
                     target = other
                 }
                 plan.joined.append(identifier)
+                plan.joinedBy[identifier] = "merge"
             } else if count(identifier.type) + 1 <= rules.limit(for: identifier.type) {
                 plan.attach.append(identifier)
                 pendingCounts[identifier.type, default: 0] += 1
                 plan.joined.append(identifier)
+                plan.joinedBy[identifier] = "attach"
             } else {
                 plan.conflicts.append((identifier, "limit: a profile holds at most \(rules.limit(for: identifier.type)) \(identifier.type)"))
             }
