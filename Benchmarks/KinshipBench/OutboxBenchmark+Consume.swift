@@ -13,7 +13,7 @@ extension OutboxBenchmark {
         progress("consume: one worker (group \(group))")
         try await resetConsumers(database)
         await checkpoint(database)
-        let last = try await lastMessages(database)
+        let end = try await OutboxEnd.read(Self.topic, database, logger: self.logger)
         let counter = HandledCounter(target: configuration.messages)
         let (logger, options) = (self.logger, configuration.consumerOptions)
         let elapsed = try await configuration.database.withClient(logger: poolLogger) { consumerDatabase in
@@ -29,7 +29,7 @@ extension OutboxBenchmark {
                 try await withThrowingTaskGroup(of: Void.self) { race in
                     race.addTask { await counter.waitForTarget() }
                     race.addTask {
-                        while !(try await caughtUp(group: group, last: last, database)) {
+                        while !(try await end.reached(by: group, database, logger: logger)) {
                             try await Task.sleep(for: .milliseconds(20))
                         }
                     }
@@ -52,7 +52,7 @@ extension OutboxBenchmark {
         progress("consume: two worker processes (group \(group))")
         try await resetConsumers(database)
         await checkpoint(database)
-        let last = try await lastMessages(database)
+        let end = try await OutboxEnd.read(Self.topic, database, logger: logger)
         // Both workers registered and the partitions split between them up front, so the measure is of
         // two balanced workers from the start. Left to the heartbeats, the first worker up takes every free
         // partition (the claim's `IN (SELECT … LIMIT n FOR UPDATE SKIP LOCKED)` is rescanned per row, so its
@@ -81,7 +81,7 @@ extension OutboxBenchmark {
         let processes = launched.map(\.process)
         let elapsed: Duration
         do {
-            while !(try await caughtUp(group: group, last: last, database)) {
+            while !(try await end.reached(by: group, database, logger: logger)) {
                 if let exited = processes.first(where: { !$0.isRunning }) {
                     throw BenchFailure("worker process \(exited.processIdentifier) exited with status \(exited.terminationStatus)")
                 }
@@ -114,35 +114,6 @@ extension OutboxBenchmark {
         let measure = ConsumeMeasure(duration: elapsed, handled: handled)
         progress("  \(Int(perSecond(configuration.messages, elapsed))) msgs/s, \(measure.handled) handled")
         return measure
-    }
-
-    /// The last message of each partition, in the consumers' order (by the column, not its text form: as
-    /// text, "1000" sorts before "999").
-    func lastMessages(_ database: PostgresClient) async throws -> [(partition: Int32, txID: String, id: Int64)] {
-        try await database.query(
-            """
-            SELECT DISTINCT ON (partition) partition, tx_id::text AS tx_text, id FROM outbox
-            WHERE topic = \(Self.topic.name) ORDER BY partition, outbox.tx_id DESC, outbox.id DESC
-            """,
-            logger: logger
-        ).decode((Int32, String, Int64).self).collectAll().map { (partition: $0.0, txID: $0.1, id: $0.2) }
-    }
-
-    /// Whether the group's cursor of every partition stands at or past its last message. Cheap enough to
-    /// ask every few milliseconds, unlike counting the lag.
-    func caughtUp(group: String, last: [(partition: Int32, txID: String, id: Int64)], _ database: PostgresClient) async throws -> Bool {
-        let partitions = last.map(\.partition)
-        let txIDs = last.map(\.txID)
-        let ids = last.map(\.id)
-        let done = try await database.query(
-            """
-            SELECT count(*)::int FROM outbox_cursors c
-            JOIN unnest(\(partitions)::int[], \(txIDs)::text[], \(ids)::bigint[]) AS last (partition, tx_id, id) USING (partition)
-            WHERE c.consumer_group = \(group) AND c.topic = \(Self.topic.name) AND (c.tx_id, c.id) >= (last.tx_id::xid8, last.id)
-            """,
-            logger: logger
-        ).decode(Int.self).first(where: { _ in true }) ?? 0
-        return done == last.count
     }
 
     private func launchWorker(group: String, worker: String) throws -> (process: Process, output: Pipe) {

@@ -66,9 +66,14 @@ struct CPUSnapshot: Sendable {
     let machineIdle: Int
 
     init(service: Int32, postmaster: Int32?) {
+        self.init(services: [service], postmaster: postmaster)
+    }
+
+    /// With several processes of one service (its workers) counted together as the service.
+    init(services: [Int32], postmaster: Int32?) {
         instant = .now
         bench = ProcessUsage.cpuTicks(getpid())
-        self.service = ProcessUsage.cpuTicks(service)
+        service = services.reduce(0) { $0 + ProcessUsage.cpuTicks($1) }
         postgres = postmaster.map { ProcessUsage.clusterTicks(postmaster: $0) }
         let machine = ProcessUsage.machineTicks()
         machineBusy = machine.busy

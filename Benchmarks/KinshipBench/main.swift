@@ -11,7 +11,7 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
-let benchmarks = ["outbox", "ingestion"]
+let benchmarks = ["outbox", "ingestion", "identity"]
 let name = CommandLine.arguments.dropFirst().first ?? ""
 do {
     switch name {
@@ -19,6 +19,8 @@ do {
         try await OutboxBenchmark(configuration: OutboxBenchConfiguration(Shared.Environment())).run()
     case "ingestion":
         try await IngestionBenchmark(configuration: IngestionBenchConfiguration(Shared.Environment())).run()
+    case "identity":
+        try await IdentityBenchmark(configuration: IdentityBenchConfiguration(Shared.Environment())).run()
     case "outbox-worker":
         // Not a benchmark: the child process the outbox benchmark starts for its two-worker measure.
         try await OutboxBenchWorker.run(Shared.Environment())

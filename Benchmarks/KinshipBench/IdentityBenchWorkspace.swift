@@ -1,0 +1,55 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Shared
+
+/// The benchmark's workspace and source, with the keys ingestion seals and routes their events with:
+/// it writes events exactly as ingestion stores them, without going through ingestion.
+struct IdentityBenchWorkspace: Sendable {
+    /// The columns of an `events` row, in the order ingestion copies them.
+    static let eventColumns = ["workspace_id", "received_at", "message_id", "source_id", "type", "event", "event_time", "message"]
+
+    let workspaceID: UUID
+    let sourceID: UUID
+    /// As ingestion's source directory makes it: the workspace's data key, the default PII keys.
+    let sealing: SealedFields
+    let blindIndex: BlindIndex
+
+    init(workspaceID: UUID, sourceID: UUID, keys: WorkspaceKeys) {
+        self.workspaceID = workspaceID
+        self.sourceID = sourceID
+        sealing = SealedFields(key: keys.dataKey, workspaceID: workspaceID)
+        blindIndex = keys.blindIndex
+    }
+
+    /// Appends the event's `events` row in `COPY` text (its message with identifiers and PII sealed, as
+    /// ingestion seals them) and returns its `events` outbox reference, keyed by the blind-index token of
+    /// its strongest id as ingestion keys it.
+    func store(_ event: BenchEvent, into rows: inout ByteBuffer) throws -> OutboxDraft {
+        let sealed = try sealing.sealMessage(event.message)
+        let fields: [String?] = [
+            workspaceID.uuidString, event.receivedAt, event.messageId, sourceID.uuidString, event.type, event.event, event.eventTime,
+            JSONValue.object(sealed).serialized(),
+        ]
+        for (index, field) in fields.enumerated() {
+            if index > 0 { rows.writeString("\t") }
+            IngestionBenchmark.writeCopyField(field, to: &rows)
+        }
+        rows.writeString("\n")
+        let key = blindIndex.token(type: event.strongestID.type, normalizedValue: event.strongestID.value).hexString
+        let reference = JSONValue.object(["messageId": .string(event.messageId), "receivedAt": .string(event.receivedAt)]).serialized()
+        return OutboxDraft(topic: .events, workspaceID: workspaceID, key: key, payload: reference)
+    }
+
+    /// Writes rendered events in one transaction, as ingestion's group commit does: their rows with one
+    /// `COPY`, their references with one outbox append (consumers are woken after the commit).
+    func write(rows: ByteBuffer, drafts: [OutboxDraft], _ database: PostgresClient, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { connection in
+            try await connection.copyFrom(table: "events", columns: Self.eventColumns, logger: logger) { writer in
+                try await writer.write(rows)
+            }
+            try await Outbox.append(drafts, on: connection, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import PostgresNIO
+import Shared
+
+/// One resolution run: how long the workers took to resolve the whole stream, and what they left.
+struct ResolveMeasure: Sendable {
+    let workers: Int
+    let events: Int
+    let duration: Duration
+    let usage: IdentityBenchmark.Usage
+    let outcome: IdentityOutcome
+    /// Partitions each worker held at the end ("worker count, …").
+    let leases: String
+
+    var eventsPerSecond: Double { perSecond(events, duration) }
+}
+
+/// The identity graph a run left, counted in the database.
+struct IdentityOutcome: Sendable {
+    /// Stream events without a profile: never resolved.
+    let unresolved: Int
+    /// Profiles not merged into another.
+    let liveProfiles: Int
+    /// Events pointing at a profile that was merged away (a merge must re-point them).
+    let eventsOnMergedProfiles: Int
+    let identities: Int
+    let merges: Int
+    let conflicts: Int
+    /// Events the consumer gave up on (dead letters of the `identity` group).
+    let deadLetters: Int
+}
+
+extension IdentityBenchmark {
+    /// The time from starting the workers until the `identity` group's cursors have passed every event
+    /// of the stream, polled every 50 ms; then what they left. Progress every 10 s (counting resolved
+    /// events); fails when a worker exits or nothing was resolved for `stallSeconds`.
+    func measureResolution(
+        _ stream: IdentityStream, _ bench: IdentityBenchWorkspace, _ workers: Workers, _ database: PostgresClient
+    ) async throws -> ResolveMeasure {
+        let total = stream.events.count
+        let count = workers.services.count
+        progress("resolve: \(total) events, \(count) identity worker\(count == 1 ? "" : "s")")
+        let end = try await OutboxEnd.read(.events, database, logger: logger)
+        let (duration, usage) = try await observing(workers.pids) {
+            var lastReport = ContinuousClock.now
+            var lastResolved = -1
+            var lastChange = ContinuousClock.now
+            while !(try await end.reached(by: Self.consumerGroup, database, logger: logger)) {
+                try workers.checkRunning()
+                if ContinuousClock.now - lastReport >= .seconds(10) {
+                    lastReport = .now
+                    let resolved = try await resolvedEvents(bench, database)
+                    progress("  \(resolved) of \(total) events resolved, \(Int(perSecond(resolved, .now - workers.launched))) events/s so far")
+                    if resolved != lastResolved {
+                        (lastResolved, lastChange) = (resolved, .now)
+                    } else if ContinuousClock.now - lastChange > .seconds(configuration.stallSeconds) {
+                        throw BenchFailure("identity resolved nothing for \(configuration.stallSeconds) s (\(resolved) of \(total) events resolved)")
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return ContinuousClock.now - workers.launched
+        }
+        let leases = try await database.query(
+            """
+            SELECT coalesce(owner, 'nobody'), count(*)::int FROM outbox_leases
+            WHERE consumer_group = \(Self.consumerGroup) AND topic = \(OutboxTopic.events.name) GROUP BY owner ORDER BY 1
+            """,
+            logger: logger
+        ).decode((String, Int).self).collectAll().map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        let outcome = try await self.outcome(bench, database)
+        progress("  \(Int(perSecond(total, duration))) events/s; \(outcome.liveProfiles) live profiles (a correct resolver: \(stream.expectedProfiles)), "
+            + "\(outcome.unresolved) events unresolved, \(outcome.merges) merges, \(outcome.conflicts) conflicts; partitions held: \(leases)")
+        return ResolveMeasure(workers: count, events: total, duration: duration, usage: usage, outcome: outcome, leases: leases)
+    }
+
+    /// Stream events with a profile (an index-only count, every few seconds at most).
+    func resolvedEvents(_ bench: IdentityBenchWorkspace, _ database: PostgresClient) async throws -> Int {
+        try await count("SELECT count(*)::int FROM events WHERE workspace_id = \(bench.workspaceID) AND profile_id IS NOT NULL", database)
+    }
+
+    func outcome(_ bench: IdentityBenchWorkspace, _ database: PostgresClient) async throws -> IdentityOutcome {
+        let w = bench.workspaceID
+        return IdentityOutcome(
+            unresolved: try await count(
+                "SELECT count(*)::int FROM events WHERE workspace_id = \(w) AND profile_id IS NULL AND starts_with(message_id, \(Self.streamPrefix))",
+                database
+            ),
+            liveProfiles: try await count("SELECT count(*)::int FROM profiles WHERE workspace_id = \(w) AND merged_into IS NULL", database),
+            eventsOnMergedProfiles: try await count(
+                """
+                SELECT count(*)::int FROM events e JOIN profiles p ON p.workspace_id = e.workspace_id AND p.id = e.profile_id
+                WHERE e.workspace_id = \(w) AND p.merged_into IS NOT NULL
+                """,
+                database
+            ),
+            identities: try await count("SELECT count(*)::int FROM identities WHERE workspace_id = \(w)", database),
+            merges: try await count("SELECT count(*)::int FROM profile_merges WHERE workspace_id = \(w)", database),
+            conflicts: try await count("SELECT count(*)::int FROM identity_conflicts WHERE workspace_id = \(w)", database),
+            deadLetters: try await count(
+                "SELECT count(*)::int FROM outbox_dead_letters WHERE consumer_group = \(Self.consumerGroup) AND workspace_id = \(w)", database
+            )
+        )
+    }
+}

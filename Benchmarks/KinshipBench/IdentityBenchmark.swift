@@ -1,0 +1,185 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// `kinship-bench identity`: the release-built `identity` service as child processes, resolving a
+/// generated stream of events stored as ingestion stores them. Events resolved per second with one
+/// worker and with two, against a plain `UPDATE` of the same rows' `profile_id`; the lag from an event's
+/// commit to its `profile.*` message at a fixed rate; the service's CPU and memory, and Postgres's CPU.
+struct IdentityBenchmark: Sendable {
+    /// The identity service's consumer group (EventResolver.consumerGroup).
+    static let consumerGroup = "identity"
+    /// Message ids of the stream (`s-N`) and of the lag measure's events (`lag-N`).
+    static let streamPrefix = "s-"
+    static let lagPrefix = "lag-"
+
+    let configuration: IdentityBenchConfiguration
+    let logger: Logger
+    /// Makes this run's workspace distinct from any earlier run's.
+    let runID = UUID().uuidString.prefix(8).lowercased()
+    /// The services' master key and internal token, made for this run.
+    let masterKey = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) })
+    let internalToken = "bench-" + UUID().uuidString
+
+    init(configuration: IdentityBenchConfiguration) {
+        self.configuration = configuration
+        var logger = Logger(label: "kinship.bench.identity")
+        logger.logLevel = .warning
+        self.logger = logger
+    }
+
+    func run() async throws {
+        let c = configuration
+        progress("identity benchmark: \(c.events) events over \(c.people) people (seed \(c.seed)); lag at \(c.latencyRate) events/s for \(c.latencySeconds) s")
+        let generating = ContinuousClock.now
+        let stream = IdentityStream(people: c.people, events: c.events, seed: UInt64(c.seed))
+        progress("stream generated in \(String(format: "%.1f", (ContinuousClock.now - generating).inMilliseconds / 1000)) s: "
+            + "\(stream.peopleWithEvents) people with events, \(stream.peopleLoggedIn) log in, \(stream.devicesUsed) devices used "
+            + "(\(stream.sharedDevicesUsed) shared by two people); a correct resolver ends with \(stream.expectedProfiles) profiles")
+        let keyring = try MasterKeyring(current: masterKey)
+        let result = try await c.database.withClient(logger: poolLogger) { database in
+            try await MigrationRunner().migrate(database, logger: logger)
+            try await resetAll(database)
+            let tenancy = TenancyStore(database: database, keyring: keyring, logger: logger)
+            let workspace = try await tenancy.createWorkspace(name: "identity-bench-\(runID)", actor: "kinship-bench")
+            let source = try await tenancy.createSource(in: workspace, name: "web", actor: "kinship-bench")
+            let bench = IdentityBenchWorkspace(workspaceID: workspace.id, sourceID: source.owner.id, keys: try await tenancy.keys(for: workspace.id))
+            return try await measure(stream, bench, database)
+        }
+        print(result.table)
+        print(try result.jsonLine())
+        if !result.problems.isEmpty {
+            throw BenchFailure("the figures are not valid: \(result.problems.joined(separator: "; "))")
+        }
+    }
+
+    /// Every measure, in order: each resolution run starts from the stream freshly loaded and no identity state.
+    private func measure(_ stream: IdentityStream, _ bench: IdentityBenchWorkspace, _ database: PostgresClient) async throws -> IdentityBenchResult {
+        // Times a little in the past, one millisecond apart, the same in both loads.
+        let base = Date().addingTimeInterval(-Double(stream.events.count) / 1000 - 60)
+        let load = try await self.load(stream, bench, database, base: base)
+
+        let (oneWorker, oneExit) = try await withIdentity(workers: 1) { workers in
+            let resolution = try await measureResolution(stream, bench, workers, database)
+            let lag = try await measureLag(stream, bench, workers, database)
+            return (resolution, lag)
+        }
+        let reference = try await measureReference(bench, rows: stream.events.count, database)
+
+        try await resetAll(database)
+        let reload = try await self.load(stream, bench, database, base: base)
+        let (twoWorkers, twoExit) = try await withIdentity(workers: 2) { workers in
+            try await measureResolution(stream, bench, workers, database)
+        }
+        return IdentityBenchResult(
+            configuration: configuration, stream: stream, load: load, reload: reload,
+            oneWorker: oneWorker.0, lag: oneWorker.1, reference: reference, twoWorkers: twoWorkers,
+            serviceExitStatuses: oneExit + twoExit
+        )
+    }
+
+    /// Running identity workers: the processes, and when the first was started.
+    struct Workers {
+        let services: [ServiceProcess]
+        let launched: ContinuousClock.Instant
+
+        var pids: [Int32] { services.map(\.pid) }
+
+        /// Fails, with its log's last lines, when a worker has exited.
+        func checkRunning() throws {
+            if let exited = services.first(where: { !$0.process.isRunning }) {
+                throw BenchFailure(
+                    "identity (pid \(exited.pid)) exited with status \(exited.process.terminationStatus); its log: \(exited.log.path)\n\(exited.logTail())"
+                )
+            }
+        }
+    }
+
+    /// Starts `workers` release `identity` processes (consumer group `identity`, each on its own port),
+    /// runs `body`, then stops them with SIGTERM; returns what `body` returned and their exit statuses.
+    private func withIdentity<T>(workers count: Int, _ body: (Workers) async throws -> T) async throws -> (T, [Int32?]) {
+        var services: [ServiceProcess] = []
+        let launched = ContinuousClock.now
+        do {
+            for _ in 0..<count {
+                let port = freePort()
+                let service = try ServiceProcess("identity", binDirectory: configuration.binDirectory, port: port, environment: [
+                    "KINSHIP_DATABASE_URL": configuration.databaseURLText,
+                    "KINSHIP_MASTER_KEY": masterKey.base64EncodedString(),
+                    "KINSHIP_INTERNAL_TOKEN": internalToken,
+                    ServiceName.identity.portVariable: String(port),
+                    "KINSHIP_LOG_LEVEL": "warning",
+                ])
+                progress("identity: pid \(service.pid) on \(service.url), log \(service.log.path)")
+                services.append(service)
+            }
+            let result = try await body(Workers(services: services, launched: launched))
+            progress("stopping identity (SIGTERM)")
+            var statuses: [Int32?] = []
+            for service in services { statuses.append(await service.stop()) }
+            return (result, statuses)
+        } catch {
+            for service in services {
+                _ = await service.stop()
+                progress("identity \(service.pid)'s last log lines:\n\(service.logTail())")
+            }
+            throw error
+        }
+    }
+
+    /// Empties the bus, the events and identity's state: a fresh database but for tenancy.
+    func resetAll(_ database: PostgresClient) async throws {
+        try await database.query(
+            """
+            TRUNCATE events, outbox, outbox_cursors, outbox_leases, outbox_workers, outbox_dead_letters,
+                profiles, identities, consents, identity_edges, profile_merges, identity_conflicts, profile_splits
+            """,
+            logger: logger
+        )
+        try await database.query("DROP TABLE IF EXISTS bench_identity_answers", logger: logger)
+    }
+
+    /// Writes out what earlier steps dirtied, so the next measure does not pay for it (scripts/bench grants
+    /// `pg_checkpoint`; without it the measures still run, just noisier).
+    func checkpoint(_ database: PostgresClient) async {
+        do {
+            try await database.query("CHECKPOINT", logger: logger)
+        } catch {
+            progress("  (no CHECKPOINT between measures: \(String(reflecting: error)))")
+        }
+    }
+
+    /// What the machine did during one measure.
+    struct Usage: Sendable {
+        let cpu: CPUShare
+        /// The largest resident memory any of the processes reached.
+        let peakResidentKB: Int
+    }
+
+    /// Runs `body` while sampling the processes' memory every 100 ms; returns what it returned, their
+    /// peak memory and how the machine's CPU was shared meanwhile (the processes counted as the service).
+    func observing<T: Sendable>(_ pids: [Int32], _ body: () async throws -> T) async throws -> (T, Usage) {
+        let postmaster = configuration.postgresPID
+        let start = CPUSnapshot(services: pids, postmaster: postmaster)
+        return try await withThrowingTaskGroup(of: Int.self) { group in
+            group.addTask {
+                var peak = 0
+                while !Task.isCancelled {
+                    peak = max(peak, pids.compactMap(ProcessUsage.residentKB).max() ?? 0)
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
+                return max(peak, pids.compactMap(ProcessUsage.residentKB).max() ?? 0)
+            }
+            let result = try await body()
+            let end = CPUSnapshot(services: pids, postmaster: postmaster)
+            group.cancelAll()
+            let peak = try await group.next() ?? 0
+            return (result, Usage(cpu: CPUShare(from: start, to: end), peakResidentKB: peak))
+        }
+    }
+
+    func count(_ query: PostgresQuery, _ database: PostgresClient) async throws -> Int {
+        try await database.query(query, logger: logger).decode(Int.self).first(where: { _ in true }) ?? 0
+    }
+}
