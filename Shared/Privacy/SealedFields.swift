@@ -1,7 +1,8 @@
 import Foundation
 
 /// Encrypts chosen values inside a JSON message, in place, as `{"$sealed": "<base64>"}`, and opens them
-/// again: the message keeps its shape (so non-PII fields stay queryable) while PII is unreadable at rest.
+/// again: the message keeps its shape (so non-PII fields stay queryable) while PII and identifiers are
+/// unreadable at rest.
 ///
 /// Each value is sealed with the workspace data key and bound to the workspace and its own path, so a
 /// sealed value copied to another field or workspace does not open.
@@ -13,27 +14,46 @@ public struct SealedFields: Sendable {
         "email", "phone", "name", "firstName", "lastName", "address", "birthday", "passport",
     ]
 
+    /// The message's own identifiers of a person, sealed wherever they are (alias: `previousId`).
+    public static let identifierKeys = ["userId", "anonymousId", "previousId"]
+
     let key: DataKey
     let workspaceID: UUID
     let piiKeys: Set<String>
+    /// `kinship.event/<workspace>/`: every path's sealing context starts with it (made once, not per value).
+    private let contextPrefix: [UInt8]
 
     public init(key: DataKey, workspaceID: UUID, piiKeys: Set<String> = SealedFields.defaultPIIKeys) {
         self.key = key
         self.workspaceID = workspaceID
         self.piiKeys = Set(piiKeys.map(Self.normalised))
+        self.contextPrefix = Array("kinship.event/\(workspaceID.uuidString.lowercased())/".utf8)
     }
 
     static func normalised(_ key: String) -> String {
-        key.lowercased().replacingOccurrences(of: "_", with: "")
+        // ASCII keys (nearly all) without Foundation: this runs for every trait and property key.
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return key.lowercased().replacingOccurrences(of: "_", with: "") }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(key.utf8.count)
+        for byte in key.utf8 where byte != UInt8(ascii: "_") {
+            bytes.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func isPII(_ key: String) -> Bool {
         piiKeys.contains(Self.normalised(key))
     }
 
-    /// Seals the PII keys of `traits`, `context.traits` and `properties`, and `context.ip`.
+    /// Seals the identifiers (`userId`, `anonymousId`, `previousId`, `context.externalIds[].id`), the PII
+    /// keys of `traits`, `context.traits` and `properties`, and `context.ip`.
     public func sealMessage(_ message: [String: JSONValue]) throws -> [String: JSONValue] {
         var message = message
+        for field in Self.identifierKeys {
+            if let value = message[field], value != .null, !Self.isSealed(value) {
+                message[field] = try seal(value, path: field)
+            }
+        }
         for field in ["traits", "properties"] {
             if case .object(let object)? = message[field] {
                 message[field] = .object(try sealPII(object, path: field))
@@ -45,6 +65,14 @@ public struct SealedFields: Sendable {
             }
             if let ip = context["ip"], ip != .null {
                 context["ip"] = try seal(ip, path: "context.ip")
+            }
+            if case .array(var externalIDs)? = context["externalIds"] {
+                for index in externalIDs.indices {
+                    guard case .object(var external) = externalIDs[index], let id = external["id"], id != .null, !Self.isSealed(id) else { continue }
+                    external["id"] = try seal(id, path: "context.externalIds[\(index)].id")
+                    externalIDs[index] = .object(external)
+                }
+                context["externalIds"] = .array(externalIDs)
             }
             message["context"] = .object(context)
         }
@@ -61,11 +89,13 @@ public struct SealedFields: Sendable {
 
     /// One value, whatever its JSON type, sealed as its JSON text.
     public func seal(_ value: JSONValue, path: String) throws -> JSONValue {
-        let sealed = try key.seal(Array(value.serialized().utf8), context: context(path))
+        var plaintext: [UInt8] = []
+        value.write(into: &plaintext)
+        let sealed = try key.seal(plaintext, context: context(path))
         return .object([Self.marker: .string(sealed.base64EncodedString())])
     }
 
-    /// The message with every sealed value opened, wherever it is.
+    /// The message with every sealed value opened, wherever it is (array elements are at `path[index]`).
     public func openMessage(_ message: [String: JSONValue]) throws -> [String: JSONValue] {
         guard case .object(let opened) = try open(.object(message), path: "") else { return message }
         return opened
@@ -79,13 +109,15 @@ public struct SealedFields: Sendable {
                 return try JSONValue.parse(plaintext)
             }
             var opened: [String: JSONValue] = [:]
+            opened.reserveCapacity(object.count)
             for (name, child) in object {
                 opened[name] = try open(child, path: path.isEmpty ? name : "\(path).\(name)")
             }
             return .object(opened)
         case .array(let values):
-            // Sealed values sit under object keys only; arrays are passed through unchanged.
-            return .array(values)
+            // Only objects can hold a sealed value: an array of plain values is passed through as it is.
+            guard values.contains(where: { if case .object = $0 { true } else { false } }) else { return value }
+            return .array(try values.enumerated().map { index, child in try open(child, path: "\(path)[\(index)]") })
         default:
             return value
         }
@@ -97,6 +129,8 @@ public struct SealedFields: Sendable {
     }
 
     private func context(_ path: String) -> Data {
-        Data("kinship.event/\(workspaceID.uuidString.lowercased())/\(path)".utf8)
+        var context = Data(contextPrefix)
+        context.append(contentsOf: path.utf8)
+        return context
     }
 }
