@@ -17,8 +17,10 @@ struct CampaignParameters: Sendable, Equatable {
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             // Hand-typed campaign links vary in case (`UTM_Source`); the parameter means the same.
+            // Decoding never lengthens a key, so one of four bytes or fewer cannot be `utm_X`.
+            guard parts.count == 2, parts[0].utf8.count > 4 else { continue }
             let key = Self.decode(parts[0]).lowercased()
-            guard key.hasPrefix("utm_"), key.count > 4, parts.count == 2 else { continue }
+            guard key.hasPrefix("utm_"), key.count > 4 else { continue }
             let value = Self.decode(parts[1])
             let name = key == "utm_campaign" ? "name" : String(key.dropFirst(4))
             // The first value wins, as in analytics.js; an empty one carries nothing and does not count.
@@ -34,18 +36,23 @@ struct CampaignParameters: Sendable, Equatable {
     }
 
     /// The query part: after `?` and before `#`; the whole text when it is a bare query without a scheme.
+    /// (On the UTF-8 bytes: `?`, `#`, `:` and `/` are ASCII, and this runs for every page event.)
     private static func query(of text: String) -> Substring? {
-        let withoutFragment = text.prefix(while: { $0 != "#" })
-        if let mark = withoutFragment.firstIndex(of: "?") {
-            return withoutFragment[withoutFragment.index(after: mark)...]
+        let bytes = text.utf8
+        let end = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        if let mark = bytes[..<end].firstIndex(of: UInt8(ascii: "?")) {
+            return text[bytes.index(after: mark)..<end]
         }
         // "https://shop.example/sale" has no query; "utm_source=x" is one.
-        return withoutFragment.contains("://") ? nil : withoutFragment
+        let hasScheme = bytes[..<end].indices.contains { bytes[$0..<end].starts(with: "://".utf8) }
+        return hasScheme ? nil : text[..<end]
     }
 
     /// Form decoding: `+` is a space, then percent escapes; malformed escapes are kept as written.
     private static func decode(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
+        // Most parameters hold neither; Foundation's passes cost more than the rest of the parse.
+        let spaced = text.utf8.contains(UInt8(ascii: "+")) ? text.replacingOccurrences(of: "+", with: " ") : String(text)
+        guard spaced.utf8.contains(UInt8(ascii: "%")) else { return spaced }
         return spaced.removingPercentEncoding ?? spaced
     }
 }

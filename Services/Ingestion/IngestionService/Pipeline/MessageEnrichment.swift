@@ -3,16 +3,23 @@ import Shared
 /// What the door adds to `context`: the client IP (per the workspace's policy), the parsed user
 /// agent, and the UTM parameters of the page as `context.campaign`. Never overwrites what was sent,
 /// except the IP, which the workspace's policy governs whoever set it.
-struct MessageEnrichment {
+struct MessageEnrichment: Sendable {
     let facts: RequestFacts
+    /// The connection's address under the workspace's policy: one request, one address, parsed once.
+    private let clientIP: JSONValue?
+
+    init(facts: RequestFacts) {
+        self.facts = facts
+        clientIP = facts.clientAddress.flatMap(facts.source.ipPolicy.apply).map(JSONValue.string)
+    }
 
     func enrich(_ sent: [String: JSONValue]) -> [String: JSONValue] {
         var context = sent
         let policy = facts.source.ipPolicy
         if let sentIP = context["ip"]?.stringValue {
             context["ip"] = policy.apply(to: sentIP).map(JSONValue.string)
-        } else if let address = facts.clientAddress {
-            context["ip"] = policy.apply(to: address).map(JSONValue.string)
+        } else if facts.clientAddress != nil {
+            context["ip"] = clientIP
         }
         if context["userAgent"] == nil, let header = facts.userAgent { context["userAgent"] = .string(header) }
         if context[UserAgent.contextKey] == nil, let header = context["userAgent"]?.stringValue {

@@ -2,10 +2,22 @@ import Foundation
 import Shared
 
 /// The door's rules for one message: validate, fill in what Segment fills in, enrich, apply the
-/// message's own consent, and seal its PII.
+/// message's own consent, and seal its PII and identifiers.
 struct MessagePreparation: Sendable {
     let facts: RequestFacts
     let consent: ConsentGate
+    /// What is the same for every message of the request, worked out once.
+    private let receivedAtText: String
+    private let batchSentAtText: String?
+    private let enrichment: MessageEnrichment
+
+    init(facts: RequestFacts, consent: ConsentGate) {
+        self.facts = facts
+        self.consent = consent
+        receivedAtText = Timestamp.format(facts.receivedAt)
+        batchSentAtText = facts.batchSentAt.map(Timestamp.format)
+        enrichment = MessageEnrichment(facts: facts)
+    }
 
     /// Disposes of the message at `index` of the request.
     func dispose(_ raw: JSONValue, index: Int) -> MessageDisposition {
@@ -27,15 +39,15 @@ struct MessagePreparation: Sendable {
     /// The message ready to store, or nil when its own consent withholds it.
     func prepare(_ sent: [String: JSONValue]) throws -> PreparedMessage? {
         var object = withBatchFields(sent)
-        var encoded: [UInt8] = []
-        JSONValue.object(object).write(into: &encoded)
-        guard encoded.count <= IngestionLimits.messageBytes else {
+        let size = MessageSize(.object(object))
+        guard size.bytes <= IngestionLimits.messageBytes else {
             throw KinshipError(
                 code: "message_too_large", status: .contentTooLarge,
-                message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB; this one is \(encoded.count / 1024) KB."
+                message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB; this one is \(size.bytes / 1024) KB."
             )
         }
-        try MessageValidation.refuseNullCharacters(in: .object(object))
+        // The walk with paths runs only to name where the NUL is.
+        if size.containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
         let message = try SegmentMessage(object: object, impliedType: facts.impliedType)
         let strongestID = try MessageValidation.check(message)
 
@@ -43,20 +55,34 @@ struct MessagePreparation: Sendable {
 
         let messageId = message.messageId ?? "kinship-\(UUID().uuidString.lowercased())"
         let eventTime = correctedTimestamp(message)
+        let eventTimeText = eventTime == facts.receivedAt ? receivedAtText : Timestamp.format(eventTime)
         object["type"] = .string(message.type.rawValue)
         object["messageId"] = .string(messageId)
-        object["receivedAt"] = .string(Timestamp.format(facts.receivedAt))
-        object["timestamp"] = .string(Timestamp.format(eventTime))
+        object["receivedAt"] = .string(receivedAtText)
+        object["timestamp"] = .string(eventTimeText)
         if let original = message.timestamp ?? message.originalTimestamp {
-            object["originalTimestamp"] = .string(Timestamp.format(original))
+            object["originalTimestamp"] = .string(original == eventTime ? eventTimeText : Timestamp.format(original))
         }
-        if let sentAt = message.sentAt ?? facts.batchSentAt { object["sentAt"] = .string(Timestamp.format(sentAt)) }
+        if let sentAt = message.sentAt {
+            object["sentAt"] = .string(Timestamp.format(sentAt))
+        } else if let batchSentAtText {
+            object["sentAt"] = .string(batchSentAtText)
+        }
         object.removeValue(forKey: "writeKey")
-        object["context"] = .object(MessageEnrichment(facts: facts).enrich(object["context"]?.objectValue ?? [:]))
+        object["context"] = .object(enrichment.enrich(object["context"]?.objectValue ?? [:]))
+        let stored = try facts.source.sealing.sealMessage(object)
 
+        var json: [UInt8] = []
+        json.reserveCapacity(size.bytes + 512)
+        JSONValue.object(stored).write(into: &json)
         return PreparedMessage(
-            messageId: messageId, type: message.type, event: message.event, eventTime: eventTime,
-            routingKey: Self.routingKey(strongestID, facts.source.blindIndex), stored: try facts.source.sealing.sealMessage(object)
+            messageId: messageId,
+            routingKey: Self.routingKey(strongestID, facts.source.blindIndex),
+            type: message.type,
+            event: message.event.flatMap { $0.isEmpty ? nil : $0 },
+            eventTime: eventTimeText,
+            json: json,
+            reference: JSONValue.object(["messageId": .string(messageId), "receivedAt": .string(receivedAtText)]).serialized()
         )
     }
 

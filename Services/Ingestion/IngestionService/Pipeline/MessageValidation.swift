@@ -6,7 +6,8 @@ enum MessageValidation {
     /// Checks the message and returns the strongest id of the person: user id, else anonymous id.
     static func check(_ message: SegmentMessage) throws -> (type: String, value: String) {
         if let messageId = message.messageId {
-            guard !messageId.isEmpty, messageId.count <= IngestionLimits.messageIdLength else {
+            // Counting characters walks grapheme clusters; a short one in bytes is short in characters too.
+            guard !messageId.isEmpty, messageId.utf8.count <= IngestionLimits.messageIdLength || messageId.count <= IngestionLimits.messageIdLength else {
                 throw KinshipError.badRequest("invalid_message_id", "messageId must be 1 to \(IngestionLimits.messageIdLength) characters.")
             }
         }
@@ -39,7 +40,12 @@ enum MessageValidation {
 
     private static func present(_ id: String?) -> Bool {
         guard let id else { return false }
-        return !id.trimmingCharacters(in: .whitespaces).isEmpty
+        // Any ASCII byte but a space or a tab is something; Foundation only for the rare non-ASCII blank.
+        for byte in id.utf8 {
+            if byte >= 0x80 { return !id.trimmingCharacters(in: .whitespaces).isEmpty }
+            if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\t") { return true }
+        }
+        return false
     }
 
     private static let plausibleDates = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 4_102_444_800)

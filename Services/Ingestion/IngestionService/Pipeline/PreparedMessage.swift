@@ -1,16 +1,20 @@
 import Foundation
 import Shared
 
-/// A message that passed the door's rules, enriched and with its PII sealed: ready to store.
+/// A message that passed the door's rules, enriched and with its PII and identifiers sealed: ready to
+/// store. Its JSON is written here, in the request's own task, so the shared writer has little left to do.
 struct PreparedMessage: Sendable {
     let messageId: String
-    let type: MessageType
-    let event: String?
-    let eventTime: Date
     /// The outbox key: a token of the person's strongest id (never the id itself), so one person's events stay in order.
     let routingKey: String
-    /// The message as stored (`events.message`): as sent, plus enrichment, with PII sealed.
-    let stored: [String: JSONValue]
+    let type: MessageType
+    /// nil when absent or empty.
+    let event: String?
+    let eventTime: String
+    /// The message as stored (`events.message`): as sent, plus enrichment, PII and identifiers sealed; JSON text.
+    let json: [UInt8]
+    /// The `events` topic payload: `{"messageId", "receivedAt"}`.
+    let reference: String
 }
 
 /// A message the door refused, with why; kept in `failed_events` for its source.

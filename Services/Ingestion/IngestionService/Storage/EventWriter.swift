@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 import Shared
@@ -60,7 +61,19 @@ struct EventWriter: Service {
         }
     }
 
+    /// The columns of an `events` row as `PreparedMessage.eventRow` renders them.
+    static let eventColumns = ["workspace_id", "received_at", "message_id", "source_id", "type", "event", "event_time", "message"]
+
+    /// Groups of fewer messages are written by statements: a `COPY` costs two round trips, and round trips
+    /// are most of what a lone request waits for. Larger groups go through `COPY`.
+    static let smallestCopiedGroup = 32
+
     /// Stores the batches in one transaction and says, per batch, how many were new and how many repeats.
+    ///
+    /// A large group is written by `COPY`: ids already in the dedup table are found first (a lookup by
+    /// primary key), the new ones are copied in, then their events. Should another writer claim one of
+    /// those ids between the lookup and the copy, the copy fails on the primary key and the group is
+    /// written again by statements, whose upsert waits for that writer and sees its claim.
     func store(_ batches: [WriteBatch]) async throws -> [WriteOutcome] {
         var outcomes = Array(repeating: WriteOutcome(), count: batches.count)
         // The first of several equal (workspace, messageId) in the group is the one that may be stored.
@@ -72,25 +85,54 @@ struct EventWriter: Service {
             }
         }
         // A fixed order, so two processes inserting overlapping ids lock them in the same order.
-        let candidates = firsts.sorted { ($0.key.workspaceID.uuidString, $0.key.messageId) < ($1.key.workspaceID.uuidString, $1.key.messageId) }
+        let candidates = firsts.map { Candidate(key: $0.key, batch: $0.value.batch, message: $0.value.message) }
+            .sorted { ($0.key.workspaceID, $0.key.messageId) < ($1.key.workspaceID, $1.key.messageId) }
+        guard candidates.count >= Self.smallestCopiedGroup else {
+            return try await store(batches, candidates, outcomes, path: .statements)
+        }
+        do {
+            return try await store(batches, candidates, outcomes, path: .copy)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            return try await store(batches, candidates, outcomes, path: .statements)
+        }
+    }
 
-        return try await database.transaction(logger: logger) { connection in
-            let fresh = try await claimMessageIDs(candidates.map { ($0.key, batches[$0.value.batch].receivedAt) }, on: connection)
+    private enum WritePath {
+        /// Look the ids up, `COPY` the new ones and their events.
+        case copy
+        /// Upsert the ids and insert the events of those claimed, in one statement.
+        case statements
+    }
+
+    private struct Candidate {
+        let key: MessageKey
+        let batch: Int
+        let message: Int
+    }
+
+    private func store(_ batches: [WriteBatch], _ candidates: [Candidate], _ outcomes: [WriteOutcome], path: WritePath) async throws -> [WriteOutcome] {
+        try await database.transaction(logger: logger) { connection in
+            var outcomes = outcomes
+            let fresh: Set<MessageKey>
+            switch path {
+            case .copy:
+                fresh = try await claimByCopy(candidates.map { ($0.key, batches[$0.batch].receivedAt) }, on: connection)
+                try await copyEvents(candidates.filter { fresh.contains($0.key) }.map { (batches[$0.batch], batches[$0.batch].messages[$0.message]) }, on: connection)
+            case .statements:
+                fresh = try await claimAndInsert(candidates.map { (batches[$0.batch], batches[$0.batch].messages[$0.message]) }, on: connection)
+            }
             var rows: [(batch: WriteBatch, message: PreparedMessage)] = []
-            for (key, position) in candidates {
-                if fresh.contains(key) {
-                    rows.append((batches[position.batch], batches[position.batch].messages[position.message]))
-                    outcomes[position.batch].stored += 1
+            rows.reserveCapacity(fresh.count)
+            for candidate in candidates {
+                if fresh.contains(candidate.key) {
+                    rows.append((batches[candidate.batch], batches[candidate.batch].messages[candidate.message]))
+                    outcomes[candidate.batch].stored += 1
                 } else {
-                    outcomes[position.batch].duplicates += 1
+                    outcomes[candidate.batch].duplicates += 1
                 }
             }
-            try await insertEvents(rows, on: connection)
             try await Outbox.append(rows.map { row in
-                try OutboxDraft(
-                    topic: .events, workspaceID: row.batch.source.workspaceID, key: row.message.routingKey,
-                    payload: EventReference(messageId: row.message.messageId, receivedAt: row.batch.receivedAt)
-                )
+                OutboxDraft(topic: .events, workspaceID: row.batch.source.workspaceID, key: row.message.routingKey, payload: row.message.reference)
             }, on: connection, logger: logger)
             try await insertFailures(batches, on: connection)
             return outcomes
@@ -100,6 +142,38 @@ struct EventWriter: Service {
     private struct MessageKey: Hashable {
         let workspaceID: UUID
         let messageId: String
+    }
+
+    /// The ids not yet in the dedup table are copied in; those already there go through the upsert, which
+    /// re-arms the ones older than the window. Returns the ids that may be stored.
+    private func claimByCopy(_ ids: [(MessageKey, String)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
+        guard !ids.isEmpty else { return [] }
+        var known: Set<MessageKey> = []
+        for (workspaceID, group) in Dictionary(grouping: ids, by: { $0.0.workspaceID }) {
+            for try await messageId in try await connection.query(
+                "SELECT message_id FROM event_message_ids WHERE workspace_id = \(workspaceID) AND message_id = ANY(\(group.map { $0.0.messageId }))",
+                logger: logger
+            ).decode(String.self) {
+                known.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
+            }
+        }
+        var fresh: Set<MessageKey> = []
+        if !known.isEmpty { fresh = try await claimMessageIDs(ids.filter { known.contains($0.0) }, on: connection) }
+        let new = ids.filter { !known.contains($0.0) }
+        guard !new.isEmpty else { return fresh }
+        var text = CopyText(reservingCapacity: new.count * 96)
+        for (key, receivedAt) in new {
+            text.field(key.workspaceID.uuidString)
+            text.field(key.messageId)
+            text.field(receivedAt)
+            text.endRow()
+            fresh.insert(key)
+        }
+        let buffer = ByteBuffer(bytes: text.bytes)
+        try await connection.copyFrom(table: "event_message_ids", columns: ["workspace_id", "message_id", "received_at"], logger: logger) { writer in
+            try await writer.write(buffer)
+        }
+        return fresh
     }
 
     /// Records the ids in the dedup table; returns those that are new, or whose last sighting is older
@@ -123,21 +197,61 @@ struct EventWriter: Service {
         return fresh
     }
 
-    private func insertEvents(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws {
+    /// The events in one `COPY`.
+    private func copyEvents(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws {
         guard !rows.isEmpty else { return }
-        let messages = rows.map { JSONValue.object($0.message.stored).serialized() }
-        try await connection.query(
+        var text = CopyText(reservingCapacity: rows.reduce(0) { $0 + $1.message.json.count + 160 })
+        for (batch, message) in rows {
+            text.field(batch.source.workspaceID.uuidString)
+            text.field(batch.receivedAt)
+            text.field(message.messageId)
+            text.field(batch.source.id.uuidString)
+            text.field(message.type.rawValue)
+            text.field(message.event)
+            text.field(message.eventTime)
+            text.field(bytes: message.json)
+            text.endRow()
+        }
+        let buffer = ByteBuffer(bytes: text.bytes)
+        try await connection.copyFrom(table: "events", columns: Self.eventColumns, logger: logger) { writer in
+            try await writer.write(buffer)
+        }
+    }
+
+    /// Claims the ids (as `claimMessageIDs` does) and inserts the events of those claimed, in one statement
+    /// and one round trip.
+    private func claimAndInsert(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
+        guard !rows.isEmpty else { return [] }
+        let window = "\(dedupWindowDays) days"
+        let workspaces = rows.map(\.batch.source.workspaceID)
+        let ids = rows.map(\.message.messageId)
+        let receivedAts = rows.map(\.batch.receivedAt)
+        var fresh: Set<MessageKey> = []
+        for try await (workspaceID, messageId) in try await connection.query(
             """
-            INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            SELECT w, r, i, s, t, NULLIF(e, ''), et, m FROM unnest(
-                \(rows.map(\.batch.source.workspaceID))::uuid[], \(rows.map(\.batch.receivedAt))::timestamptz[],
-                \(rows.map(\.message.messageId))::text[], \(rows.map(\.batch.source.id))::uuid[],
-                \(rows.map(\.message.type.rawValue))::text[], \(rows.map { $0.message.event ?? "" })::text[],
-                \(rows.map { Timestamp.format($0.message.eventTime) })::timestamptz[], \(messages)::jsonb[]
-            ) AS x(w, r, i, s, t, e, et, m)
+            WITH claimed AS (
+                INSERT INTO event_message_ids (workspace_id, message_id, received_at)
+                SELECT * FROM unnest(\(workspaces)::uuid[], \(ids)::text[], \(receivedAts)::timestamptz[])
+                ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = excluded.received_at
+                    WHERE event_message_ids.received_at < excluded.received_at - \(window)::interval
+                RETURNING workspace_id, message_id
+            ), stored AS (
+                INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
+                SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM unnest(
+                    \(workspaces)::uuid[], \(receivedAts)::timestamptz[], \(ids)::text[], \(rows.map(\.batch.source.id))::uuid[],
+                    \(rows.map(\.message.type.rawValue))::text[], \(rows.map { $0.message.event ?? "" })::text[],
+                    \(rows.map(\.message.eventTime))::timestamptz[], \(rows.map { String(decoding: $0.message.json, as: UTF8.self) })::text[]
+                ) AS x(w, r, i, s, t, e, et, m)
+                JOIN claimed c ON c.workspace_id = x.w AND c.message_id = x.i
+                RETURNING workspace_id, message_id
+            )
+            SELECT workspace_id, message_id FROM stored
             """,
             logger: logger
-        )
+        ).decode((UUID, String).self) {
+            fresh.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
+        }
+        return fresh
     }
 
     private func insertFailures(_ batches: [WriteBatch], on connection: PostgresConnection) async throws {

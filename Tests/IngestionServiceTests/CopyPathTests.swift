@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KinshipTestSupport
+import PostgresNIO
+import Shared
+import Testing
+@testable import IngestionService
+
+/// Groups of `EventWriter.smallestCopiedGroup` messages or more are written by `COPY`: the same rules as
+/// the statements that write smaller ones.
+@Suite struct CopyPathTests {
+    /// A batch large enough to be copied, the n-th message's text carrying every byte `COPY` escapes.
+    static func batch(_ count: Int, prefix: String) -> (body: String, texts: [String: String]) {
+        var texts: [String: String] = [:]
+        let messages = (0..<count).map { n in
+            let text = "tab\there newline\nthere return\r back\\slash \"quoted\" é 漢 \(n)"
+            texts["\(prefix)-\(n)"] = text
+            let encoded = JSONValue.string(text).serialized()
+            return #"{"type": "track", "messageId": "\#(prefix)-\#(n)", "userId": "user-\#(n)", "event": "Copied", "properties": {"note": \#(encoded), "email": "p\#(n)@example.com"}}"#
+        }
+        return (#"{"batch": [\#(messages.joined(separator: ","))]}"#, texts)
+    }
+
+    @Test func aCopiedBatchStoresExactlyWhatWasSentAndEachIdOnce() async throws {
+        let count = EventWriter.smallestCopiedGroup + 8
+        try await IngestionFixture.run { fixture, client in
+            // Seen within the window (a repeat), and seen before the window (stored again).
+            try await fixture.database.query(
+                """
+                INSERT INTO event_message_ids (workspace_id, message_id, received_at)
+                VALUES (\(fixture.workspace.id), 'cp-1', now() - interval '1 day'), (\(fixture.workspace.id), 'cp-2', now() - interval '30 days')
+                """,
+                logger: TestDatabase.logger
+            )
+            var (batch, texts) = Self.batch(count, prefix: "cp")
+            // The same id twice in one request: the first is stored.
+            batch = batch.replacingOccurrences(of: #"]}"#, with: #", {"type": "track", "messageId": "cp-5", "userId": "u", "event": "Again"}]}"#)
+            try await client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { response in
+                #expect(response.status == .ok)
+                let json = try jsonBody(response)
+                #expect(json["stored"] == .number(Double(count - 1)))
+                #expect(json["duplicates"] == .number(2))
+            }
+            let events = try await fixture.storedEvents()
+            #expect(events.count == count - 1)
+            #expect(events["cp-1"] == nil)
+            for (messageId, text) in texts where messageId != "cp-1" {
+                #expect(events[messageId]?["properties"]?["note"] == .string(text))
+                #expect(events[messageId]?["event"] == .string("Copied"))
+            }
+            #expect(events["cp-7"]?["userId"] == .string("user-7"))
+            #expect(events["cp-7"]?["properties"]?["email"] == .string("p7@example.com"))
+            #expect(try await fixture.outboxCount() == count - 1)
+            // The row's columns, not only its JSON.
+            let columns = try await fixture.database.query(
+                "SELECT type, event, event_time = (message->>'timestamp')::timestamptz FROM events WHERE workspace_id = \(fixture.workspace.id) AND message_id = 'cp-3'",
+                logger: TestDatabase.logger
+            ).decode((String, String, Bool).self).collectAll()
+            #expect(columns.map { $0.0 } == ["track"])
+            #expect(columns.map { $0.1 } == ["Copied"])
+            #expect(columns.map { $0.2 } == [true])
+        }
+    }
+
+    @Test func anIdClaimedByAnotherWriterDuringTheCopyIsARepeatNotAFailure() async throws {
+        let count = EventWriter.smallestCopiedGroup + 8
+        try await IngestionFixture.run { fixture, client in
+            let (batch, _) = Self.batch(count, prefix: "race")
+            try await fixture.database.withConnection { other in
+                // Another writer has claimed race-9 and not committed yet.
+                try await other.query("BEGIN", logger: TestDatabase.logger)
+                try await other.query(
+                    "INSERT INTO event_message_ids (workspace_id, message_id, received_at) VALUES (\(fixture.workspace.id), 'race-9', now())",
+                    logger: TestDatabase.logger
+                )
+                async let answer = client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { try jsonBody($0) }
+                // Commit once the service's copy waits for that row's lock, so the copy fails on the key.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline {
+                    let waiting = try await fixture.database.query(
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%event_message_ids%'",
+                        logger: TestDatabase.logger
+                    ).decode(Int.self).first(where: { _ in true }) ?? 0
+                    if waiting > 0 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await other.query("COMMIT", logger: TestDatabase.logger)
+                let json = try await answer
+                #expect(json["stored"] == .number(Double(count - 1)))
+                #expect(json["duplicates"] == .number(1))
+            }
+            #expect(try await fixture.count("events") == count - 1)
+            #expect(try await fixture.outboxCount() == count - 1)
+            #expect(try await fixture.storedEvents()["race-9"] == nil)
+        }
+    }
+}
