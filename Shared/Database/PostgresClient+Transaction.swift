@@ -5,12 +5,9 @@ extension PostgresClient {
     /// `withTransaction` that rethrows the body's own error (a `KinshipError`, say) rather than
     /// PostgresNIO's wrapper, so callers and the error middleware see what went wrong, and that sends
     /// the notifications the body deferred (`DeferredNotifications`) once the commit has succeeded.
-    /// `committed` runs as soon as the commit is acknowledged, before those notifications go out (to
-    /// time a commit, say).
     public func transaction<Result: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
-        committed: (@Sendable () -> Void)? = nil,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> Result {
         do {
@@ -19,7 +16,6 @@ extension PostgresClient {
                 let result = try await DeferredNotifications.$current.withValue(deferred) {
                     try await connection.withTransaction(logger: logger, isolation: isolation, body)
                 }
-                committed?()
                 // On the same connection before it goes back to the pool: queueing for another one
                 // behind new transactions would delay the caller far more than this round trip.
                 await deferred.send(on: connection, logger: logger)

@@ -24,7 +24,6 @@ public struct OutboxConsumer: Service {
     let batchHandler: BatchHandler?
     let logger: Logger
     let metrics: OutboxMetrics
-    let cursors = CursorCache()
 
     public init(
         group: String, topic: OutboxTopic, database: PostgresClient, logger: Logger,
@@ -98,9 +97,8 @@ public struct OutboxConsumer: Service {
     private func work(_ scheduler: PartitionScheduler) async {
         while let partition = await scheduler.next() {
             var outcome: BatchOutcome
-            var xmin: UInt64?
             do {
-                (outcome, xmin) = try await processBatch(partition: partition)
+                outcome = try await processBatch(partition: partition)
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("outbox batch failed", metadata: [
@@ -109,14 +107,13 @@ public struct OutboxConsumer: Service {
                 outcome = .retryLater(options.initialBackoff)
             }
             switch outcome {
-            case .progressed(let more): scheduler.finished(partition, then: more ? .again : .rest, xmin: xmin)
-            case .idle: scheduler.finished(partition, then: .rest, xmin: xmin)
-            case .waitingForOlderTransactions(let transaction):
-                scheduler.finished(partition, then: .waitForOlderTransactions(than: transaction), xmin: xmin)
-            case .retryLater(let delay): scheduler.finished(partition, then: .backOff(delay), xmin: xmin)
+            case .progressed: scheduler.finished(partition, then: .again)
+            case .idle: scheduler.finished(partition, then: .rest)
+            case .waitingForOlderTransactions: scheduler.finished(partition, then: .waitForOlderTransactions)
+            case .retryLater(let delay): scheduler.finished(partition, then: .backOff(delay))
             case .leaseLost:
                 // The next heartbeat drops or reclaims it; until then the poll finds it lost again, cheaply.
-                scheduler.finished(partition, then: .backOff(options.heartbeatInterval), xmin: xmin)
+                scheduler.finished(partition, then: .backOff(options.heartbeatInterval))
             }
         }
     }

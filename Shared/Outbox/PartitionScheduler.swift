@@ -4,22 +4,19 @@ import Synchronization
 /// number of workers so that no partition is ever processed by two of them at once.
 ///
 /// A partition is marked when a notification names it, when the fallback poll comes round, when a
-/// timer set by its last batch fires, when its last batch was full (it may hold more), or when a batch
-/// of any partition sees that the transactions its committed messages waited behind have ended. A
-/// partition marked while a worker has it is queued again when that worker finishes, so no wake-up is lost.
+/// timer set by its last batch fires, or when its last batch progressed (it may hold more). A partition
+/// marked while a worker has it is queued again when that worker finishes, so no wake-up is lost.
 final class PartitionScheduler: Sendable {
     /// What to do with a partition after a batch.
     enum Followup: Sendable {
-        /// It read a full batch, so more may be waiting: queue it again, behind the others.
+        /// It made progress: queue it again, behind the others.
         case again
-        /// Nothing more is waiting: rest until marked.
+        /// Nothing is waiting: rest until marked.
         case rest
         /// A handler failed: leave it alone (marks ignored) for this long.
         case backOff(Duration)
-        /// Committed messages wait behind running transactions older than `transaction` (the first waiting
-        /// message's `tx_id`): look again once a batch sees the snapshot xmin pass it, when marked, or
-        /// after a short timer (for when no batch comes round to see it).
-        case waitForOlderTransactions(than: UInt64)
+        /// Committed messages wait behind an older running transaction: look again soon, sooner if marked.
+        case waitForOlderTransactions
     }
 
     private typealias Handoff = (CheckedContinuation<Int?, Never>, Int)
@@ -32,10 +29,7 @@ final class PartitionScheduler: Sendable {
         var markedInFlight: Set<Int> = []
         var backingOff: [Int: ContinuousClock.Instant] = [:]
         var lookAgain: [Int: ContinuousClock.Instant] = [:]
-        /// Waiting partitions and the transaction id the snapshot xmin must pass before they look again.
-        var waitingFor: [Int: UInt64] = [:]
-        /// How many times in a row a partition waited behind the same transaction (its timer doubles).
-        var waitStreak: [Int: (transaction: UInt64, count: Int)] = [:]
+        var waitStreak: [Int: Int] = [:]
         var waiters: [Int: CheckedContinuation<Int?, Never>] = [:]
         var nextWaiter = 0
         var closed = false
@@ -43,20 +37,10 @@ final class PartitionScheduler: Sendable {
         mutating func enqueue(_ partition: Int) {
             guard owned.contains(partition), backingOff[partition] == nil else { return }
             lookAgain[partition] = nil
-            waitingFor[partition] = nil
             if inFlight.contains(partition) {
                 markedInFlight.insert(partition)
             } else if queued.insert(partition).inserted {
                 queue.append(partition)
-            }
-        }
-
-        /// Queues the waiting partitions whose first waiting message's transaction is older than `xmin`:
-        /// no transaction older than that one is running any more, so its messages can be read now.
-        mutating func release(below xmin: UInt64) {
-            guard !waitingFor.isEmpty else { return }
-            for (partition, transaction) in waitingFor.sorted(by: { $0.key < $1.key }) where transaction < xmin {
-                enqueue(partition)
             }
         }
 
@@ -93,8 +77,6 @@ final class PartitionScheduler: Sendable {
             state.owned = owned
             state.queue.removeAll { !owned.contains($0) }
             state.queued.formIntersection(owned)
-            state.waitingFor = state.waitingFor.filter { owned.contains($0.key) }
-            state.lookAgain = state.lookAgain.filter { owned.contains($0.key) }
             for partition in partitions.sorted() where added.contains(partition) { state.enqueue(partition) }
         }
     }
@@ -112,9 +94,8 @@ final class PartitionScheduler: Sendable {
         }
     }
 
-    /// A worker is done with a partition for now. `xmin` is the snapshot xmin its batch saw, if any: every
-    /// transaction older than it has ended, which releases the partitions waiting behind those.
-    func finished(_ partition: Int, then followup: Followup, xmin: UInt64? = nil) {
+    /// A worker is done with a partition for now.
+    func finished(_ partition: Int, then followup: Followup) {
         let now = ContinuousClock.now
         var timerWasSet = false
         update { state in
@@ -129,20 +110,18 @@ final class PartitionScheduler: Sendable {
             case .backOff(let delay):
                 state.backingOff[partition] = now + delay
                 timerWasSet = true
-            case .waitForOlderTransactions(let transaction):
-                // The timer is the fallback: 5, 10, 20 … ms up to the poll interval while the same transaction
-                // blocks, so no busy loop behind a long one.
-                let streak = state.waitStreak[partition].flatMap { $0.transaction == transaction ? $0.count : nil } ?? 0
-                state.waitStreak[partition] = (transaction, streak + 1)
+            case .waitForOlderTransactions:
+                // 5, 10, 20 … ms up to the poll interval: prompt when the blocker is a short producer
+                // transaction, no busy loop when it is a long one.
+                let streak = state.waitStreak[partition, default: 0]
+                state.waitStreak[partition] = streak + 1
                 if markedMeanwhile {
                     state.enqueue(partition)
                 } else {
-                    state.waitingFor[partition] = transaction
                     state.lookAgain[partition] = now + min(pollInterval, .milliseconds(5) * (1 << min(streak, 16)))
                     timerWasSet = true
                 }
             }
-            if let xmin { state.release(below: xmin) }
         }
         if timerWasSet { timerSet.ring() }
     }

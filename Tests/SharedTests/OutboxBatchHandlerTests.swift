@@ -52,7 +52,7 @@ struct OutboxBatchHandlerTests {
             let topic = OutboxTopic("batched", partitions: 1)
             try await produceAll(fixture, topic, count: 120)
             let (batches, singles) = (Sizes(), Flag())
-            let done = try await fixture.running([consumer(fixture, topic, batches: batches, singles: singles)]) {
+            let done = try await fixture.running([consumer(fixture, topic, batches: batches, singles: singles)], timeout: .seconds(90)) {
                 try await fixture.handled("g").count >= 120
             }
             #expect(done)
@@ -68,7 +68,7 @@ struct OutboxBatchHandlerTests {
             let topic = OutboxTopic("poisoned", partitions: 1)
             try await produceAll(fixture, topic, count: 30)
             let (batches, singles) = (Sizes(), Flag())
-            let done = try await fixture.running([consumer(fixture, topic, batches: batches, singles: singles, poison: #""n": 17}"#)]) {
+            let done = try await fixture.running([consumer(fixture, topic, batches: batches, singles: singles, poison: #""n": 17}"#)], timeout: .seconds(90)) {
                 try await fixture.handled("g").count >= 29
             }
             #expect(done)

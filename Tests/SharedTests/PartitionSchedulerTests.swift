@@ -73,47 +73,6 @@ import Testing
         #expect(next == 7)
     }
 
-    @Test func aWaitingPartitionIsQueuedOnceABatchSeesTheSnapshotXminPassItsTransaction() async throws {
-        let scheduler = PartitionScheduler(pollInterval: .seconds(1))
-        scheduler.own([0, 1])
-        let first = await scheduler.next()
-        let second = await scheduler.next()
-        #expect(first == 0 && second == 1)
-        scheduler.finished(0, then: .waitForOlderTransactions(than: 100))
-        // xmin 100: transaction 100 itself may still hold older ones back (xmin is the oldest running).
-        scheduler.finished(1, then: .rest, xmin: 100)
-        scheduler.mark([1])
-        let again = await scheduler.next()
-        #expect(again == 1, "partition 0 must still wait")
-        scheduler.finished(1, then: .rest, xmin: 101)
-        let handed = Flag()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { handed.set(await scheduler.next() ?? -1) }
-            try await group.next()
-        }
-        #expect(handed.value == 0)
-    }
-
-    @Test func aFullBatchIsFollowedAtOnceAndAPartialOneRests() async throws {
-        let scheduler = PartitionScheduler(pollInterval: .seconds(1))
-        scheduler.own([2, 3])
-        _ = await scheduler.next()
-        _ = await scheduler.next()
-        scheduler.finished(2, then: .rest)
-        scheduler.finished(3, then: .again)
-        let followed = await scheduler.next()
-        #expect(followed == 3)
-        let handed = Flag()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { handed.set(await scheduler.next() ?? -1) }
-            try await Task.sleep(for: .milliseconds(100))
-            #expect(handed.value == 0, "a partition that rested must wait for a mark")
-            scheduler.mark([2])
-            try await group.next()
-        }
-        #expect(handed.value == 2)
-    }
-
     @Test func unownedPartitionsAreNeverHandedOut() async {
         let scheduler = PartitionScheduler(pollInterval: .seconds(1))
         scheduler.own([1])
