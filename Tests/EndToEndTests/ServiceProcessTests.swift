@@ -24,12 +24,20 @@ struct ServiceProcessTests {
         return false
     }
 
+    /// On its own database: identity's consumer would otherwise take (and let the pruner delete) the bus
+    /// messages other tests count in the shared one.
     @Test func fourServicesBecomeReadyServeMetricsAndStopCleanlyOnSIGTERM() async throws {
-        try await TestDatabase.withClient { _ in }  // migrated
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { _ in }  // migrated
+            try await startReadyAndStop(url)
+        }
+    }
+
+    func startReadyAndStop(_ url: DatabaseURL) async throws {
         var running: [(ServiceName, ExecutableProcess, String)] = []
         for service in ServiceName.allCases {
             let port = freePort()
-            var environment = TestKeys.environment(port: port)
+            var environment = TestKeys.environment(port: port, url: url)
             environment["KINSHIP_LOG_FORMAT"] = "json"
             environment["KINSHIP_LOG_LEVEL"] = "info"
             running.append((service, try ExecutableProcess(service.rawValue, environment: environment), "http://127.0.0.1:\(port)"))
