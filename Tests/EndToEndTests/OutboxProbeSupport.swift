@@ -97,6 +97,17 @@ struct ProbeBus: Sendable {
     }
 
     /// Rows ever inserted into `probe_handled`, committed or rolled back (the statistics collector's count).
+    /// Other sessions on this database whose open transaction has written (holds an xid).
+    func writingTransactions() async throws -> Int {
+        try await client.query(
+            """
+            SELECT count(*)::int FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
+            """,
+            logger: logger
+        ).decode(Int.self).collectAll().first ?? 0
+    }
+
     func insertsAttempted() async throws -> Int {
         try await client.query(
             "SELECT n_tup_ins::int FROM pg_stat_user_tables WHERE relname = 'probe_handled'", logger: logger

@@ -20,8 +20,9 @@ struct OutboxProcessTests {
             let a = try bus.startWorker("worker-a", delayMilliseconds: 20, batch: 50, leaseMilliseconds: 1500, heartbeatMilliseconds: 300)
             let committedOnce = try await waitUntil(timeout: .seconds(15)) { try await bus.handledCount() > 0 }
             try #require(committedOnce, "worker A committed no batch within 15 s; stderr: \(a.standardError)")
-            // The partitions' first batches commit together; 300 ms on, each is well into its second.
-            try await Task.sleep(for: .milliseconds(300))
+            // Kill it while a batch has written and not committed: a transaction of worker A holds an xid.
+            let inFlight = try await waitUntil(timeout: .seconds(10)) { try await bus.writingTransactions() > 0 }
+            try #require(inFlight, "worker A never held a writing transaction open")
             a.signal(SIGKILL)
             let killed = try await a.waitForExit(timeout: .seconds(5))
             try #require(killed != nil, "worker A still runs 5 s after SIGKILL")
