@@ -106,7 +106,7 @@ import Testing
                     let slice = stride(from: worker, to: shuffled.count, by: 4).map { shuffled[$0] }
                     group.addTask {
                         for start in stride(from: 0, to: slice.count, by: 10) {
-                            try await Self.sendBatchRetrying(Array(slice[start..<min(start + 10, slice.count)]), f)
+                            try await f.sendBatchRetrying(Array(slice[start..<min(start + 10, slice.count)]))
                         }
                     }
                 }
@@ -115,16 +115,5 @@ import Testing
             return try await ConcurrentResolutionTests.graph(f)
         }
         #expect(concurrent == serial)
-    }
-
-    static func sendBatchRetrying(_ events: [String], _ f: IdentityFixture) async throws {
-        for attempt in 1...20 {
-            do {
-                try await f.sendBatch(events)
-                return
-            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 20 {
-                try await Task.sleep(for: .milliseconds(5 * attempt))
-            }
-        }
     }
 }

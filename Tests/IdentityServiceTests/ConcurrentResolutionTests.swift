@@ -41,7 +41,7 @@ import Testing
                 for worker in 0..<8 {
                     let slice = stride(from: worker, to: shuffled.count, by: 8).map { shuffled[$0] }
                     group.addTask {
-                        for event in slice { try await Self.sendRetrying(event, f) }
+                        for event in slice { try await f.sendBatchRetrying([event]) }
                     }
                 }
                 try await group.waitForAll()
@@ -49,18 +49,6 @@ import Testing
             return try await Self.graph(f)
         }
         #expect(concurrent == serial)
-    }
-
-    /// As the outbox consumer does: a deadlock or serialisation failure rolls back and runs again.
-    static func sendRetrying(_ event: String, _ f: IdentityFixture) async throws {
-        for attempt in 1...20 {
-            do {
-                try await f.send(event)
-                return
-            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 20 {
-                try await Task.sleep(for: .milliseconds(5 * attempt))
-            }
-        }
     }
 
     /// Each live profile as the set of its identifiers ("type:value").

@@ -66,6 +66,18 @@ struct IdentityFixture: Sendable {
         }
     }
 
+    /// As the outbox consumer does: a deadlock or serialisation failure rolls back and runs again.
+    func sendBatchRetrying(_ jsons: [String]) async throws {
+        for attempt in 1...20 {
+            do {
+                try await sendBatch(jsons)
+                return
+            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 20 {
+                try await Task.sleep(for: .milliseconds(5 * attempt))
+            }
+        }
+    }
+
     var reader: ProfileReader { ProfileReader(database: database, directory: directory, workspaceID: workspace.id) }
 
     func profile(_ type: String, _ value: String) async throws -> UUID? {
