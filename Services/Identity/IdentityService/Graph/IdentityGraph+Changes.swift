@@ -86,6 +86,7 @@ extension IdentityGraph {
         let key: DataKey
     }
 
+    /// The `= ANY` conditions repeat the join so the primary key is probed whatever the statistics say.
     func move(_ moves: [Move], on connection: PostgresConnection) async throws {
         guard !moves.isEmpty else { return }
         let resealed = try moves.map {
@@ -97,6 +98,8 @@ extension IdentityGraph {
             UPDATE identities i SET profile_id = n.p, value_sealed = decode(n.v, 'base64')
             FROM unnest(\(moves.map(\.member.type))::text[], \(moves.map(\.member.token))::text[], \(resealed)::text[], \(moves.map(\.to))::uuid[]) AS n(t, k, v, p)
             WHERE i.workspace_id = \(workspaceID) AND i.type = n.t AND i.token = decode(n.k, 'hex')
+              AND i.type = ANY(\(Array(Set(moves.map(\.member.type))))::text[])
+              AND i.token = ANY(ARRAY(SELECT decode(k, 'hex') FROM unnest(\(moves.map(\.member.token))::text[]) AS k))
             """,
             logger: logger
         )

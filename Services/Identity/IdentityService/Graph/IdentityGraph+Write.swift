@@ -12,9 +12,9 @@ extension IdentityGraph {
         try await insertProfiles(batch.created, on: connection)
         try await writeMerges(batch, on: connection)
         try await insertIdentities(batch, on: connection)
-        try await touch(Array(batch.touched.values), on: connection)
-        try await insertEdges(batch.edges, on: connection)
-        try await insertConflicts(batch.conflicts, on: connection)
+        try await touch(Array(batch.touched.values), token: batch.token, on: connection)
+        try await insertEdges(batch.edges, token: batch.token, on: connection)
+        try await insertConflicts(batch.conflicts, token: batch.token, on: connection)
         try await saveTraits(batch.profiles.values.filter(\.traitsChanged), on: connection)
         try await flag(batch.profiles.values.filter(\.newlyFlagged).map(\.id), on: connection)
         let resolved = batch.resolved
@@ -69,11 +69,12 @@ extension IdentityGraph {
             logger: logger
         )
         if !stored.isEmpty {
+            // `= ANY` repeats the join so the events' profile index is probed whatever the statistics say.
             try await connection.query(
                 """
                 UPDATE events e SET profile_id = n.t
                 FROM unnest(\(stored)::uuid[], \(stored.map(batch.live))::uuid[]) AS n(l, t)
-                WHERE e.workspace_id = \(workspaceID) AND e.profile_id = n.l
+                WHERE e.workspace_id = \(workspaceID) AND e.profile_id = n.l AND e.profile_id = ANY(\(stored)::uuid[])
                 """,
                 logger: logger
             )
@@ -108,20 +109,23 @@ extension IdentityGraph {
         )
     }
 
-    private func touch(_ identifiers: [Identifier], on connection: PostgresConnection) async throws {
+    /// The `= ANY` conditions repeat the join so the primary key is probed whatever the statistics say.
+    private func touch(_ identifiers: [Identifier], token: (Identifier) -> String, on connection: PostgresConnection) async throws {
         guard !identifiers.isEmpty else { return }
+        let tokens = identifiers.map(token)
         try await connection.query(
             """
             UPDATE identities i SET last_seen_at = now()
-            FROM unnest(\(identifiers.map(\.type))::text[], \(identifiers.map(token))::text[]) AS n(t, k)
+            FROM unnest(\(identifiers.map(\.type))::text[], \(tokens)::text[]) AS n(t, k)
             WHERE i.workspace_id = \(workspaceID) AND i.type = n.t AND i.token = decode(n.k, 'hex')
+              AND i.type = ANY(\(Array(Set(identifiers.map(\.type))))::text[]) AND i.token = ANY(ARRAY(SELECT decode(k, 'hex') FROM unnest(\(tokens)::text[]) AS k))
             """,
             logger: logger
         )
     }
 
     /// Edges from each event's anchor (its strongest identifier) to each other identifier it joined.
-    private func insertEdges(_ edges: [GraphBatch.Edge], on connection: PostgresConnection) async throws {
+    private func insertEdges(_ edges: [GraphBatch.Edge], token: (Identifier) -> String, on connection: PostgresConnection) async throws {
         guard !edges.isEmpty else { return }
         try await connection.query(
             """
@@ -136,7 +140,7 @@ extension IdentityGraph {
     }
 
     /// Identifiers not attached, with the event's anchor, so the event can be replayed under other rules.
-    private func insertConflicts(_ conflicts: [GraphBatch.Conflict], on connection: PostgresConnection) async throws {
+    private func insertConflicts(_ conflicts: [GraphBatch.Conflict], token: (Identifier) -> String, on connection: PostgresConnection) async throws {
         guard !conflicts.isEmpty else { return }
         try await connection.query(
             """

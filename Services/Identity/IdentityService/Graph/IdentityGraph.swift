@@ -20,12 +20,18 @@ struct IdentityGraph: Sendable {
     func resolve(_ events: [StoredEvent], on connection: PostgresConnection) async throws {
         let carried = events.map { Identifier.of($0.message, rules: rules) }
         // An alias's previousId may name a user id or an anonymous id: look up both.
+        // Each identifier's token once per batch: the keyed hash is most of what planning costs.
+        var tokens: [Identifier: String] = [:]
         var names: [String: Identifier] = [:]
         for (identifiers, previousID) in carried {
             let candidates = identifiers + (previousID.map {
                 [Identifier(type: Identifier.userID, value: $0), Identifier(type: Identifier.anonymousID, value: $0)]
             } ?? [])
-            for identifier in candidates { names["\(identifier.type)/\(token(identifier))"] = identifier }
+            for identifier in candidates where tokens[identifier] == nil {
+                let token = token(identifier)
+                tokens[identifier] = token
+                names["\(identifier.type)/\(token)"] = identifier
+            }
         }
         guard !names.isEmpty else { return }
         try await lockIdentifiers(names.keys.map(Self.split), on: connection)
@@ -42,7 +48,8 @@ struct IdentityGraph: Sendable {
             profiles = locked
             break
         }
-        var batch = GraphBatch(rules: rules, profiles: profiles, owners: owners, token: token, source: { $0.sourceID.lowercased })
+        let known = tokens
+        var batch = GraphBatch(rules: rules, profiles: profiles, owners: owners, token: { known[$0] ?? token($0) }, source: { $0.sourceID.lowercased })
         for (event, (identifiers, previousID)) in zip(events, carried) {
             batch.resolve(event, identifiers: identifiers + (previousID.map { [batch.previousIdentifier($0)] } ?? []))
         }
@@ -69,7 +76,9 @@ struct IdentityGraph: Sendable {
         )
     }
 
-    /// "type/token" → the live profile holding it, for those held.
+    /// "type/token" → the live profile holding it, for those held. The `= ANY` conditions repeat the join
+    /// so that the primary key is probed whatever the statistics say (stale ones chose to hash the whole
+    /// workspace's identifiers).
     private func owners(of names: [String], on connection: PostgresConnection) async throws -> [String: UUID] {
         let pairs = names.map(Self.split)
         var owners: [String: UUID] = [:]
@@ -79,7 +88,8 @@ struct IdentityGraph: Sendable {
             JOIN unnest(\(pairs.map(\.type))::text[], \(pairs.map(\.token))::text[]) AS w(type, token)
               ON i.type = w.type AND i.token = decode(w.token, 'hex')
             JOIN profiles p ON p.workspace_id = i.workspace_id AND p.id = i.profile_id
-            WHERE i.workspace_id = \(workspaceID)
+            WHERE i.workspace_id = \(workspaceID) AND i.type = ANY(\(Array(Set(pairs.map(\.type))))::text[])
+              AND i.token = ANY(ARRAY(SELECT decode(k, 'hex') FROM unnest(\(pairs.map(\.token))::text[]) AS k))
             """,
             logger: logger
         ).decode((String, String, UUID).self) {

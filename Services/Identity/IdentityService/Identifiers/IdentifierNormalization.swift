@@ -15,7 +15,7 @@ enum IdentifierNormalization {
 
     /// The one spelling of a value of a type (blocked values not checked); nil when it cannot be one.
     static func canonical(type: String, _ raw: String, defaultRegion: String) -> String? {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = trimmed(raw)
         switch type {
         case Identifier.email:
             let email = trimmed.lowercased()
@@ -28,10 +28,18 @@ enum IdentifierNormalization {
     }
 
     static func isBlocked(_ value: String, rules: IdentityRules) -> Bool {
-        let lowered = value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let lowered = trimmed(value).lowercased()
         if blockedValues.contains(lowered) || rules.blockedValues.contains(where: { $0.lowercased() == lowered }) { return true }
         // ^[0-]*$: zeros and dashes only ("000-000", "--").
         return lowered.allSatisfy { $0 == "0" || $0 == "-" }
+    }
+
+    /// `raw` without leading and trailing white space; the value itself in the usual case of none
+    /// (Foundation's trimming bridges every value through NSString, a hot spot of resolution).
+    static func trimmed(_ raw: String) -> String {
+        guard let first = raw.first, let last = raw.last, first.isWhitespace || last.isWhitespace else { return raw }
+        guard let start = raw.firstIndex(where: { !$0.isWhitespace }), let end = raw.lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return String(raw[start...end])
     }
 
     /// Country calling codes of the regions a workspace may name as its default.
