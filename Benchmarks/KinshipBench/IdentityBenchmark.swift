@@ -110,7 +110,7 @@ struct IdentityBenchmark: Sendable {
                     "KINSHIP_INTERNAL_TOKEN": internalToken,
                     ServiceName.identity.portVariable: String(port),
                     "KINSHIP_LOG_LEVEL": "warning",
-                ])
+                ].merging(ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("KINSHIP_IDENTITY_CONSUMER_") }) { $1 })
                 progress("identity: pid \(service.pid) on \(service.url), log \(service.log.path)")
                 services.append(service)
             }

@@ -81,6 +81,9 @@ struct OutboxBenchmark: Sendable {
     static func payload(_ n: Int, bytes: Int) -> String {
         let head = #"{"type":"bench","n":\#(n),"pad":""#
         let tail = #""}"#
-        return head + String(repeating: "x", count: max(0, bytes - head.utf8.count - tail.utf8.count)) + tail
+        // Padding from bytes: String(repeating:count:) appends a string per character, a cost the
+        // producer would otherwise pay on the benchmark's cores for every message.
+        let padding = String(decoding: [UInt8](repeating: UInt8(ascii: "x"), count: max(0, bytes - head.utf8.count - tail.utf8.count)), as: UTF8.self)
+        return head + padding + tail
     }
 }

@@ -17,26 +17,74 @@ final class DeferredNotifications: Sendable {
         pending.withLock { $0[channel, default: []].formUnion(payloads) }
     }
 
-    /// Sends what was asked for and forgets it; failures are logged, as listeners also poll.
-    func send(on connection: PostgresConnection, logger: Logger) async {
-        let pending = pending.withLock { pending in
+    /// What was asked for, forgotten here.
+    func take() -> [String: Set<String>] {
+        pending.withLock { pending in
             defer { pending = [:] }
             return pending
         }
+    }
+
+    /// Sends `pending` in one statement per channel; failures are logged, as listeners also poll.
+    static func send(_ pending: [String: Set<String>], on connection: PostgresConnection, logger: Logger) async {
         for (channel, payloads) in pending.sorted(by: { $0.key < $1.key }) where !payloads.isEmpty {
             do {
-                try await connection.query(
-                    """
-                    SELECT set_config('synchronous_commit', 'off', true),
-                           (SELECT count(pg_notify(\(channel), p)) FROM unnest(\(payloads.sorted())::text[]) AS p)
-                    """,
-                    logger: logger
-                )
+                for try await _ in try await connection.execute(NotifyListeners(channel: channel, payloads: payloads.sorted()), logger: logger) {}
             } catch {
                 logger.warning("notification not sent; listeners will poll", metadata: [
                     "channel": "\(channel)", "error": "\(String(reflecting: error))",
                 ])
             }
+        }
+    }
+}
+
+/// Sends the wake-ups of a client's committed transactions from one task at a time, so that commits
+/// made while a send is under way share the next one: under many small concurrent transactions this
+/// saves a statement and a transaction per commit, and the committer does not wait for it.
+final class NotificationSender: Sendable {
+    static let shared = NotificationSender()
+
+    private struct Queue {
+        var pending: [String: Set<String>] = [:]
+        var sending = false
+    }
+
+    private let queues = Mutex<[ObjectIdentifier: Queue]>([:])
+
+    func send(_ notifications: [String: Set<String>], via client: PostgresClient, logger: Logger) {
+        guard !notifications.isEmpty else { return }
+        let id = ObjectIdentifier(client)
+        let startSender = queues.withLock { queues -> Bool in
+            var queue = queues[id, default: Queue()]
+            for (channel, payloads) in notifications { queue.pending[channel, default: []].formUnion(payloads) }
+            defer { queue.sending = true; queues[id] = queue }
+            return !queue.sending
+        }
+        guard startSender else { return }
+        Task {
+            do {
+                try await client.withConnection { connection in
+                    while let batch = self.next(id) {
+                        await DeferredNotifications.send(batch, on: connection, logger: logger)
+                    }
+                }
+            } catch {
+                logger.warning("notifications not sent; listeners will poll", metadata: ["error": "\(String(reflecting: error))"])
+                while self.next(id) != nil {}
+            }
+        }
+    }
+
+    /// The notifications gathered since the last send, or nil (and the sender stops) when there are none.
+    private func next(_ id: ObjectIdentifier) -> [String: Set<String>]? {
+        queues.withLock { queues in
+            guard let pending = queues[id]?.pending, !pending.isEmpty else {
+                queues[id] = nil
+                return nil
+            }
+            queues[id]?.pending = [:]
+            return pending
         }
     }
 }

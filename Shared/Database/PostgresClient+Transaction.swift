@@ -4,23 +4,22 @@ import PostgresNIO
 extension PostgresClient {
     /// `withTransaction` that rethrows the body's own error (a `KinshipError`, say) rather than
     /// PostgresNIO's wrapper, so callers and the error middleware see what went wrong, and that sends
-    /// the notifications the body deferred (`DeferredNotifications`) once the commit has succeeded.
+    /// the notifications the body deferred (`DeferredNotifications`) once the commit has succeeded
+    /// (`NotificationSender`: the caller does not wait for them).
     public func transaction<Result: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> sending Result
     ) async throws -> Result {
         do {
-            return try await withConnection { connection in
-                let deferred = DeferredNotifications()
-                let result = try await DeferredNotifications.$current.withValue(deferred) {
+            let deferred = DeferredNotifications()
+            let result = try await withConnection { connection in
+                try await DeferredNotifications.$current.withValue(deferred) {
                     try await connection.withTransaction(logger: logger, isolation: isolation, body)
                 }
-                // On the same connection before it goes back to the pool: queueing for another one
-                // behind new transactions would delay the caller far more than this round trip.
-                await deferred.send(on: connection, logger: logger)
-                return result
             }
+            NotificationSender.shared.send(deferred.take(), via: self, logger: logger)
+            return result
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.beginError ?? error.commitError ?? error
         }

@@ -20,20 +20,15 @@ public enum Outbox {
         let workspaces = drafts.map(\.workspaceID)
         let keys = drafts.map(\.key)
         let payloads = drafts.map(\.payload)
-        try await connection.query(
-            """
-            INSERT INTO outbox (topic, partition, workspace_id, key, payload)
-            SELECT * FROM unnest(\(topics)::text[], \(partitions)::int[], \(workspaces)::uuid[], \(keys)::text[], \(payloads)::jsonb[])
-            """,
-            logger: logger
-        )
+        let append = AppendOutboxRows(topics: topics, partitions: partitions, workspaces: workspaces, keys: keys, payloads: payloads)
+        for try await _ in try await connection.execute(append, logger: logger) {}
         let wakeUps = Set(zip(topics, partitions).map { "\($0):\($1)" })
         if let deferred = DeferredNotifications.current {
             deferred.add(wakeUps, channel: notificationChannel)
         } else {
             // Delivered on commit only; Postgres folds repeats within a transaction.
             try await connection.query(
-                "SELECT count(pg_notify(\(notificationChannel), p)) FROM unnest(\(Array(wakeUps))::text[]) AS p",
+                "SELECT count(pg_notify(\(notificationChannel), p)) FROM unnest(\(wakeUps.sorted())::text[]) AS p",
                 logger: logger
             )
         }

@@ -3,8 +3,11 @@ import PostgresNIO
 
 /// How one batch of a partition ended.
 enum BatchOutcome: Sendable {
-    /// Messages were handled (or dead-lettered) and the cursor moved.
+    /// Messages were handled (or dead-lettered) and the cursor moved; more may be waiting.
     case progressed
+    /// Messages were handled and nothing else was committed when the batch was read: the partition rests
+    /// until marked (a later commit notifies after it commits, so its wake-up is not lost).
+    case drained
     /// Nothing committed is waiting.
     case idle
     /// Committed messages wait behind a transaction that began before them and is still running.
@@ -45,7 +48,7 @@ extension OutboxConsumer {
         do {
             return try await database.transaction(logger: logger) { connection in
                 guard let cursor = try await lockPartition(partition, on: connection) else { return .leaseLost }
-                let (rows, blocked) = try await readBatch(partition: partition, after: cursor, on: connection)
+                let (rows, blocked, full) = try await readBatch(partition: partition, after: cursor, on: connection)
                 guard !rows.isEmpty else { return blocked ? .waitingForOlderTransactions : .idle }
                 let mine = rows.enumerated().filter { $0.element.onlyGroup == nil || $0.element.onlyGroup == group }
                 if let batchHandler, !oneByOne, mine.count > 1 {
@@ -65,7 +68,7 @@ extension OutboxConsumer {
                 }
                 try await advance(partition, to: rows[rows.count - 1], attempts: 0, error: nil, on: connection)
                 metrics.processed(rows.count, partition: partition)
-                return .progressed
+                return blocked || full ? .progressed : .drained
             }
         } catch let failure as HandlerFailure {
             return try await recordFailure(failure, partition: partition)
@@ -128,13 +131,8 @@ extension OutboxConsumer {
         let lockName = "\(group)/\(topic.name)"
         // Its own statement: a statement's snapshot is taken before it waits, so a cursor read in the same
         // statement as the lock could predate the previous owner's last commit.
-        try await connection.query(
-            """
-            SELECT pg_advisory_xact_lock(hashtext(\(lockName)), \(Int32(partition))),
-                   set_config('synchronous_commit', \(options.asynchronousCommit ? "off" : "on"), true)
-            """,
-            logger: logger
-        )
+        let lock = LockPartition(lockName: lockName, partition: Int32(partition), synchronousCommit: options.asynchronousCommit ? "off" : "on")
+        for try await _ in try await connection.execute(lock, logger: logger) {}
         if let cursor = try await readLeasedCursor(partition, on: connection) { return cursor }
         try await connection.query(
             "INSERT INTO outbox_cursors (consumer_group, topic, partition) VALUES (\(group), \(topic.name), \(partition)) ON CONFLICT DO NOTHING",
@@ -145,16 +143,9 @@ extension OutboxConsumer {
 
     /// The cursor, provided this worker holds a live lease on the partition (one round trip for both).
     private func readLeasedCursor(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
-        for try await (txID, id, attempts) in try await connection.query(
-            """
-            SELECT c.tx_id::text, c.id, c.attempts FROM outbox_leases l
-            JOIN outbox_cursors c USING (consumer_group, topic, partition)
-            WHERE l.consumer_group = \(group) AND l.topic = \(topic.name) AND l.partition = \(partition)
-              AND l.owner = \(workerID) AND l.expires_at > now()
-            """,
-            logger: logger
-        ).decode((String, Int64, Int).self) {
-            return Cursor(txID: txID, id: id, attempts: attempts)
+        let statement = ReadLeasedCursor(group: group, topic: topic.name, partition: Int32(partition), workerID: workerID)
+        for try await (txID, id, attempts) in try await connection.execute(statement, logger: logger) {
+            return Cursor(txID: txID, id: id, attempts: Int(attempts))
         }
         return nil
     }
@@ -164,24 +155,17 @@ extension OutboxConsumer {
     /// the current snapshot) are handed out: such a transaction has ended, so no row can still appear
     /// before the cursor, whatever order transactions commit in. `blocked` says that committed rows
     /// beyond that point exist, so the caller looks again soon instead of waiting for a notification
-    /// that has already come.
-    private func readBatch(partition: Int, after cursor: Cursor, on connection: PostgresConnection) async throws -> (rows: [Row], blocked: Bool) {
+    /// that has already come; `full` that the read stopped at the batch size.
+    private func readBatch(partition: Int, after cursor: Cursor, on connection: PostgresConnection) async throws -> (rows: [Row], blocked: Bool, full: Bool) {
         var rows: [Row] = []
         var blocked = false
+        var read = 0
         rows.reserveCapacity(options.batchSize)
-        for try await (id, txID, workspaceID, key, payload, createdAt, onlyGroup, safe) in try await connection.query(
-            """
-            WITH snapshot AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-            SELECT o.id, o.tx_id::text AS tx_text, o.workspace_id, o.key, o.payload::text, o.created_at, o.only_group,
-                   o.tx_id < snapshot.xmin AS safe
-            FROM outbox o, snapshot
-            WHERE o.topic = \(topic.name) AND o.partition = \(partition)
-              AND (o.tx_id, o.id) > (\(cursor.txID)::xid8, \(cursor.id))
-            ORDER BY o.tx_id, o.id
-            LIMIT \(options.batchSize)
-            """,
-            logger: logger
-        ).decode((Int64, String, UUID, String, String, Date, String?, Bool).self) {
+        let statement = ReadOutboxBatch(
+            topic: topic.name, partition: Int32(partition), afterTxID: cursor.txID, afterID: cursor.id, limit: Int64(options.batchSize)
+        )
+        for try await (id, txID, workspaceID, key, payload, createdAt, onlyGroup, safe) in try await connection.execute(statement, logger: logger) {
+            read += 1
             // Ordered by tx_id, so the first unsafe row ends the safe prefix (read to the end, not
             // broken off, so the connection is left clean).
             guard safe, !blocked else {
@@ -193,18 +177,14 @@ extension OutboxConsumer {
                 txID: txID, onlyGroup: onlyGroup
             ))
         }
-        return (rows, blocked)
+        return (rows, blocked, read == options.batchSize)
     }
 
     private func advance(_ partition: Int, to row: Row, attempts: Int, error: String?, on connection: PostgresConnection) async throws {
-        try await connection.query(
-            """
-            UPDATE outbox_cursors SET tx_id = \(row.txID)::xid8, id = \(row.message.id), attempts = \(attempts),
-                last_error = \(error), updated_at = now()
-            WHERE consumer_group = \(group) AND topic = \(topic.name) AND partition = \(partition)
-            """,
-            logger: logger
+        let statement = AdvanceCursor(
+            txID: row.txID, id: row.message.id, attempts: Int32(attempts), error: error, group: group, topic: topic.name, partition: Int32(partition)
         )
+        for try await _ in try await connection.execute(statement, logger: logger) {}
     }
 
     private func recordAttempt(_ partition: Int, attempts: Int, error: String, on connection: PostgresConnection) async throws {

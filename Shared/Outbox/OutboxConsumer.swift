@@ -108,6 +108,7 @@ public struct OutboxConsumer: Service {
             }
             switch outcome {
             case .progressed: scheduler.finished(partition, then: .again)
+            case .drained: scheduler.finished(partition, then: .rest)
             case .idle: scheduler.finished(partition, then: .rest)
             case .waitingForOlderTransactions: scheduler.finished(partition, then: .waitForOlderTransactions)
             case .retryLater(let delay): scheduler.finished(partition, then: .backOff(delay))
@@ -118,7 +119,8 @@ public struct OutboxConsumer: Service {
         }
     }
 
-    /// Marks the partitions that committed appends name (`topic:partition`), or all for a bare topic.
+    /// Marks the partitions that committed appends name (`topic:partition`), or all for a bare topic;
+    /// any notification also wakes the partitions waiting behind older transactions.
     private func listen(marking scheduler: PartitionScheduler) async {
         let prefix = topic.name + ":"
         while !Task.isCancelled {
@@ -126,6 +128,7 @@ public struct OutboxConsumer: Service {
                 try await database.withConnection { connection in
                     for try await notification in try await connection.listen(Outbox.notificationChannel) {
                         let payload = notification.payload
+                        scheduler.commitSeen()
                         if payload.hasPrefix(prefix), let partition = Int(payload.dropFirst(prefix.count)) {
                             scheduler.mark(CollectionOfOne(partition))
                         } else if payload == topic.name {

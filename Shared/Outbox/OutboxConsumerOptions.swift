@@ -22,4 +22,14 @@ public struct OutboxConsumerOptions: Sendable {
     public var asynchronousCommit = true
 
     public init() {}
+
+    /// The defaults, with what an operator set in `KINSHIP_<SERVICE>_CONSUMER_BATCH_SIZE` and
+    /// `KINSHIP_<SERVICE>_CONSUMER_PARALLEL_PARTITIONS`.
+    public static func load(_ service: ServiceName, from environment: Environment = Environment()) throws -> OutboxConsumerOptions {
+        var options = OutboxConsumerOptions()
+        let prefix = "KINSHIP_\(service.rawValue.uppercased())_CONSUMER_"
+        options.batchSize = try environment.integer(prefix + "BATCH_SIZE", default: options.batchSize, range: 1...10_000)
+        options.parallelPartitions = try environment.integer(prefix + "PARALLEL_PARTITIONS", default: options.parallelPartitions, range: 1...64)
+        return options
+    }
 }

@@ -29,6 +29,9 @@ final class PartitionScheduler: Sendable {
         var markedInFlight: Set<Int> = []
         var backingOff: [Int: ContinuousClock.Instant] = [:]
         var lookAgain: [Int: ContinuousClock.Instant] = [:]
+        /// In flight when some transaction committed: if the batch finds itself waiting behind an older
+        /// transaction, that commit may have been the one, so it looks again at once.
+        var commitSeenInFlight: Set<Int> = []
         var waitStreak: [Int: Int] = [:]
         var waiters: [Int: CheckedContinuation<Int?, Never>] = [:]
         var nextWaiter = 0
@@ -88,6 +91,16 @@ final class PartitionScheduler: Sendable {
         }
     }
 
+    /// A transaction committed somewhere (a notification arrived, of any topic): partitions waiting
+    /// behind older transactions look again now rather than when their timer fires, since the commit
+    /// may have been the one they wait for.
+    func commitSeen() {
+        update { state in
+            for partition in state.lookAgain.keys.sorted() { state.enqueue(partition) }
+            state.commitSeenInFlight.formUnion(state.inFlight)
+        }
+    }
+
     func markAll() {
         update { state in
             for partition in state.owned.sorted() { state.enqueue(partition) }
@@ -101,6 +114,7 @@ final class PartitionScheduler: Sendable {
         update { state in
             state.inFlight.remove(partition)
             let markedMeanwhile = state.markedInFlight.remove(partition) != nil
+            let commitSeenMeanwhile = state.commitSeenInFlight.remove(partition) != nil
             if case .waitForOlderTransactions = followup {} else { state.waitStreak[partition] = nil }
             switch followup {
             case .again:
@@ -115,7 +129,7 @@ final class PartitionScheduler: Sendable {
                 // transaction, no busy loop when it is a long one.
                 let streak = state.waitStreak[partition, default: 0]
                 state.waitStreak[partition] = streak + 1
-                if markedMeanwhile {
+                if markedMeanwhile || commitSeenMeanwhile {
                     state.enqueue(partition)
                 } else {
                     state.lookAgain[partition] = now + min(pollInterval, .milliseconds(5) * (1 << min(streak, 16)))

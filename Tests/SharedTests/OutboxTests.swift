@@ -21,6 +21,34 @@ struct OutboxTests {
         }
     }
 
+    /// With the fallback poll a minute away, only the wake-ups that committed appends send (coalesced
+    /// across concurrent commits by `NotificationSender`) can bring every message to the consumer.
+    @Test func committedAppendsWakeTheConsumerWithoutItsPoll() async throws {
+        try await OutboxFixture.run { fixture in
+            let topic = OutboxTopic("wake-ups", partitions: 4)
+            var options = OutboxFixture.fastOptions
+            options.pollInterval = .seconds(60)
+            let producers = 8, perProducer = 10
+            let done = try await fixture.running([fixture.consumer("g", topic, options: options)], timeout: .seconds(20)) {
+                try await fixture.count("SELECT count(*)::int FROM handled") >= producers * perProducer
+            } startingWith: {
+                // The consumer has leased and read its empty partitions by now; they rest until woken.
+                try await Task.sleep(for: .milliseconds(500))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for producer in 0..<producers {
+                        group.addTask {
+                            for n in 0..<perProducer {
+                                try await fixture.produce(topic, key: "p\(producer)-\(n)", payload: #"{"n":\#(n)}"#)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(done, "messages were left waiting for the poll")
+        }
+    }
+
     /// Sequence ids are taken before commit, so transactions commit out of id order; each producer here
     /// holds its transaction open for a random while after appending, while a consumer reads throughout.
     @Test func noMessageIsSkippedWhenConcurrentTransactionsCommitOutOfOrder() async throws {

@@ -73,6 +73,41 @@ import Testing
         #expect(next == 7)
     }
 
+    @Test func aCommitElsewhereWakesAPartitionWaitingBehindOlderTransactions() async {
+        let scheduler = PartitionScheduler(pollInterval: .seconds(10))
+        scheduler.own([2, 6])
+        _ = await scheduler.next()
+        _ = await scheduler.next()
+        scheduler.finished(2, then: .waitForOlderTransactions)
+        scheduler.finished(6, then: .rest)
+        scheduler.commitSeen()
+        let woken = await scheduler.next()
+        #expect(woken == 2, "the waiting partition looks again at once; the resting one stays asleep")
+        scheduler.commitSeen()
+        scheduler.finished(2, then: .waitForOlderTransactions)
+        let again = await scheduler.next()
+        #expect(again == 2, "a commit seen while the batch was in hand counts when it ends up waiting")
+    }
+
+    @Test func aCommitSeenInHandDoesNotRequeueADrainedPartition() async throws {
+        let scheduler = PartitionScheduler(pollInterval: .seconds(10))
+        scheduler.own([1])
+        _ = await scheduler.next()
+        scheduler.commitSeen()
+        scheduler.finished(1, then: .rest)
+        let handed = Flag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                if await scheduler.next() == 1 { handed.increment() }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(handed.value == 0)
+            scheduler.mark([1])
+            try await group.next()
+        }
+        #expect(handed.value == 1)
+    }
+
     @Test func unownedPartitionsAreNeverHandedOut() async {
         let scheduler = PartitionScheduler(pollInterval: .seconds(1))
         scheduler.own([1])

@@ -1,4 +1,4 @@
 import IdentityService
 import Shared
 
-await ServiceMain.run(.identity) { runtime in IdentityApplication.build(runtime) }
+await ServiceMain.run(.identity) { runtime in IdentityApplication.build(runtime, consumerOptions: try OutboxConsumerOptions.load(.identity)) }
