@@ -96,18 +96,22 @@ struct ProbeBus: Sendable {
         try await client.query("SELECT count(*)::int FROM probe_handled", logger: logger).decode(Int.self).collectAll().first ?? -1
     }
 
-    /// Rows ever inserted into `probe_handled`, committed or rolled back (the statistics collector's count).
-    /// Other sessions on this database whose open transaction has written (holds an xid).
-    func writingTransactions() async throws -> Int {
+    /// Open transactions that have inserted handled rows and not committed: a batch caught mid-way. An
+    /// insert holds its table's RowExclusiveLock to the end of the transaction; any xid alone would also
+    /// count a heartbeat or a cursor update.
+    func transactionsInsertingHandledRows() async throws -> Int {
         try await client.query(
             """
-            SELECT count(*)::int FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL
+            SELECT count(*)::int FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.relation = 'probe_handled'::regclass AND l.mode = 'RowExclusiveLock' AND l.granted
+              AND a.backend_xid IS NOT NULL AND a.pid <> pg_backend_pid()
             """,
             logger: logger
         ).decode(Int.self).collectAll().first ?? 0
     }
 
+    /// Rows ever inserted into `probe_handled`, committed or rolled back (the statistics collector's count).
     func insertsAttempted() async throws -> Int {
         try await client.query(
             "SELECT n_tup_ins::int FROM pg_stat_user_tables WHERE relname = 'probe_handled'", logger: logger

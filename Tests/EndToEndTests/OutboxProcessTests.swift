@@ -20,8 +20,8 @@ struct OutboxProcessTests {
             let a = try bus.startWorker("worker-a", delayMilliseconds: 20, batch: 50, leaseMilliseconds: 1500, heartbeatMilliseconds: 300)
             let committedOnce = try await waitUntil(timeout: .seconds(15)) { try await bus.handledCount() > 0 }
             try #require(committedOnce, "worker A committed no batch within 15 s; stderr: \(a.standardError)")
-            // Kill it while a batch has written and not committed: a transaction of worker A holds an xid.
-            let inFlight = try await waitUntil(timeout: .seconds(10)) { try await bus.writingTransactions() > 0 }
+            // Kill it while a batch has inserted handled rows and not committed.
+            let inFlight = try await waitUntil(timeout: .seconds(10)) { try await bus.transactionsInsertingHandledRows() > 0 }
             try #require(inFlight, "worker A never held a writing transaction open")
             a.signal(SIGKILL)
             let killed = try await a.waitForExit(timeout: .seconds(5))

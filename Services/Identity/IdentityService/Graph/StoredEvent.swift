@@ -3,13 +3,25 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// An ingested event as identity reads it: the stored row, with its PII opened.
+/// An ingested event as identity reads it: the parts of the stored message that name or describe the
+/// person (`identityParts`), with their PII opened.
 struct StoredEvent: Sendable {
     let messageId: String
     let receivedAt: String
     let sourceID: UUID
     let eventTime: Date
     let message: [String: JSONValue]
+
+    /// What resolution reads of a stored message, at the same paths (sealed values are bound to their
+    /// path): its type, identifiers and traits. Reading only these spares Postgres printing, and this
+    /// service parsing and decrypting, the rest (properties, page, user agent, IP …).
+    static let identityParts = """
+        jsonb_build_object(
+            'type', e.message->'type', 'userId', e.message->'userId', 'anonymousId', e.message->'anonymousId',
+            'previousId', e.message->'previousId', 'traits', e.message->'traits',
+            'context', jsonb_build_object('traits', e.message->'context'->'traits', 'externalIds', e.message->'context'->'externalIds')
+        )::text
+        """
 
     /// The events bus references point at, in the references' order; those gone (erased, or pruned by
     /// retention) are left out.
@@ -19,7 +31,7 @@ struct StoredEvent: Sendable {
         var found: [Int: StoredEvent] = [:]
         for try await (index, sourceID, eventTime, text) in try await connection.query(
             """
-            SELECT n.i::int, e.source_id, e.event_time, e.message::text
+            SELECT n.i::int, e.source_id, e.event_time, \(unescaped: identityParts)
             FROM unnest(\(references.map(\.receivedAt))::timestamptz[], \(references.map(\.messageId))::text[]) WITH ORDINALITY AS n(r, m, i)
             JOIN events e ON e.workspace_id = \(workspaceID) AND e.received_at = n.r AND e.message_id = n.m
             """,
@@ -38,8 +50,9 @@ struct StoredEvent: Sendable {
         var events: [StoredEvent] = []
         for try await (receivedAt, messageId, sourceID, eventTime, text) in try await connection.query(
             """
-            SELECT to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), message_id, source_id, event_time, message::text
-            FROM events WHERE workspace_id = \(workspaceID) AND profile_id = \(profile) ORDER BY event_time
+            SELECT to_char(e.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.message_id, e.source_id, e.event_time,
+                   \(unescaped: identityParts)
+            FROM events e WHERE e.workspace_id = \(workspaceID) AND e.profile_id = \(profile) ORDER BY e.event_time
             """,
             logger: logger
         ).decode((String, String, UUID, Date, String).self) {
