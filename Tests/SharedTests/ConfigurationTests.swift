@@ -68,4 +68,17 @@ struct ConfigurationTests {
         #expect(configuration.logLevel == .debug)
         #expect(configuration.logFormat == .text)
     }
+
+    @Test func consumerOptionsComeFromTheServicesVariables() throws {
+        let defaults = try OutboxConsumerOptions.load(.identity, from: Environment([:]))
+        #expect(defaults.batchSize == 500 && defaults.parallelPartitions == 4)
+        let set = try OutboxConsumerOptions.load(.identity, from: Environment([
+            "KINSHIP_IDENTITY_CONSUMER_BATCH_SIZE": "200", "KINSHIP_IDENTITY_CONSUMER_PARALLEL_PARTITIONS": "2",
+            "KINSHIP_SEGMENTATION_CONSUMER_BATCH_SIZE": "7",
+        ]))
+        #expect(set.batchSize == 200 && set.parallelPartitions == 2)
+        #expect(throws: ConfigurationError.self) {
+            try OutboxConsumerOptions.load(.identity, from: Environment(["KINSHIP_IDENTITY_CONSUMER_BATCH_SIZE": "0"]))
+        }
+    }
 }
