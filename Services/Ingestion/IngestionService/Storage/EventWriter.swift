@@ -222,33 +222,14 @@ struct EventWriter: Service {
     /// and one round trip.
     private func claimAndInsert(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
         guard !rows.isEmpty else { return [] }
-        let window = "\(dedupWindowDays) days"
-        let workspaces = rows.map(\.batch.source.workspaceID)
-        let ids = rows.map(\.message.messageId)
-        let receivedAts = rows.map(\.batch.receivedAt)
+        let statement = ClaimAndInsertEvents(
+            workspaces: rows.map(\.batch.source.workspaceID), messageIDs: rows.map(\.message.messageId), receivedAts: rows.map(\.batch.receivedAt),
+            window: "\(dedupWindowDays) days", sources: rows.map(\.batch.source.id), types: rows.map(\.message.type.rawValue),
+            events: rows.map { $0.message.event ?? "" }, eventTimes: rows.map(\.message.eventTime),
+            messages: rows.map { String(decoding: $0.message.json, as: UTF8.self) }
+        )
         var fresh: Set<MessageKey> = []
-        for try await (workspaceID, messageId) in try await connection.query(
-            """
-            WITH claimed AS (
-                INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-                SELECT * FROM unnest(\(workspaces)::uuid[], \(ids)::text[], \(receivedAts)::timestamptz[])
-                ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = excluded.received_at
-                    WHERE event_message_ids.received_at < excluded.received_at - \(window)::interval
-                RETURNING workspace_id, message_id
-            ), stored AS (
-                INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-                SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM unnest(
-                    \(workspaces)::uuid[], \(receivedAts)::timestamptz[], \(ids)::text[], \(rows.map(\.batch.source.id))::uuid[],
-                    \(rows.map(\.message.type.rawValue))::text[], \(rows.map { $0.message.event ?? "" })::text[],
-                    \(rows.map(\.message.eventTime))::timestamptz[], \(rows.map { String(decoding: $0.message.json, as: UTF8.self) })::text[]
-                ) AS x(w, r, i, s, t, e, et, m)
-                JOIN claimed c ON c.workspace_id = x.w AND c.message_id = x.i
-                RETURNING workspace_id, message_id
-            )
-            SELECT workspace_id, message_id FROM stored
-            """,
-            logger: logger
-        ).decode((UUID, String).self) {
+        for try await (workspaceID, messageId) in try await connection.execute(statement, logger: logger) {
             fresh.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
         }
         return fresh

@@ -1,0 +1,56 @@
+import Foundation
+import PostgresNIO
+
+/// Claims message ids in the dedup table and inserts the events of those claimed, in one statement:
+/// the write of a small group commit. Prepared once per connection: parsing and planning this statement
+/// for every transaction was a large share of Postgres's work under many small requests.
+///
+/// An id is claimed when it is new, or when its last sighting is older than the dedup window (so the
+/// window is exact, whenever the pruner last ran).
+struct ClaimAndInsertEvents: PostgresPreparedStatement {
+    static let sql = """
+        WITH claimed AS (
+            INSERT INTO event_message_ids (workspace_id, message_id, received_at)
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]::timestamptz[])
+            ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = excluded.received_at
+                WHERE event_message_ids.received_at < excluded.received_at - $4::text::interval
+            RETURNING workspace_id, message_id
+        ), stored AS (
+            INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
+            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM unnest(
+                $1::uuid[], $3::text[]::timestamptz[], $2::text[], $5::uuid[], $6::text[], $7::text[], $8::text[]::timestamptz[], $9::text[]
+            ) AS x(w, r, i, s, t, e, et, m)
+            JOIN claimed c ON c.workspace_id = x.w AND c.message_id = x.i
+            RETURNING workspace_id, message_id
+        )
+        SELECT workspace_id, message_id FROM stored
+        """
+    typealias Row = (UUID, String)
+
+    let workspaces: [UUID]
+    let messageIDs: [String]
+    let receivedAts: [String]
+    let window: String
+    let sources: [UUID]
+    let types: [String]
+    /// "" for none.
+    let events: [String]
+    let eventTimes: [String]
+    let messages: [String]
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 9)
+        bindings.append(workspaces)
+        bindings.append(messageIDs)
+        bindings.append(receivedAts)
+        bindings.append(window)
+        bindings.append(sources)
+        bindings.append(types)
+        bindings.append(events)
+        bindings.append(eventTimes)
+        bindings.append(messages)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
