@@ -25,15 +25,17 @@ final class DeferredNotifications: Sendable {
         }
     }
 
-    /// Sends `pending` in one statement per channel; failures are logged, as listeners also poll.
-    static func send(_ pending: [String: Set<String>], on connection: PostgresConnection, logger: Logger) async {
+    /// Sends `pending` in one statement per channel. A failure is thrown after logging: the connection may
+    /// be gone, and what was not sent costs listeners no more than their poll.
+    static func send(_ pending: [String: Set<String>], on connection: PostgresConnection, logger: Logger) async throws {
         for (channel, payloads) in pending.sorted(by: { $0.key < $1.key }) where !payloads.isEmpty {
             do {
-                for try await _ in try await connection.execute(NotifyListeners(channel: channel, payloads: payloads.sorted()), logger: logger) {}
+                _ = try await connection.rows(NotifyListeners(channel: channel, payloads: payloads.sorted()), logger: logger)
             } catch {
                 logger.warning("notification not sent; listeners will poll", metadata: [
                     "channel": "\(channel)", "error": "\(String(reflecting: error))",
                 ])
+                throw error
             }
         }
     }
@@ -62,16 +64,30 @@ final class NotificationSender: Sendable {
             return !queue.sending
         }
         guard startSender else { return }
-        Task {
+        Task { await drain(id, via: client, logger: logger) }
+    }
+
+    /// Sends until nothing is pending. A failed send gives its connection back to the pool (it may be
+    /// dead) and the next send takes another, after a pause; after three failed connections (a pool shut
+    /// down, a database away) what is pending is dropped and the next commit starts afresh.
+    private func drain(_ id: ObjectIdentifier, via client: PostgresClient, logger: Logger) async {
+        var failures = 0
+        while true {
             do {
                 try await client.withConnection { connection in
                     while let batch = self.next(id) {
-                        await DeferredNotifications.send(batch, on: connection, logger: logger)
+                        try await DeferredNotifications.send(batch, on: connection, logger: logger)
                     }
                 }
+                return
             } catch {
-                logger.warning("notifications not sent; listeners will poll", metadata: ["error": "\(String(reflecting: error))"])
-                while self.next(id) != nil {}
+                failures += 1
+                if failures >= 3 {
+                    logger.warning("notifications not sent; listeners will poll", metadata: ["error": "\(String(reflecting: error))"])
+                    while self.next(id) != nil {}
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(100 * failures))
             }
         }
     }

@@ -21,7 +21,7 @@ public enum Outbox {
         let keys = drafts.map(\.key)
         let payloads = drafts.map(\.payload)
         let append = AppendOutboxRows(topics: topics, partitions: partitions, workspaces: workspaces, keys: keys, payloads: payloads)
-        for try await _ in try await connection.execute(append, logger: logger) {}
+        _ = try await connection.rows(append, logger: logger)
         let wakeUps = Set(zip(topics, partitions).map { "\($0):\($1)" })
         if let deferred = DeferredNotifications.current {
             deferred.add(wakeUps, channel: notificationChannel)

@@ -132,7 +132,7 @@ extension OutboxConsumer {
         // Its own statement: a statement's snapshot is taken before it waits, so a cursor read in the same
         // statement as the lock could predate the previous owner's last commit.
         let lock = LockPartition(lockName: lockName, partition: Int32(partition), synchronousCommit: options.asynchronousCommit ? "off" : "on")
-        for try await _ in try await connection.execute(lock, logger: logger) {}
+        _ = try await connection.rows(lock, logger: logger)
         if let cursor = try await readLeasedCursor(partition, on: connection) { return cursor }
         try await connection.query(
             "INSERT INTO outbox_cursors (consumer_group, topic, partition) VALUES (\(group), \(topic.name), \(partition)) ON CONFLICT DO NOTHING",
@@ -144,7 +144,7 @@ extension OutboxConsumer {
     /// The cursor, provided this worker holds a live lease on the partition (one round trip for both).
     private func readLeasedCursor(_ partition: Int, on connection: PostgresConnection) async throws -> Cursor? {
         let statement = ReadLeasedCursor(group: group, topic: topic.name, partition: Int32(partition), workerID: workerID)
-        for try await (txID, id, attempts) in try await connection.execute(statement, logger: logger) {
+        if let (txID, id, attempts) = try await connection.rows(statement, logger: logger).first {
             return Cursor(txID: txID, id: id, attempts: Int(attempts))
         }
         return nil
@@ -164,7 +164,7 @@ extension OutboxConsumer {
         let statement = ReadOutboxBatch(
             topic: topic.name, partition: Int32(partition), afterTxID: cursor.txID, afterID: cursor.id, limit: Int64(options.batchSize)
         )
-        for try await (id, txID, workspaceID, key, payload, createdAt, onlyGroup, safe) in try await connection.execute(statement, logger: logger) {
+        for (id, txID, workspaceID, key, payload, createdAt, onlyGroup, safe) in try await connection.rows(statement, logger: logger) {
             read += 1
             // Ordered by tx_id, so the first unsafe row ends the safe prefix (read to the end, not
             // broken off, so the connection is left clean).
@@ -184,7 +184,7 @@ extension OutboxConsumer {
         let statement = AdvanceCursor(
             txID: row.txID, id: row.message.id, attempts: Int32(attempts), error: error, group: group, topic: topic.name, partition: Int32(partition)
         )
-        for try await _ in try await connection.execute(statement, logger: logger) {}
+        _ = try await connection.rows(statement, logger: logger)
     }
 
     private func recordAttempt(_ partition: Int, attempts: Int, error: String, on connection: PostgresConnection) async throws {

@@ -3,8 +3,9 @@ import PostgresNIO
 
 // The bus's hot statements, prepared once per connection: parsing and planning them for every
 // transaction was a fifth of the machine's CPU when producers commit many small transactions.
-// Each is run as a row sequence and read to its end, even with no rows: PostgresNIO's command-tag form
-// of `execute` traps when its result has not been consumed yet.
+// Each is run by `PostgresConnection.rows`, which reads its rows to the end (PostgresNIO's command-tag
+// form of `execute` traps when its result has not been consumed yet) and retires a connection on which
+// a statement failed.
 
 /// Appends rows (`Outbox.append`).
 struct AppendOutboxRows: PostgresPreparedStatement {

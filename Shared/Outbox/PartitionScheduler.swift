@@ -80,6 +80,11 @@ final class PartitionScheduler: Sendable {
             state.owned = owned
             state.queue.removeAll { !owned.contains($0) }
             state.queued.formIntersection(owned)
+            // Timers of partitions given up would never be cleared (they cannot be queued) and would keep
+            // the coordinator waking at once.
+            state.lookAgain = state.lookAgain.filter { owned.contains($0.key) }
+            state.backingOff = state.backingOff.filter { owned.contains($0.key) }
+            state.waitStreak = state.waitStreak.filter { owned.contains($0.key) }
             for partition in partitions.sorted() where added.contains(partition) { state.enqueue(partition) }
         }
     }
@@ -94,12 +99,20 @@ final class PartitionScheduler: Sendable {
     /// A transaction committed somewhere (a notification arrived, of any topic): partitions waiting
     /// behind older transactions look again now rather than when their timer fires, since the commit
     /// may have been the one they wait for.
+    /// Only while a partition has waited briefly: behind a long transaction, commits elsewhere keep
+    /// coming and are not the one it waits for, so it keeps to its growing timer instead of re-reading at
+    /// the rate of notifications.
     func commitSeen() {
         update { state in
-            for partition in state.lookAgain.keys.sorted() { state.enqueue(partition) }
+            for partition in state.lookAgain.keys.sorted() where state.waitStreak[partition, default: 0] <= Self.shortWaits {
+                state.enqueue(partition)
+            }
             state.commitSeenInFlight.formUnion(state.inFlight)
         }
     }
+
+    /// Consecutive waits (5, 10, 20 ms …) during which a commit elsewhere still wakes a waiting partition.
+    static let shortWaits = 3
 
     func markAll() {
         update { state in
@@ -129,7 +142,7 @@ final class PartitionScheduler: Sendable {
                 // transaction, no busy loop when it is a long one.
                 let streak = state.waitStreak[partition, default: 0]
                 state.waitStreak[partition] = streak + 1
-                if markedMeanwhile || commitSeenMeanwhile {
+                if markedMeanwhile || (commitSeenMeanwhile && streak < Self.shortWaits) {
                     state.enqueue(partition)
                 } else {
                     state.lookAgain[partition] = now + min(pollInterval, .milliseconds(5) * (1 << min(streak, 16)))
@@ -145,6 +158,7 @@ final class PartitionScheduler: Sendable {
         var earliest: ContinuousClock.Instant?
         update { state in
             var due = Set(state.lookAgain.filter { $0.value <= now }.keys)
+            for partition in due { state.lookAgain[partition] = nil }
             for (partition, end) in state.backingOff where end <= now {
                 state.backingOff[partition] = nil
                 due.insert(partition)

@@ -108,6 +108,40 @@ import Testing
         #expect(handed.value == 1)
     }
 
+    @Test func behindALongTransactionCommitsElsewhereStopWakingThePartition() async throws {
+        let scheduler = PartitionScheduler(pollInterval: .seconds(10))
+        scheduler.own([4])
+        for _ in 0..<PartitionScheduler.shortWaits {
+            _ = await scheduler.next()
+            scheduler.finished(4, then: .waitForOlderTransactions)
+            scheduler.commitSeen()
+        }
+        _ = await scheduler.next()
+        scheduler.finished(4, then: .waitForOlderTransactions)
+        scheduler.commitSeen()
+        // No coordinator runs here, so only the commit could hand the partition out again.
+        let handed = Flag()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { if await scheduler.next() == 4 { handed.increment() } }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(handed.value == 0, "after \(PartitionScheduler.shortWaits) waits it keeps to its timer")
+            scheduler.close()
+            try await group.next()
+        }
+    }
+
+    @Test func partitionsGivenUpDropTheirTimers() async {
+        let scheduler = PartitionScheduler(pollInterval: .seconds(10))
+        scheduler.own([0, 1])
+        _ = await scheduler.next()
+        _ = await scheduler.next()
+        scheduler.finished(0, then: .waitForOlderTransactions)
+        scheduler.finished(1, then: .backOff(.seconds(5)))
+        #expect(scheduler.fireTimers() != nil)
+        scheduler.own([])
+        #expect(scheduler.fireTimers() == nil, "a timer of a partition no longer owned would wake the coordinator for ever")
+    }
+
     @Test func unownedPartitionsAreNeverHandedOut() async {
         let scheduler = PartitionScheduler(pollInterval: .seconds(1))
         scheduler.own([1])

@@ -229,7 +229,7 @@ struct EventWriter: Service {
             messages: rows.map { String(decoding: $0.message.json, as: UTF8.self) }
         )
         var fresh: Set<MessageKey> = []
-        for try await (workspaceID, messageId) in try await connection.execute(statement, logger: logger) {
+        for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
             fresh.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
         }
         return fresh
