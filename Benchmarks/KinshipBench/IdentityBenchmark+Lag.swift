@@ -109,28 +109,18 @@ extension IdentityBenchmark {
     /// worker exits or none was resolved for `stallSeconds`).
     private func waitForLagEvents(_ total: Int, _ bench: IdentityBenchWorkspace, _ workers: Workers, _ database: PostgresClient) async throws {
         let end = try await OutboxEnd.read(.events, database, logger: logger)
-        var lastReport = ContinuousClock.now
-        var lastResolved = -1
-        var lastChange = ContinuousClock.now
-        while !(try await end.reached(by: Self.consumerGroup, database, logger: logger)) {
-            try workers.checkRunning()
-            if ContinuousClock.now - lastReport >= .seconds(10) {
-                lastReport = .now
-                let resolved = try await count(
-                    """
-                    SELECT count(*)::int FROM events
-                    WHERE workspace_id = \(bench.workspaceID) AND starts_with(message_id, \(Self.lagPrefix)) AND profile_id IS NOT NULL
-                    """,
-                    database
-                )
-                progress("  identity behind: \(resolved) of \(total) lag events resolved")
-                if resolved != lastResolved {
-                    (lastResolved, lastChange) = (resolved, .now)
-                } else if ContinuousClock.now - lastChange > .seconds(configuration.stallSeconds) {
-                    throw BenchFailure("identity resolved no lag event for \(configuration.stallSeconds) s (\(resolved) of \(total))")
-                }
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        try await waitForCursors(past: end, workers, database) {
+            let resolved = try await count(
+                """
+                SELECT count(*)::int FROM events
+                WHERE workspace_id = \(bench.workspaceID) AND starts_with(message_id, \(Self.lagPrefix)) AND profile_id IS NOT NULL
+                """,
+                database
+            )
+            progress("  identity behind: \(resolved) of \(total) lag events resolved")
+            return resolved
+        } stalled: { resolved in
+            "identity resolved no lag event for \(configuration.stallSeconds) s (\(resolved) of \(total))"
         }
     }
 

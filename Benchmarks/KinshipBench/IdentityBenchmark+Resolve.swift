@@ -42,22 +42,12 @@ extension IdentityBenchmark {
         progress("resolve: \(total) events, \(count) identity worker\(count == 1 ? "" : "s")")
         let end = try await OutboxEnd.read(.events, database, logger: logger)
         let (duration, usage) = try await observing(workers.pids) {
-            var lastReport = ContinuousClock.now
-            var lastResolved = -1
-            var lastChange = ContinuousClock.now
-            while !(try await end.reached(by: Self.consumerGroup, database, logger: logger)) {
-                try workers.checkRunning()
-                if ContinuousClock.now - lastReport >= .seconds(10) {
-                    lastReport = .now
-                    let resolved = try await resolvedEvents(bench, database)
-                    progress("  \(resolved) of \(total) events resolved, \(Int(perSecond(resolved, .now - workers.launched))) events/s so far")
-                    if resolved != lastResolved {
-                        (lastResolved, lastChange) = (resolved, .now)
-                    } else if ContinuousClock.now - lastChange > .seconds(configuration.stallSeconds) {
-                        throw BenchFailure("identity resolved nothing for \(configuration.stallSeconds) s (\(resolved) of \(total) events resolved)")
-                    }
-                }
-                try await Task.sleep(for: .milliseconds(50))
+            try await waitForCursors(past: end, workers, database) {
+                let resolved = try await resolvedEvents(bench, database)
+                progress("  \(resolved) of \(total) events resolved, \(Int(perSecond(resolved, .now - workers.launched))) events/s so far")
+                return resolved
+            } stalled: { resolved in
+                "identity resolved nothing for \(configuration.stallSeconds) s (\(resolved) of \(total) events resolved)"
             }
             return ContinuousClock.now - workers.launched
         }
@@ -72,6 +62,31 @@ extension IdentityBenchmark {
         progress("  \(Int(perSecond(total, duration))) events/s; \(outcome.liveProfiles) live profiles (a correct resolver: \(stream.expectedProfiles)), "
             + "\(outcome.unresolved) events unresolved, \(outcome.merges) merges, \(outcome.conflicts) conflicts; partitions held: \(leases)")
         return ResolveMeasure(workers: count, events: total, duration: duration, usage: usage, outcome: outcome, leases: leases)
+    }
+
+    /// Polls every 50 ms until the `identity` group's cursors have passed `end`. Every 10 s it counts what
+    /// was resolved (`resolved`, which also reports it); fails when a worker exits or the count has not
+    /// changed for `stallSeconds` (`stalled` says so).
+    func waitForCursors(
+        past end: OutboxEnd, _ workers: Workers, _ database: PostgresClient,
+        resolved: () async throws -> Int, stalled: (Int) -> String
+    ) async throws {
+        var lastReport = ContinuousClock.now
+        var lastResolved = -1
+        var lastChange = ContinuousClock.now
+        while !(try await end.reached(by: Self.consumerGroup, database, logger: logger)) {
+            try workers.checkRunning()
+            if ContinuousClock.now - lastReport >= .seconds(10) {
+                lastReport = .now
+                let count = try await resolved()
+                if count != lastResolved {
+                    (lastResolved, lastChange) = (count, .now)
+                } else if ContinuousClock.now - lastChange > .seconds(configuration.stallSeconds) {
+                    throw BenchFailure(stalled(count))
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     /// Stream events with a profile (an index-only count, every few seconds at most).

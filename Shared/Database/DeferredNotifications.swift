@@ -24,21 +24,6 @@ final class DeferredNotifications: Sendable {
             return pending
         }
     }
-
-    /// Sends `pending` in one statement per channel. A failure is thrown after logging: the connection may
-    /// be gone, and what was not sent costs listeners no more than their poll.
-    static func send(_ pending: [String: Set<String>], on connection: PostgresConnection, logger: Logger) async throws {
-        for (channel, payloads) in pending.sorted(by: { $0.key < $1.key }) where !payloads.isEmpty {
-            do {
-                _ = try await connection.rows(NotifyListeners(channel: channel, payloads: payloads.sorted()), logger: logger)
-            } catch {
-                logger.warning("notification not sent; listeners will poll", metadata: [
-                    "channel": "\(channel)", "error": "\(String(reflecting: error))",
-                ])
-                throw error
-            }
-        }
-    }
 }
 
 /// Sends the wake-ups of a client's committed transactions from one task at a time, so that commits
@@ -76,19 +61,28 @@ final class NotificationSender: Sendable {
             do {
                 try await client.withConnection { connection in
                     while let batch = self.next(id) {
-                        try await DeferredNotifications.send(batch, on: connection, logger: logger)
+                        try await Self.send(batch, on: connection, logger: logger)
                     }
                 }
                 return
             } catch {
                 failures += 1
+                logger.warning("notifications not sent; listeners will poll", metadata: [
+                    "attempt": "\(failures)", "error": "\(String(reflecting: error))",
+                ])
                 if failures >= 3 {
-                    logger.warning("notifications not sent; listeners will poll", metadata: ["error": "\(String(reflecting: error))"])
                     while self.next(id) != nil {}
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(100 * failures))
             }
+        }
+    }
+
+    /// Sends `pending` in one statement per channel.
+    private static func send(_ pending: [String: Set<String>], on connection: PostgresConnection, logger: Logger) async throws {
+        for (channel, payloads) in pending.sorted(by: { $0.key < $1.key }) where !payloads.isEmpty {
+            _ = try await connection.rows(NotifyListeners(channel: channel, payloads: payloads.sorted()), logger: logger)
         }
     }
 

@@ -11,6 +11,21 @@ import Glibc
 /// The real `ingestion`, `identity` and `kinship` executables on one database: events in over HTTP,
 /// profiles out, an operator fixing one from the command line, and a worker killed mid-stream.
 @Suite(.serialized) struct IdentityProcessTests {
+    /// Runs `body` with a fresh database, a workspace with a source, and the `ingestion` executable ready on it.
+    func withIngestion(
+        _ body: @Sendable (DatabaseURL, PostgresClient, Workspace, String, [String: String], IngestionProcess) async throws -> Void
+    ) async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { database in
+                let (workspace, writeKey) = try await makeSource(on: database)
+                let environment = TestKeys.environment(url: url)
+                let ingestion = try IngestionProcess(environment: environment, port: freePort())
+                #expect(try await ingestion.waitFor("/readyz"))
+                try await body(url, database, workspace, writeKey, environment, ingestion)
+            }
+        }
+    }
+
     /// Starts `identity` on a free port and waits until it is ready.
     func startIdentity(_ environment: [String: String], port: Int) async throws -> ExecutableProcess {
         var environment = environment
@@ -43,126 +58,114 @@ import Glibc
     }
 
     @Test func identityResolvesWhatIngestionStoredAndTheCLIShowsAndUnmergesIt() async throws {
-        try await TestDatabase.withFreshDatabase { url in
-            try await TestDatabase.withClient(url) { database in
-                let (workspace, writeKey) = try await makeSource(on: database)
-                let environment = TestKeys.environment(url: url)
-                let ingestion = try IngestionProcess(environment: environment, port: freePort())
-                #expect(try await ingestion.waitFor("/readyz"))
-                let identityPort = freePort()
-                let identity = try await startIdentity(environment, port: identityPort)
-                defer { identity.signal(SIGKILL) }
+        try await withIngestion { url, database, workspace, writeKey, environment, ingestion in
+            let identityPort = freePort()
+            let identity = try await startIdentity(environment, port: identityPort)
+            defer { identity.signal(SIGKILL) }
 
-                let answer = try await ingestion.postBatch([
-                    ["type": "identify", "anonymousId": "kiosk-7", "userId": "member-1", "traits": ["email": "Pim@Example.com", "city": "Phuket"]],
-                    ["type": "identify", "anonymousId": "kiosk-7", "traits": ["email": "walk-in@example.com"]],
-                    ["type": "track", "userId": "member-1", "event": "Order Completed", "properties": ["total": 990]],
-                ], writeKey: writeKey)
-                #expect(answer.status == 200, "\(answer.body)")
-                #expect(try await waitUntilResolved(workspace, database, total: 3), "identity never resolved the events")
+            let answer = try await ingestion.postBatch([
+                ["type": "identify", "anonymousId": "kiosk-7", "userId": "member-1", "traits": ["email": "Pim@Example.com", "city": "Phuket"]],
+                ["type": "identify", "anonymousId": "kiosk-7", "traits": ["email": "walk-in@example.com"]],
+                ["type": "track", "userId": "member-1", "event": "Order Completed", "properties": ["total": 990]],
+            ], writeKey: writeKey)
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(try await waitUntilResolved(workspace, database, total: 3), "identity never resolved the events")
 
-                var cli = environment
-                cli["KINSHIP_IDENTITY_URL"] = "http://127.0.0.1:\(identityPort)"
-                let ws = workspace.id.uuidString
-                let shown = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", " pim@example.com"], environment: cli)
-                #expect(shown.status == 0, "\(shown.error)")
-                #expect(shown.output.contains("p***@example.com") && !shown.output.contains("pim@example.com"), "masked without --pii: \(shown.output)")
-                #expect(shown.output.contains("w***@example.com"), "the kiosk joined the walk-in's e-mail: \(shown.output)")
-                #expect(shown.output.contains("Phuket"))
-                let revealed = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--user-id", "member-1", "--pii", "--json"], environment: cli)
-                let view = try JSONValue.parse(revealed.output)
-                let profile = try #require(view["profileId"]?.stringValue, "\(revealed.error)")
-                #expect(revealed.output.contains("pim@example.com"))
+            var cli = environment
+            cli["KINSHIP_IDENTITY_URL"] = "http://127.0.0.1:\(identityPort)"
+            let ws = workspace.id.uuidString
+            let shown = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", " pim@example.com"], environment: cli)
+            #expect(shown.status == 0, "\(shown.error)")
+            #expect(shown.output.contains("p***@example.com") && !shown.output.contains("pim@example.com"), "masked without --pii: \(shown.output)")
+            #expect(shown.output.contains("w***@example.com"), "the kiosk joined the walk-in's e-mail: \(shown.output)")
+            #expect(shown.output.contains("Phuket"))
+            let revealed = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--user-id", "member-1", "--pii", "--json"], environment: cli)
+            let view = try JSONValue.parse(revealed.output)
+            let profile = try #require(view["profileId"]?.stringValue, "\(revealed.error)")
+            #expect(revealed.output.contains("pim@example.com"))
 
-                let unmerged = try await ExecutableProcess.run(
-                    "kinship", ["profiles", "unmerge", profile, "--workspace", ws, "--identifier", "anonymous_id=kiosk-7", "--requested-by", "e2e"],
-                    environment: cli
-                )
-                #expect(unmerged.status == 0, "\(unmerged.error)")
-                #expect(unmerged.output.contains("is now 3 profiles"), "\(unmerged.output)")
-                let walkIn = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", "walk-in@example.com", "--json"], environment: cli)
-                #expect(try JSONValue.parse(walkIn.output)["profileId"]?.stringValue != profile)
-                let missing = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", "nobody@example.com"], environment: cli)
-                #expect(missing.status != 0 && missing.error.contains("not_found"), "\(missing.error)")
+            let unmerged = try await ExecutableProcess.run(
+                "kinship", ["profiles", "unmerge", profile, "--workspace", ws, "--identifier", "anonymous_id=kiosk-7", "--requested-by", "e2e"],
+                environment: cli
+            )
+            #expect(unmerged.status == 0, "\(unmerged.error)")
+            #expect(unmerged.output.contains("is now 3 profiles"), "\(unmerged.output)")
+            let walkIn = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", "walk-in@example.com", "--json"], environment: cli)
+            #expect(try JSONValue.parse(walkIn.output)["profileId"]?.stringValue != profile)
+            let missing = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", "nobody@example.com"], environment: cli)
+            #expect(missing.status != 0 && missing.error.contains("not_found"), "\(missing.error)")
 
-                let rulesFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-rules-\(UUID().uuidString).json")
-                try Data(#"{"limits": {"user_id": 1, "email": 1, "anonymous_id": 100}}"#.utf8).write(to: rulesFile)
-                defer { try? FileManager.default.removeItem(at: rulesFile) }
-                let dryRun = try await ExecutableProcess.run("kinship", ["rules", "dry-run", rulesFile.path, "--workspace", ws], environment: cli)
-                #expect(dryRun.status == 0, "\(dryRun.error)")
-                #expect(dryRun.output.contains("profiles that would split"), "\(dryRun.output)")
-                let set = try await ExecutableProcess.run("kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
-                #expect(set.output.contains("version 1 in force"), "\(set.output) \(set.error)")
-                try Data(#"{"limits": {"email": "one"}}"#.utf8).write(to: rulesFile)
-                let refused = try await ExecutableProcess.run("kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
-                #expect(refused.status != 0 && refused.error.contains("invalid_rules"), "\(refused.error)")
-                _ = try await ingestion.stop()
-            }
+            let rulesFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-rules-\(UUID().uuidString).json")
+            try Data(#"{"limits": {"user_id": 1, "email": 1, "anonymous_id": 100}}"#.utf8).write(to: rulesFile)
+            defer { try? FileManager.default.removeItem(at: rulesFile) }
+            let dryRun = try await ExecutableProcess.run("kinship", ["rules", "dry-run", rulesFile.path, "--workspace", ws], environment: cli)
+            #expect(dryRun.status == 0, "\(dryRun.error)")
+            #expect(dryRun.output.contains("profiles that would split"), "\(dryRun.output)")
+            let set = try await ExecutableProcess.run("kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
+            #expect(set.output.contains("version 1 in force"), "\(set.output) \(set.error)")
+            try Data(#"{"limits": {"email": "one"}}"#.utf8).write(to: rulesFile)
+            let refused = try await ExecutableProcess.run("kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
+            #expect(refused.status != 0 && refused.error.contains("invalid_rules"), "\(refused.error)")
+            _ = try await ingestion.stop()
         }
     }
 
     @Test func aKilledIdentityWorkerResumesWithoutLosingOrRepeatingAnEvent() async throws {
-        try await TestDatabase.withFreshDatabase { url in
-            try await TestDatabase.withClient(url) { database in
-                let (workspace, writeKey) = try await makeSource(on: database)
-                let environment = TestKeys.environment(url: url)
-                let ingestion = try IngestionProcess(environment: environment, port: freePort())
-                #expect(try await ingestion.waitFor("/readyz"))
-                // Each person browses anonymously, signs in with an e-mail, then buys: three events, one profile.
-                let people = 300
-                for start in stride(from: 0, to: people, by: 50) {
-                    var batch: [[String: Any]] = []
-                    for n in start..<(start + 50) {
-                        batch.append(["type": "page", "anonymousId": "device-\(n)", "name": "Home"])
-                        batch.append(["type": "identify", "anonymousId": "device-\(n)", "userId": "person-\(n)", "traits": ["email": "person\(n)@example.com"]])
-                        batch.append(["type": "track", "userId": "person-\(n)", "event": "Order Completed"])
-                    }
-                    let answer = try await ingestion.postBatch(batch, writeKey: writeKey)
-                    #expect(answer.status == 200, "\(answer.body)")
+        try await withIngestion { url, database, workspace, writeKey, environment, ingestion in
+            // Each person browses anonymously, signs in with an e-mail, then buys: three events, one profile.
+            let people = 300
+            for start in stride(from: 0, to: people, by: 50) {
+                var batch: [[String: Any]] = []
+                for n in start..<(start + 50) {
+                    batch.append(["type": "page", "anonymousId": "device-\(n)", "name": "Home"])
+                    batch.append(["type": "identify", "anonymousId": "device-\(n)", "userId": "person-\(n)", "traits": ["email": "person\(n)@example.com"]])
+                    batch.append(["type": "track", "userId": "person-\(n)", "event": "Order Completed"])
                 }
-                let total = people * 3
-
-                let port = freePort()
-                let first = try await startIdentity(environment, port: port)
-                var atKill = 0
-                for _ in 0..<1000 {
-                    atKill = try await resolvedEvents(workspace, database).resolved
-                    if atKill >= 30 { break }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                first.signal(SIGKILL)
-                _ = try await first.waitForExit(timeout: .seconds(10))
-                #expect(atKill < total, "the worker was killed mid-stream (\(atKill) of \(total) resolved)")
-
-                let second = try await startIdentity(environment, port: port)
-                defer { second.signal(SIGKILL) }
-                #expect(try await waitUntilResolved(workspace, database, total: total), "the restarted worker did not finish the stream")
-
-                let (live, all, identities, created) = try await database.query(
-                    """
-                    SELECT (SELECT count(*)::int FROM profiles WHERE workspace_id = \(workspace.id) AND merged_into IS NULL),
-                           (SELECT count(*)::int FROM profiles WHERE workspace_id = \(workspace.id)),
-                           (SELECT count(*)::int FROM identities WHERE workspace_id = \(workspace.id)),
-                           (SELECT count(*)::int FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'profiles' AND payload->>'kind' = 'profile.created')
-                    """,
-                    logger: TestDatabase.logger
-                ).decode((Int, Int, Int, Int).self).first(where: { _ in true }) ?? (0, 0, 0, 0)
-                #expect(live == people, "one profile per person")
-                #expect(identities == people * 3, "device, user id and e-mail of each person, each once")
-                #expect(created == all, "every profile announced once: no event's effects were applied twice")
-                let shaped = try await database.query(
-                    """
-                    SELECT (SELECT count(*)::int FROM (SELECT profile_id FROM identities WHERE workspace_id = \(workspace.id)
-                              GROUP BY profile_id HAVING count(*) = 3 AND count(DISTINCT type) = 3) AS p),
-                           (SELECT count(*)::int FROM (SELECT profile_id FROM events WHERE workspace_id = \(workspace.id)
-                              GROUP BY profile_id HAVING count(*) = 3) AS e)
-                    """,
-                    logger: TestDatabase.logger
-                ).decode((Int, Int).self).collectAll()
-                #expect(shaped.first?.0 == people, "each profile holds one device, one user id and one e-mail")
-                #expect(shaped.first?.1 == people, "each person's three events share one profile")
-                _ = try await ingestion.stop()
+                let answer = try await ingestion.postBatch(batch, writeKey: writeKey)
+                #expect(answer.status == 200, "\(answer.body)")
             }
+            let total = people * 3
+
+            let port = freePort()
+            let first = try await startIdentity(environment, port: port)
+            var atKill = 0
+            for _ in 0..<1000 {
+                atKill = try await resolvedEvents(workspace, database).resolved
+                if atKill >= 30 { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            first.signal(SIGKILL)
+            _ = try await first.waitForExit(timeout: .seconds(10))
+            #expect(atKill < total, "the worker was killed mid-stream (\(atKill) of \(total) resolved)")
+
+            let second = try await startIdentity(environment, port: port)
+            defer { second.signal(SIGKILL) }
+            #expect(try await waitUntilResolved(workspace, database, total: total), "the restarted worker did not finish the stream")
+
+            let (live, all, identities, created) = try await database.query(
+                """
+                SELECT (SELECT count(*)::int FROM profiles WHERE workspace_id = \(workspace.id) AND merged_into IS NULL),
+                       (SELECT count(*)::int FROM profiles WHERE workspace_id = \(workspace.id)),
+                       (SELECT count(*)::int FROM identities WHERE workspace_id = \(workspace.id)),
+                       (SELECT count(*)::int FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'profiles' AND payload->>'kind' = 'profile.created')
+                """,
+                logger: TestDatabase.logger
+            ).decode((Int, Int, Int, Int).self).first(where: { _ in true }) ?? (0, 0, 0, 0)
+            #expect(live == people, "one profile per person")
+            #expect(identities == people * 3, "device, user id and e-mail of each person, each once")
+            #expect(created == all, "every profile announced once: no event's effects were applied twice")
+            let shaped = try await database.query(
+                """
+                SELECT (SELECT count(*)::int FROM (SELECT profile_id FROM identities WHERE workspace_id = \(workspace.id)
+                          GROUP BY profile_id HAVING count(*) = 3 AND count(DISTINCT type) = 3) AS p),
+                       (SELECT count(*)::int FROM (SELECT profile_id FROM events WHERE workspace_id = \(workspace.id)
+                          GROUP BY profile_id HAVING count(*) = 3) AS e)
+                """,
+                logger: TestDatabase.logger
+            ).decode((Int, Int).self).collectAll()
+            #expect(shaped.first?.0 == people, "each profile holds one device, one user id and one e-mail")
+            #expect(shaped.first?.1 == people, "each person's three events share one profile")
+            _ = try await ingestion.stop()
         }
     }
 
@@ -171,56 +174,50 @@ import Glibc
     @Test func noIdentifierOrPersonalValueIsInClearAnywhereInADumpOfTheDatabase() async throws {
         let pgDump = URL(fileURLWithPath: "/usr/lib/postgresql/15/bin/pg_dump")
         try #require(FileManager.default.isExecutableFile(atPath: pgDump.path), "pg_dump of PostgreSQL 15 is needed")
-        try await TestDatabase.withFreshDatabase { url in
-            try await TestDatabase.withClient(url) { database in
-                let (workspace, writeKey) = try await makeSource(on: database)
-                let environment = TestKeys.environment(url: url)
-                let ingestion = try IngestionProcess(environment: environment, port: freePort())
-                #expect(try await ingestion.waitFor("/readyz"))
-                let identity = try await startIdentity(environment, port: freePort())
-                defer { identity.signal(SIGKILL) }
-                let person: [String: Any] = [
-                    "email": "Somchai.Dumpcheck@Example.com", "phone": "089-555-0142", "name": "Somchai Dumpcheck",
-                    "firstName": "Somchaidump", "lastName": "Dumpchecksuk", "birthday": "1987-06-05", "address": "99 Dumpcheck Road",
-                ]
-                let context: [String: Any] = [
-                    "ip": "203.0.113.77", "traits": ["email": "Somchai.Dumpcheck@Example.com"],
-                    "externalIds": [["id": "line-dumpcheck-5510", "type": "line_user"]],
-                ]
-                let answer = try await ingestion.postBatch([
-                    ["type": "page", "anonymousId": "anon-dumpcheck-7731", "name": "Home", "context": context],
-                    ["type": "identify", "anonymousId": "anon-dumpcheck-7731", "userId": "user-dumpcheck-4821", "traits": person, "context": context],
-                    ["type": "track", "userId": "user-dumpcheck-4821", "event": "Order Completed", "properties": ["email": "Somchai.Dumpcheck@Example.com", "total": 10]],
-                    ["type": "alias", "previousId": "old-dumpcheck-3390", "userId": "user-dumpcheck-4821"],
-                    // Refused (a track without an event) after authentication: kept in failed_events, sealed too.
-                    ["type": "track", "userId": "user-dumpcheck-4821", "anonymousId": "anon-dumpcheck-7731", "properties": ["phone": "089-555-0142"]],
-                ], writeKey: writeKey)
-                #expect(answer.status == 200, "\(answer.body)")
-                #expect(try await waitUntilResolved(workspace, database, total: 4), "identity never resolved the events")
+        try await withIngestion { url, database, workspace, writeKey, environment, ingestion in
+            let identity = try await startIdentity(environment, port: freePort())
+            defer { identity.signal(SIGKILL) }
+            let person: [String: Any] = [
+                "email": "Somchai.Dumpcheck@Example.com", "phone": "089-555-0142", "name": "Somchai Dumpcheck",
+                "firstName": "Somchaidump", "lastName": "Dumpchecksuk", "birthday": "1987-06-05", "address": "99 Dumpcheck Road",
+            ]
+            let context: [String: Any] = [
+                "ip": "203.0.113.77", "traits": ["email": "Somchai.Dumpcheck@Example.com"],
+                "externalIds": [["id": "line-dumpcheck-5510", "type": "line_user"]],
+            ]
+            let answer = try await ingestion.postBatch([
+                ["type": "page", "anonymousId": "anon-dumpcheck-7731", "name": "Home", "context": context],
+                ["type": "identify", "anonymousId": "anon-dumpcheck-7731", "userId": "user-dumpcheck-4821", "traits": person, "context": context],
+                ["type": "track", "userId": "user-dumpcheck-4821", "event": "Order Completed", "properties": ["email": "Somchai.Dumpcheck@Example.com", "total": 10]],
+                ["type": "alias", "previousId": "old-dumpcheck-3390", "userId": "user-dumpcheck-4821"],
+                // Refused (a track without an event) after authentication: kept in failed_events, sealed too.
+                ["type": "track", "userId": "user-dumpcheck-4821", "anonymousId": "anon-dumpcheck-7731", "properties": ["phone": "089-555-0142"]],
+            ], writeKey: writeKey)
+            #expect(answer.status == 200, "\(answer.body)")
+            #expect(try await waitUntilResolved(workspace, database, total: 4), "identity never resolved the events")
 
-                var dumpEnvironment = ProcessInfo.processInfo.environment
-                dumpEnvironment["PGPASSWORD"] = url.password ?? ""
-                let dump = Process()
-                dump.executableURL = pgDump
-                dump.arguments = ["--data-only", "--no-owner", "-h", url.host, "-p", String(url.port), "-U", url.username, url.database]
-                dump.environment = dumpEnvironment
-                let output = Pipe()
-                dump.standardOutput = output
-                try dump.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).lowercased()
-                dump.waitUntilExit()
-                #expect(dump.terminationStatus == 0)
-                #expect(text.contains("order completed"), "the dump holds the events (sanity check of the dump itself)")
-                let secrets = [
-                    "somchai.dumpcheck@example.com", "089-555-0142", "0895550142", "+66895550142", "somchai dumpcheck", "somchaidump",
-                    "dumpchecksuk", "1987-06-05", "99 dumpcheck road", "203.0.113.77", "user-dumpcheck-4821", "anon-dumpcheck-7731",
-                    "old-dumpcheck-3390", "line-dumpcheck-5510",
-                ]
-                for secret in secrets {
-                    #expect(!text.contains(secret), "found \(secret) in clear in the dump")
-                }
-                _ = try await ingestion.stop()
+            var dumpEnvironment = ProcessInfo.processInfo.environment
+            dumpEnvironment["PGPASSWORD"] = url.password ?? ""
+            let dump = Process()
+            dump.executableURL = pgDump
+            dump.arguments = ["--data-only", "--no-owner", "-h", url.host, "-p", String(url.port), "-U", url.username, url.database]
+            dump.environment = dumpEnvironment
+            let output = Pipe()
+            dump.standardOutput = output
+            try dump.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).lowercased()
+            dump.waitUntilExit()
+            #expect(dump.terminationStatus == 0)
+            #expect(text.contains("order completed"), "the dump holds the events (sanity check of the dump itself)")
+            let secrets = [
+                "somchai.dumpcheck@example.com", "089-555-0142", "0895550142", "+66895550142", "somchai dumpcheck", "somchaidump",
+                "dumpchecksuk", "1987-06-05", "99 dumpcheck road", "203.0.113.77", "user-dumpcheck-4821", "anon-dumpcheck-7731",
+                "old-dumpcheck-3390", "line-dumpcheck-5510",
+            ]
+            for secret in secrets {
+                #expect(!text.contains(secret), "found \(secret) in clear in the dump")
             }
+            _ = try await ingestion.stop()
         }
     }
 }
