@@ -22,7 +22,7 @@ public enum Outbox {
         let payloads = drafts.map(\.payload)
         let append = AppendOutboxRows(topics: topics, partitions: partitions, workspaces: workspaces, keys: keys, payloads: payloads)
         _ = try await connection.rows(append, logger: logger)
-        let wakeUps = Set(zip(topics, partitions).map { "\($0):\($1)" })
+        let wakeUps = Set(zip(topics, partitions).map { wakeUp($0, $1) })
         if let deferred = DeferredNotifications.current {
             deferred.add(wakeUps, channel: notificationChannel)
         } else {
@@ -33,4 +33,20 @@ public enum Outbox {
             )
         }
     }
+
+    /// Wakes the consumers of the partitions of `topic` to which the caller appended rows with a statement
+    /// of its own (one that writes its data and their outbox rows together, and commits alone, saving the
+    /// round trips of a transaction). Call it once that statement has committed; inside
+    /// `PostgresClient.transaction` the wake-up waits for the transaction's commit.
+    public static func announce(_ topic: OutboxTopic, partitions: some Sequence<Int32>, via client: PostgresClient, logger: Logger) {
+        let wakeUps = Set(partitions.map { wakeUp(topic.name, $0) })
+        if let deferred = DeferredNotifications.current {
+            deferred.add(wakeUps, channel: notificationChannel)
+        } else {
+            NotificationSender.shared.send([notificationChannel: wakeUps], via: client, logger: logger)
+        }
+    }
+
+    /// The payload that wakes a partition's consumers.
+    private static func wakeUp(_ topic: String, _ partition: Int32) -> String { "\(topic):\(partition)" }
 }

@@ -6,16 +6,26 @@ import Foundation
 /// The identifier type is part of the input, so an e-mail and a user id with the same text get different tokens.
 public struct BlindIndex: Sendable {
     let key: SymmetricKey
+    /// The HMAC with the key already absorbed, copied for each token: deriving the key's pads again for
+    /// every identifier was a third of a token's cost.
+    private let keyed: HMAC<SHA256>
 
     public init(key: SymmetricKey) {
         self.key = key
+        keyed = HMAC<SHA256>(key: key)
     }
 
     public func token(type: String, normalizedValue: String) -> Data {
-        mac(Data(type.utf8) + Data([0]) + Data(normalizedValue.utf8))
+        var mac = keyed
+        mac.update(data: Array(type.utf8))
+        mac.update(data: [UInt8(0)])
+        mac.update(data: Array(normalizedValue.utf8))
+        return Data(mac.finalize())
     }
 
     func mac(_ message: Data) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: message, using: key))
+        var mac = keyed
+        mac.update(data: message)
+        return Data(mac.finalize())
     }
 }

@@ -49,6 +49,31 @@ struct OutboxTests {
         }
     }
 
+    /// A producer that appends its outbox rows in a statement of its own, committed alone, wakes the
+    /// consumer with `Outbox.announce`; with the poll a minute away nothing else would.
+    @Test func rowsAppendedByTheProducersOwnStatementAreAnnounced() async throws {
+        try await OutboxFixture.run { fixture in
+            let topic = OutboxTopic("announced", partitions: 4)
+            var options = OutboxFixture.fastOptions
+            options.pollInterval = .seconds(60)
+            let keys = (0..<12).map { "k\($0)" }
+            let done = try await fixture.running([fixture.consumer("g", topic, options: options)], timeout: .seconds(20)) {
+                try await fixture.count("SELECT count(*)::int FROM handled") >= keys.count
+            } startingWith: {
+                try await Task.sleep(for: .milliseconds(500))
+                for key in keys {
+                    let partition = Int32(topic.partition(for: key))
+                    try await fixture.client.query(
+                        "INSERT INTO outbox (topic, partition, workspace_id, key, payload) VALUES (\(topic.name), \(partition), \(UUID()), \(key), '{}')",
+                        logger: fixture.logger
+                    )
+                    Outbox.announce(topic, partitions: [partition], via: fixture.client, logger: fixture.logger)
+                }
+            }
+            #expect(done, "announced rows were left waiting for the poll")
+        }
+    }
+
     /// Sequence ids are taken before commit, so transactions commit out of id order; each producer here
     /// holds its transaction open for a random while after appending, while a consumer reads throughout.
     @Test func noMessageIsSkippedWhenConcurrentTransactionsCommitOutOfOrder() async throws {

@@ -18,7 +18,7 @@ enum MessageValidation {
         }
         switch message.type {
         case .track:
-            guard let event = message.event, !event.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard present(message.event) else {
                 throw KinshipError.badRequest("missing_event", "A track message needs event, the name of what happened.")
             }
         case .group:
@@ -38,6 +38,7 @@ enum MessageValidation {
         throw KinshipError.badRequest("missing_identifier", "A message needs userId or anonymousId.")
     }
 
+    /// Holds something besides blanks.
     private static func present(_ id: String?) -> Bool {
         guard let id else { return false }
         // Any ASCII byte but a space or a tab is something; Foundation only for the rare non-ASCII blank.

@@ -80,7 +80,7 @@ struct EventWriter: Service {
         var firsts: [MessageKey: (batch: Int, message: Int)] = [:]
         for (b, batch) in batches.enumerated() {
             for (m, message) in batch.messages.enumerated() {
-                let key = MessageKey(workspaceID: batch.source.workspaceID, messageId: message.messageId)
+                let key = MessageKey(batch, message)
                 if firsts[key] == nil { firsts[key] = (b, m) } else { outcomes[b].duplicates += 1 }
             }
         }
@@ -100,7 +100,7 @@ struct EventWriter: Service {
     private enum WritePath {
         /// Look the ids up, `COPY` the new ones and their events.
         case copy
-        /// Upsert the ids and insert the events of those claimed, in one statement.
+        /// Upsert the ids, insert the events of those claimed and append their outbox rows, in one statement.
         case statements
     }
 
@@ -111,35 +111,38 @@ struct EventWriter: Service {
     }
 
     private func store(_ batches: [WriteBatch], _ candidates: [Candidate], _ outcomes: [WriteOutcome], path: WritePath) async throws -> [WriteOutcome] {
-        try await database.transaction(logger: logger) { connection in
-            var outcomes = outcomes
-            let fresh: Set<MessageKey>
-            switch path {
-            case .copy:
-                fresh = try await claimByCopy(candidates.map { ($0.key, batches[$0.batch].receivedAt) }, on: connection)
-                try await copyEvents(candidates.filter { fresh.contains($0.key) }.map { (batches[$0.batch], batches[$0.batch].messages[$0.message]) }, on: connection)
-            case .statements:
-                fresh = try await claimAndInsert(candidates.map { (batches[$0.batch], batches[$0.batch].messages[$0.message]) }, on: connection)
+        let rows = candidates.map { (batch: batches[$0.batch], message: batches[$0.batch].messages[$0.message]) }
+        let fresh: Set<MessageKey>
+        switch path {
+        case .copy:
+            fresh = try await database.transaction(logger: logger) { connection in
+                let fresh = try await claimByCopy(candidates.map { ($0.key, batches[$0.batch].receivedAt) }, on: connection)
+                let stored = rows.filter { fresh.contains(MessageKey($0.batch, $0.message)) }
+                try await copyEvents(stored, on: connection)
+                try await Outbox.append(stored.map { row in
+                    OutboxDraft(topic: .events, workspaceID: row.batch.source.workspaceID, key: row.message.routingKey, payload: row.message.reference)
+                }, on: connection, logger: logger)
+                try await insertFailures(batches, on: connection)
+                return fresh
             }
-            var rows: [(batch: WriteBatch, message: PreparedMessage)] = []
-            rows.reserveCapacity(fresh.count)
-            for candidate in candidates {
-                if fresh.contains(candidate.key) {
-                    rows.append((batches[candidate.batch], batches[candidate.batch].messages[candidate.message]))
-                    outcomes[candidate.batch].stored += 1
-                } else {
-                    outcomes[candidate.batch].duplicates += 1
-                }
+        case .statements where batches.allSatisfy(\.failures.isEmpty):
+            // One statement, committed alone: one round trip.
+            fresh = try await database.withConnection { connection in try await claimAndInsert(rows, on: connection) }
+        case .statements:
+            fresh = try await database.transaction(logger: logger) { connection in
+                let fresh = try await claimAndInsert(rows, on: connection)
+                try await insertFailures(batches, on: connection)
+                return fresh
             }
-            try await Outbox.append(rows.map { row in
-                OutboxDraft(topic: .events, workspaceID: row.batch.source.workspaceID, key: row.message.routingKey, payload: row.message.reference)
-            }, on: connection, logger: logger)
-            try await insertFailures(batches, on: connection)
-            return outcomes
         }
+        var outcomes = outcomes
+        for candidate in candidates {
+            if fresh.contains(candidate.key) { outcomes[candidate.batch].stored += 1 } else { outcomes[candidate.batch].duplicates += 1 }
+        }
+        return outcomes
     }
 
-    private struct MessageKey: Hashable {
+    fileprivate struct MessageKey: Hashable {
         let workspaceID: UUID
         let messageId: String
     }
@@ -218,20 +221,24 @@ struct EventWriter: Service {
         }
     }
 
-    /// Claims the ids (as `claimMessageIDs` does) and inserts the events of those claimed, in one statement
-    /// and one round trip.
+    /// Claims the ids (as `claimMessageIDs` does), inserts the events of those claimed and appends their
+    /// outbox rows, in one statement and one round trip; their consumers are woken once it commits.
     private func claimAndInsert(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
         guard !rows.isEmpty else { return [] }
+        let partitions = rows.map { Int32(OutboxTopic.events.partition(for: $0.message.routingKey)) }
         let statement = ClaimAndInsertEvents(
             workspaces: rows.map(\.batch.source.workspaceID), messageIDs: rows.map(\.message.messageId), receivedAts: rows.map(\.batch.receivedAt),
             window: "\(dedupWindowDays) days", sources: rows.map(\.batch.source.id), types: rows.map(\.message.type.rawValue),
             events: rows.map { $0.message.event ?? "" }, eventTimes: rows.map(\.message.eventTime),
-            messages: rows.map { String(decoding: $0.message.json, as: UTF8.self) }
+            messages: rows.map { String(decoding: $0.message.json, as: UTF8.self) },
+            topic: OutboxTopic.events.name, partitions: partitions, keys: rows.map(\.message.routingKey), references: rows.map(\.message.reference)
         )
         var fresh: Set<MessageKey> = []
         for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
             fresh.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
         }
+        let storedPartitions = zip(rows, partitions).filter { row, _ in fresh.contains(MessageKey(row.batch, row.message)) }.map(\.1)
+        Outbox.announce(.events, partitions: storedPartitions, via: database, logger: logger)
         return fresh
     }
 
@@ -249,5 +256,11 @@ struct EventWriter: Service {
             logger: logger
         )
         Counter(label: "kinship_ingestion_failed_events_total").increment(by: rows.count)
+    }
+}
+
+private extension EventWriter.MessageKey {
+    init(_ batch: WriteBatch, _ message: PreparedMessage) {
+        self.init(workspaceID: batch.source.workspaceID, messageId: message.messageId)
     }
 }
