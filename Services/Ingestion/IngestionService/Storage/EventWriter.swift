@@ -154,7 +154,15 @@ struct EventWriter: Service {
         var known: Set<MessageKey> = []
         for (workspaceID, group) in Dictionary(grouping: ids, by: { $0.0.workspaceID }) {
             for try await messageId in try await connection.query(
-                "SELECT message_id FROM event_message_ids WHERE workspace_id = \(workspaceID) AND message_id = ANY(\(group.map { $0.0.messageId }))",
+                // One key probe per id, whatever the statistics say (the `LIMIT` keeps Postgres from turning it
+                // into a join): with statistics taken while the table was small, `message_id = ANY(...)` and a
+                // join both read every id the workspace had.
+                """
+                SELECT known.message_id FROM unnest(\(group.map { $0.0.messageId })::text[]) AS sent(message_id)
+                CROSS JOIN LATERAL (
+                    SELECT message_id FROM event_message_ids WHERE workspace_id = \(workspaceID) AND message_id = sent.message_id LIMIT 1
+                ) AS known
+                """,
                 logger: logger
             ).decode(String.self) {
                 known.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
