@@ -37,7 +37,7 @@ enum SealedBox {
     static let headerCount = 1 + KeyID.byteCount
     static let minimumCount = headerCount + 12 + 16
 
-    static func seal(_ plaintext: some DataProtocol, key: SymmetricKey, keyID: KeyID, context: Data, nonce: AES.GCM.Nonce = AES.GCM.Nonce()) throws -> Data {
+    static func seal(_ plaintext: some DataProtocol, key: SymmetricKey, keyID: KeyID, context: Data, nonce: AES.GCM.Nonce = NonceSource.next()) throws -> Data {
         let header = Data([version]) + keyID.bytes
         let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: header + context)
         return header + box.combined!

@@ -38,6 +38,12 @@ struct PrivacyTests {
         #expect(index.token(type: "user_id", normalizedValue: "ada@example.com") != index.token(type: "email", normalizedValue: "ada@example.com"))
     }
 
+    @Test func noncesNeverRepeatAcrossBufferRefills() {
+        let nonces = (0..<2_000).map { Data(NonceSource.next()) }
+        #expect(Set(nonces).count == nonces.count)
+        #expect(nonces.allSatisfy { $0.count == 12 })
+    }
+
     @Test func dataKeyRoundTripsAndNeverRepeatsCiphertext() throws {
         let key = DataKey.generate()
         let first = try key.seal("+66812345678", context: Data("p1".utf8))
