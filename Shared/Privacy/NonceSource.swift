@@ -29,13 +29,12 @@ enum NonceSource {
         return try! AES.GCM.Nonce(data: bytes)
     }
 
-    /// `count` bytes of the kernel's CSPRNG in as few calls as it allows (Swift's generator asks 8 at a time).
+    /// `count` bytes of the system CSPRNG in one call (glibc's `arc4random_buf`: `getrandom` underneath),
+    /// where Swift's generator asks for 8 bytes at a time.
     private static func systemRandomBytes(_ count: Int) -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
-            while initialized < count {
-                let got = getrandom(bytes.baseAddress! + initialized, count - initialized, 0)
-                if got > 0 { initialized += got } else { precondition(errno == EINTR, "getrandom failed: \(errno)") }
-            }
+            arc4random_buf(bytes.baseAddress!, count)
+            initialized = count
         }
     }
 }

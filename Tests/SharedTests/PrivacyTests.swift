@@ -39,7 +39,7 @@ struct PrivacyTests {
     }
 
     @Test func noncesNeverRepeatAcrossBufferRefills() {
-        let nonces = (0..<2_000).map { Data(NonceSource.next()) }
+        let nonces = (0..<2_000).map { _ in Data(NonceSource.next()) }
         #expect(Set(nonces).count == nonces.count)
         #expect(nonces.allSatisfy { $0.count == 12 })
     }
