@@ -2,8 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
-import NIOCore
-import NIOPosix
 import Prometheus
 
 /// The body of every service executable: read configuration (exit 78 naming the bad variable),
@@ -13,9 +11,6 @@ public enum ServiceMain {
         _ service: ServiceName,
         build: (ServiceRuntime) async throws -> App
     ) async {
-        // Tasks run on the event loops that do the HTTP and Postgres I/O, instead of on Swift's own pool:
-        // every await on I/O was two thread switches, most of a small request's cost.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let configuration: ServiceConfiguration
         do {
             configuration = try ServiceConfiguration.load(service)

@@ -9,7 +9,9 @@ public struct IngestionConfiguration: Sendable {
     /// How many reverse proxies in front of ingestion append to `X-Forwarded-For` (0: use the peer address).
     public var trustedProxies = 0
     /// Concurrent group-commit writers; requests arriving while they are busy share the next transaction.
-    public var writers = 4
+    /// Two measured best on two cores: single requests at 1,000/s waited about half as long at p99 as with
+    /// four (fewer, larger commits), and batch throughput did not change.
+    public var writers = 2
 
     public init() {}
 
@@ -18,7 +20,7 @@ public struct IngestionConfiguration: Sendable {
         configuration.dedupWindowDays = try environment.integer("KINSHIP_DEDUP_WINDOW_DAYS", default: 7, range: 1...365)
         configuration.rateLimitPerSource = try environment.integer("KINSHIP_RATE_LIMIT_PER_SOURCE", default: 5000, range: 0...10_000_000)
         configuration.trustedProxies = try environment.integer("KINSHIP_TRUSTED_PROXIES", default: 0, range: 0...10)
-        configuration.writers = try environment.integer("KINSHIP_INGESTION_WRITERS", default: 4, range: 1...64)
+        configuration.writers = try environment.integer("KINSHIP_INGESTION_WRITERS", default: 2, range: 1...64)
         return configuration
     }
 }
