@@ -5,13 +5,11 @@ import Foundation
 ///
 /// The identifier type is part of the input, so an e-mail and a user id with the same text get different tokens.
 public struct BlindIndex: Sendable {
-    let key: SymmetricKey
     /// The HMAC with the key already absorbed, copied for each token: deriving the key's pads again for
     /// every identifier was a third of a token's cost.
     private let keyed: HMAC<SHA256>
 
     public init(key: SymmetricKey) {
-        self.key = key
         keyed = HMAC<SHA256>(key: key)
     }
 
