@@ -116,4 +116,25 @@ import Testing
         }
         #expect(concurrent == serial)
     }
+
+    /// Last seen is kept to the hour: an identifier seen again is rewritten only when its last sighting
+    /// is over an hour old.
+    @Test func lastSeenMovesOnlyWhenOverAnHourOld() async throws {
+        try await IdentityFixture.run { f in
+            try await f.send(#"{"type": "identify", "anonymousId": "kiosk-1", "userId": "seen-1"}"#)
+            let profile = try #require(try await f.profile("user_id", "seen-1"))
+            try await f.database.query(
+                """
+                UPDATE identities SET last_seen_at = CASE type WHEN 'user_id' THEN now() - interval '3 hours' ELSE now() - interval '10 minutes' END
+                WHERE workspace_id = \(f.workspace.id) AND profile_id = \(profile)
+                """,
+                logger: TestDatabase.logger
+            )
+            try await f.send(#"{"type": "track", "event": "Visit", "anonymousId": "kiosk-1", "userId": "seen-1"}"#)
+            let view = try #require(try await f.view(profile))
+            let ages = Dictionary(uniqueKeysWithValues: view.identifiers.map { ($0.type, Date().timeIntervalSince($0.lastSeenAt)) })
+            #expect(try #require(ages["user_id"]) < 60, "over an hour old: rewritten")
+            #expect(try #require(ages["anonymous_id"]) > 9 * 60, "seen within the hour: left as it was")
+        }
+    }
 }

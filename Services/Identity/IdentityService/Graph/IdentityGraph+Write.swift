@@ -7,12 +7,13 @@ extension IdentityGraph {
     /// Writes what a batch did, a statement per kind of change rather than per event: new profiles,
     /// merges (identifiers re-sealed under the surviving key, events re-pointed, history), attached and
     /// seen identifiers, edges and conflicts, traits, size flags, the events' profiles, and the
-    /// `profile.*` messages on the `profiles` topic.
-    func write(_ batch: GraphBatch, on connection: PostgresConnection) async throws {
+    /// `profile.*` messages on the `profiles` topic. `staleSightings` names the held identifiers last seen
+    /// over an hour ago.
+    func write(_ batch: GraphBatch, staleSightings: Set<String>, on connection: PostgresConnection) async throws {
         try await insertProfiles(batch.created, on: connection)
         try await writeMerges(batch, on: connection)
         try await insertIdentities(batch, on: connection)
-        try await touch(Array(batch.touched.values), token: batch.token, on: connection)
+        try await touch(batch.touched.filter { staleSightings.contains($0.key) }.map(\.value), token: batch.token, on: connection)
         try await insertEdges(batch.edges, token: batch.token, on: connection)
         try await insertConflicts(batch.conflicts, token: batch.token, on: connection)
         try await saveTraits(batch.profiles.values.filter(\.traitsChanged), on: connection)
@@ -110,7 +111,8 @@ extension IdentityGraph {
     }
 
     /// Last seen is kept to the hour: rewriting every identifier an event carries, on every event, was
-    /// a tenth of resolution's database work for a date no one needs to the second. The `= ANY`
+    /// a tenth of resolution's database work for a date no one needs to the second; only identifiers
+    /// read as last seen over an hour ago come here. The `= ANY`
     /// conditions repeat the join so the primary key is probed whatever the statistics say.
     private func touch(_ identifiers: [Identifier], token: (Identifier) -> String, on connection: PostgresConnection) async throws {
         guard !identifiers.isEmpty else { return }
@@ -121,7 +123,6 @@ extension IdentityGraph {
             FROM unnest(\(identifiers.map(\.type))::text[], \(tokens)::text[]) AS n(t, k)
             WHERE i.workspace_id = \(workspaceID) AND i.type = n.t AND i.token = decode(n.k, 'hex')
               AND i.type = ANY(\(Array(Set(identifiers.map(\.type))))::text[]) AND i.token = ANY(ARRAY(SELECT decode(k, 'hex') FROM unnest(\(tokens)::text[]) AS k))
-              AND i.last_seen_at < now() - interval '1 hour'
             """,
             logger: logger
         )

@@ -35,13 +35,13 @@ struct IdentityGraph: Sendable {
         }
         guard !names.isEmpty else { return }
         try await lockIdentifiers(names.keys.map(Self.split), on: connection)
-        var owners: [String: UUID] = [:]
+        var holdings = Holdings()
         var profiles: [GraphBatch.Profile] = []
         // Another worker may merge one of these profiles away between reading the owners and locking
         // them; once locked, a profile can no longer change, so read again until none was merged away.
         for attempt in 1...10 {
-            owners = try await self.owners(of: Array(names.keys), on: connection)
-            guard let locked = try await lockProfiles(Set(owners.values), on: connection) else {
+            holdings = try await self.holdings(of: Array(names.keys), on: connection)
+            guard let locked = try await lockProfiles(Set(holdings.owners.values), on: connection) else {
                 if attempt == 10 { throw KinshipError.internalError }
                 continue
             }
@@ -49,11 +49,11 @@ struct IdentityGraph: Sendable {
             break
         }
         let known = tokens
-        var batch = GraphBatch(rules: rules, profiles: profiles, owners: owners, token: { known[$0] ?? token($0) }, source: { $0.sourceID.lowercased })
+        var batch = GraphBatch(rules: rules, profiles: profiles, owners: holdings.owners, token: { known[$0] ?? token($0) }, source: { $0.sourceID.lowercased })
         for (event, (identifiers, previousID)) in zip(events, carried) {
             batch.resolve(event, identifiers: identifiers + (previousID.map { [batch.previousIdentifier($0)] } ?? []))
         }
-        try await write(batch, on: connection)
+        try await write(batch, staleSightings: holdings.staleSightings, on: connection)
     }
 
     func token(_ identifier: Identifier) -> String {
@@ -76,59 +76,68 @@ struct IdentityGraph: Sendable {
         )
     }
 
-    /// "type/token" → the live profile holding it, for those held. The `= ANY` conditions repeat the join
-    /// so that the primary key is probed whatever the statistics say (stale ones chose to hash the whole
-    /// workspace's identifiers).
-    private func owners(of names: [String], on connection: PostgresConnection) async throws -> [String: UUID] {
-        let pairs = names.map(Self.split)
+    /// What the database holds of a batch's identifiers: the live profile of each one held ("type/token"
+    /// → profile), and which of them were last seen over an hour ago (`touch` rewrites only those).
+    struct Holdings {
         var owners: [String: UUID] = [:]
-        for try await (type, token, profile) in try await connection.query(
+        var staleSightings: Set<String> = []
+    }
+
+    /// One primary-key probe per identifier (`LIMIT 1` in a lateral join): the planner cannot turn it into
+    /// a scan of the workspace's identifiers, which it did when statistics were stale, nor into one index
+    /// descent per type and token pair, which `= ANY` on both columns costs.
+    private func holdings(of names: [String], on connection: PostgresConnection) async throws -> Holdings {
+        let pairs = names.map(Self.split)
+        var holdings = Holdings()
+        for try await (type, token, profile, stale) in try await connection.query(
             """
-            SELECT i.type, encode(i.token, 'hex'), coalesce(p.merged_into, p.id) FROM identities i
-            JOIN unnest(\(pairs.map(\.type))::text[], \(pairs.map(\.token))::text[]) AS w(type, token)
-              ON i.type = w.type AND i.token = decode(w.token, 'hex')
-            JOIN profiles p ON p.workspace_id = i.workspace_id AND p.id = i.profile_id
-            WHERE i.workspace_id = \(workspaceID) AND i.type = ANY(\(Array(Set(pairs.map(\.type))))::text[])
-              AND i.token = ANY(ARRAY(SELECT decode(k, 'hex') FROM unnest(\(pairs.map(\.token))::text[]) AS k))
+            SELECT w.type, w.token, coalesce(p.merged_into, p.id), i.last_seen_at < now() - interval '1 hour'
+            FROM unnest(\(pairs.map(\.type))::text[], \(pairs.map(\.token))::text[]) AS w(type, token)
+            CROSS JOIN LATERAL (
+              SELECT i.profile_id, i.last_seen_at FROM identities i
+              WHERE i.workspace_id = \(workspaceID) AND i.type = w.type AND i.token = decode(w.token, 'hex') LIMIT 1
+            ) AS i
+            CROSS JOIN LATERAL (SELECT p.id, p.merged_into FROM profiles p WHERE p.workspace_id = \(workspaceID) AND p.id = i.profile_id LIMIT 1) AS p
             """,
             logger: logger
-        ).decode((String, String, UUID).self) {
-            owners["\(type)/\(token)"] = profile
+        ).decode((String, String, UUID, Bool).self) {
+            let name = "\(type)/\(token)"
+            holdings.owners[name] = profile
+            if stale { holdings.staleSightings.insert(name) }
         }
-        return owners
+        return holdings
     }
 
     /// Locks the profiles in id order (a fixed order: no deadlock between workers) and reads what the
-    /// batch needs of them; nil when one was merged away meanwhile (the owners must be read again).
+    /// batch needs of them, each by its key (see `holdings`); nil when one was merged away meanwhile (the
+    /// owners must be read again).
     private func lockProfiles(_ ids: Set<UUID>, on connection: PostgresConnection) async throws -> [GraphBatch.Profile]? {
         guard !ids.isEmpty else { return [] }
-        var rows: [(UUID, Date, Bool, Data, String, Int)] = []
+        var profiles: [GraphBatch.Profile] = []
         var mergedAway = false
-        for try await (id, createdAt, large, mergedInto, wrapped, traits, merges) in try await connection.query(
+        for try await (id, createdAt, large, mergedInto, wrapped, traits, merges, types, counts) in try await connection.query(
             """
             SELECT p.id, p.created_at, coalesce((p.flags->>'large')::boolean, false), p.merged_into, p.data_key, p.traits::text,
-                   (SELECT count(*)::int FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id)
-            FROM profiles p WHERE p.workspace_id = \(workspaceID) AND p.id = ANY(\(Array(ids))) ORDER BY p.id FOR UPDATE
+                   (SELECT count(*)::int FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id),
+                   c.types, c.counts
+            FROM unnest(\(ids.sorted { $0.uuidString < $1.uuidString })::uuid[]) AS n(id)
+            CROSS JOIN LATERAL (SELECT * FROM profiles p WHERE p.workspace_id = \(workspaceID) AND p.id = n.id LIMIT 1 FOR UPDATE) AS p
+            CROSS JOIN LATERAL (
+              SELECT array_agg(c.type) AS types, array_agg(c.n) AS counts
+              FROM (SELECT type, count(*)::int AS n FROM identities i WHERE i.workspace_id = \(workspaceID) AND i.profile_id = p.id GROUP BY type) AS c
+            ) AS c
             """,
             logger: logger
-        ).decode((UUID, Date, Bool, UUID?, Data, String, Int).self) {
+        ).decode((UUID, Date, Bool, UUID?, Data, String, Int, [String]?, [Int]?).self) {
             if mergedInto != nil { mergedAway = true }
-            rows.append((id, createdAt, large, wrapped, traits, merges))
-        }
-        if mergedAway { return nil }
-        var counts: [UUID: [String: Int]] = [:]
-        for try await (id, type, count) in try await connection.query(
-            "SELECT profile_id, type, count(*)::int FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(Array(ids))) GROUP BY 1, 2",
-            logger: logger
-        ).decode((UUID, String, Int).self) {
-            counts[id, default: [:]][type] = count
-        }
-        return try rows.map { id, createdAt, large, wrapped, traits, merges in
+            if mergedAway { continue }
             let key = try keyring.unwrap(wrapped)
-            return GraphBatch.Profile(
-                id: id, createdAt: createdAt, key: key, isNew: false, counts: counts[id] ?? [:], merges: merges, flagged: large,
+            profiles.append(GraphBatch.Profile(
+                id: id, createdAt: createdAt, key: key, isNew: false,
+                counts: Dictionary(uniqueKeysWithValues: zip(types ?? [], counts ?? [])), merges: merges, flagged: large,
                 traits: try ProfileTraits.open(try JSONValue.parse(traits), key: key, workspaceID: workspaceID, profileID: id)
-            )
+            ))
         }
+        return mergedAway ? nil : profiles
     }
 }
