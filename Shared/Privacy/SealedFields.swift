@@ -27,7 +27,7 @@ public struct SealedFields: Sendable {
         self.key = key
         self.workspaceID = workspaceID
         self.piiKeys = Set(piiKeys.map(Self.normalised))
-        self.contextPrefix = Array("kinship.event/\(workspaceID.uuidString.lowercased())/".utf8)
+        self.contextPrefix = Array("kinship.event/\(workspaceID.lowercased)/".utf8)
     }
 
     static func normalised(_ key: String) -> String {

@@ -59,7 +59,7 @@ struct IdentityApplicationTests {
                     }
                     try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(TestKeys.internalToken)"]) { response in
                         #expect(response.status == .ok)
-                        #expect(String(buffer: response.body).contains(resolved.uuidString.lowercased()))
+                        #expect(String(buffer: response.body).contains(resolved.lowercased))
                     }
                     try await client.execute(
                         uri: "/internal/v1/profiles/\(resolved)?workspace=\(workspace.id)", method: .get,

@@ -47,9 +47,9 @@ import Testing
             #expect(try await f.profile("phone", "+66812345678") == older, "phones normalise to E.164 with the default region")
             #expect(try await f.liveProfiles() == 1)
             let view = try #require(try await f.view(younger))
-            #expect(view.profileId == older.uuidString.lowercased())
-            #expect(view.requestedProfileId == younger.uuidString.lowercased())
-            #expect(view.merges.map(\.fromProfileId) == [younger.uuidString.lowercased()])
+            #expect(view.profileId == older.lowercased)
+            #expect(view.requestedProfileId == younger.lowercased)
+            #expect(view.merges.map(\.fromProfileId) == [younger.lowercased])
             #expect(view.traits["city"]?.value == .string("Bangkok"), "the later event's value wins")
             let rules = try await f.database.query(
                 "SELECT rule FROM identity_edges WHERE workspace_id = \(f.workspace.id) ORDER BY id", logger: TestDatabase.logger

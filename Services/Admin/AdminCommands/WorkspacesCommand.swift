@@ -26,7 +26,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
                     return try await tenancy.workspace(named: name)
                 }
             }
-            print(workspace.id.uuidString.lowercased())
+            print(workspace.id.lowercased)
         }
     }
 
@@ -36,7 +36,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
         func run() async throws {
             let workspaces = try await AdminContext.withTenancy { try await $0.workspaces() }
             print(Table(header: ["NAME", "ID", "CREATED"], rows: workspaces.map {
-                [$0.name, $0.id.uuidString.lowercased(), Timestamp.format($0.createdAt)]
+                [$0.name, $0.id.lowercased, Timestamp.format($0.createdAt)]
             }).rendered)
         }
     }

@@ -48,7 +48,7 @@ extension IdentityGraph {
 
     /// What an identifier's sealed value is bound to: its workspace and type.
     func identityContext(_ type: String) -> Data {
-        Data("kinship.identity/\(workspaceID.uuidString.lowercased())/\(type)".utf8)
+        Data("kinship.identity/\(workspaceID.lowercased)/\(type)".utf8)
     }
 
     /// One identifier row of a profile: its type, blind-index token (hex), sealed value and first sighting.

@@ -230,8 +230,3 @@ extension UnmergeTarget {
         }
     }
 }
-
-extension UUID {
-    /// The lower-case form every API and message uses.
-    var lowercased: String { uuidString.lowercased() }
-}

@@ -69,7 +69,8 @@ struct IdentityGraph: Sendable {
     /// deadlock on them. Identifiers are given as type and blind-index token (hex).
     func lockIdentifiers(_ identifiers: [(type: String, token: String)], on connection: PostgresConnection) async throws {
         guard !identifiers.isEmpty else { return }
-        let names = identifiers.map { "\(workspaceID.uuidString.lowercased())/\($0.type)/\($0.token)" }
+        let workspace = workspaceID.lowercased
+        let names = identifiers.map { "\(workspace)/\($0.type)/\($0.token)" }
         try await connection.query(
             "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT k FROM unnest(\(names)::text[]) AS k ORDER BY k) AS ordered",
             logger: logger
@@ -120,7 +121,7 @@ struct IdentityGraph: Sendable {
             SELECT p.id, p.created_at, coalesce((p.flags->>'large')::boolean, false), p.merged_into, p.data_key, p.traits::text,
                    (SELECT count(*)::int FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id),
                    c.types, c.counts
-            FROM unnest(\(ids.sorted { $0.uuidString < $1.uuidString })::uuid[]) AS n(id)
+            FROM unnest(\(ids.sorted())::uuid[]) AS n(id)
             CROSS JOIN LATERAL (SELECT * FROM profiles p WHERE p.workspace_id = \(workspaceID) AND p.id = n.id LIMIT 1 FOR UPDATE) AS p
             CROSS JOIN LATERAL (
               SELECT array_agg(c.type) AS types, array_agg(c.n) AS counts

@@ -107,7 +107,7 @@ struct ProfileReader: Sendable {
                 "SELECT from_profile, message_id, rule_version, merged_at FROM profile_merges WHERE workspace_id = \(workspaceID) AND into_profile = \(id) ORDER BY id",
                 logger: logger
             ).decode((UUID, String, Int, Date).self) {
-                merges.append(.init(fromProfileId: from.uuidString.lowercased(), messageId: message, ruleVersion: version, mergedAt: at))
+                merges.append(.init(fromProfileId: from.lowercased, messageId: message, ruleVersion: version, mergedAt: at))
             }
             var splits: [View.Split] = []
             for try await (from, parts, reason, by, at) in try await connection.query(

@@ -70,6 +70,6 @@ struct ProfileTraits: Sendable, Equatable {
     }
 
     private static func context(_ workspaceID: UUID, _ profileID: UUID, _ name: String) -> Data {
-        Data("kinship.profile-trait/\(workspaceID.uuidString.lowercased())/\(profileID.uuidString.lowercased())/\(name)".utf8)
+        Data("kinship.profile-trait/\(workspaceID.lowercased)/\(profileID.lowercased)/\(name)".utf8)
     }
 }

@@ -53,7 +53,7 @@ struct MessagePreparation: Sendable {
 
         if consent.withholds(message) { return nil }
 
-        let messageId = message.messageId ?? "kinship-\(UUID().uuidString.lowercased())"
+        let messageId = message.messageId ?? "kinship-\(UUID().lowercased)"
         let eventTime = correctedTimestamp(message)
         let eventTimeText = eventTime == facts.receivedAt ? receivedAtText : Timestamp.format(eventTime)
         object["type"] = .string(message.type.rawValue)

@@ -174,7 +174,7 @@ struct EventWriter: Service {
         guard !new.isEmpty else { return fresh }
         var text = CopyText(reservingCapacity: new.count * 96)
         for (key, receivedAt) in new {
-            text.field(key.workspaceID.uuidString)
+            text.field(key.workspaceID.lowercased)
             text.field(key.messageId)
             text.field(receivedAt)
             text.endRow()
@@ -213,10 +213,10 @@ struct EventWriter: Service {
         guard !rows.isEmpty else { return }
         var text = CopyText(reservingCapacity: rows.reduce(0) { $0 + $1.message.json.count + 160 })
         for (batch, message) in rows {
-            text.field(batch.source.workspaceID.uuidString)
+            text.field(batch.source.workspaceID.lowercased)
             text.field(batch.receivedAt)
             text.field(message.messageId)
-            text.field(batch.source.id.uuidString)
+            text.field(batch.source.id.lowercased)
             text.field(message.type.rawValue)
             text.field(message.event)
             text.field(message.eventTime)

@@ -24,7 +24,7 @@ struct FailedEventRow: Sendable {
     }
 
     static func sealingContext(_ workspaceID: UUID) -> Data {
-        Data("kinship.failed-event/\(workspaceID.uuidString.lowercased())".utf8)
+        Data("kinship.failed-event/\(workspaceID.lowercased)".utf8)
     }
 }
 
