@@ -32,8 +32,8 @@ struct IdentityOutcome: Sendable {
 
 extension IdentityBenchmark {
     /// The time from starting the workers until the `identity` group's cursors have passed every event
-    /// of the stream, polled every 50 ms; then what they left. Progress every 10 s (counting resolved
-    /// events); fails when a worker exits or nothing was resolved for `stallSeconds`.
+    /// of the stream, polled every 50 ms; then what they left. Progress every 10 s (estimated from the
+    /// cursors); fails when a worker exits or nothing was resolved for `stallSeconds`.
     func measureResolution(
         _ stream: IdentityStream, _ bench: IdentityBenchWorkspace, _ workers: Workers, _ database: PostgresClient
     ) async throws -> ResolveMeasure {
@@ -41,13 +41,15 @@ extension IdentityBenchmark {
         let count = workers.services.count
         progress("resolve: \(total) events, \(count) identity worker\(count == 1 ? "" : "s")")
         let end = try await OutboxEnd.read(.events, database, logger: logger)
+        let start = try await end.cursors(of: Self.consumerGroup, database, logger: logger)
         let (duration, usage) = try await observing(workers.pids) {
             try await waitForCursors(past: end, workers, database) {
-                let resolved = try await resolvedEvents(bench, database)
-                progress("  \(resolved) of \(total) events resolved, \(Int(perSecond(resolved, .now - workers.launched))) events/s so far")
+                let now = try await end.cursors(of: Self.consumerGroup, database, logger: logger)
+                let resolved = Int(end.fractionPassed(from: start, to: now) * Double(total))
+                progress("  about \(resolved) of \(total) events resolved, \(Int(perSecond(resolved, .now - workers.launched))) events/s so far")
                 return resolved
             } stalled: { resolved in
-                "identity resolved nothing for \(configuration.stallSeconds) s (\(resolved) of \(total) events resolved)"
+                "identity resolved nothing for \(configuration.stallSeconds) s (about \(resolved) of \(total) events resolved)"
             }
             return ContinuousClock.now - workers.launched
         }
@@ -87,11 +89,6 @@ extension IdentityBenchmark {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-    }
-
-    /// Stream events with a profile (an index-only count, every few seconds at most).
-    func resolvedEvents(_ bench: IdentityBenchWorkspace, _ database: PostgresClient) async throws -> Int {
-        try await count("SELECT count(*)::int FROM events WHERE workspace_id = \(bench.workspaceID) AND profile_id IS NOT NULL", database)
     }
 
     func outcome(_ bench: IdentityBenchWorkspace, _ database: PostgresClient) async throws -> IdentityOutcome {

@@ -29,11 +29,15 @@ struct OutboxMetrics: Sendable {
 }
 
 extension OutboxConsumer {
+    /// Pending messages counted per partition for the lag gauge, at most: beyond it the gauge reads this
+    /// value, and the lag in seconds tells how far behind a worker is.
+    static let lagCountLimit = 10_000
+
     /// Publishes the lag of the partitions this worker owns.
     func reportLag(_ owned: [Int]) async {
         guard !owned.isEmpty else { return }
         do {
-            for status in try await OutboxAdministration(database: database, logger: logger).status(group: group)
+            for status in try await OutboxAdministration(database: database, logger: logger).status(group: group, countingUpTo: Self.lagCountLimit)
             where status.topic == topic.name && owned.contains(status.partition) {
                 metrics.lag(status)
             }

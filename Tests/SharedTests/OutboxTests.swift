@@ -297,6 +297,14 @@ struct OutboxTests {
             #expect(status.first?.lagMessages == 3)
             #expect((status.first?.lagSeconds ?? -1) >= 0)
             #expect(status.first?.owner == nil)
+            // The lag in seconds is the age of the next message due, whatever the cap.
+            try await fixture.client.query(
+                "UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE topic = 'status' AND payload->>'n' = '0'", logger: fixture.logger
+            )
+            let capped = try await OutboxAdministration(database: fixture.client, logger: fixture.logger).status(group: "g", countingUpTo: 2)
+            #expect(capped.first?.lagMessages == 2, "the count stops at the cap")
+            let seconds = try #require(capped.first?.lagSeconds)
+            #expect(seconds >= 90 && seconds < 150)
         }
     }
 
