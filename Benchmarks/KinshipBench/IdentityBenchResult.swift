@@ -76,7 +76,7 @@ struct IdentityBenchResult: Sendable {
              oneWorker.eventsPerSecond >= Self.resolveGoal ? "met" : "missed"),
             ("resolve, 2 workers", "\(grouped(twoWorkers.eventsPerSecond)) events/s", "", ""),
             ("2 workers / 1 worker", String(format: "%.2f", scaling), "", ""),
-            ("reference: UPDATE events SET profile_id", "\(grouped(reference.rowsPerSecond)) rows/s", "", ""),
+            ("reference: INSERT INTO event_profiles", "\(grouped(reference.rowsPerSecond)) rows/s", "", ""),
             ("1 worker / reference", String(format: "%.3f", ratio), "", ""),
             ("lag commit → profile.*, p50", String(format: "%.0f ms", lag.p50), "", ""),
             ("lag commit → profile.*, p99", String(format: "%.0f ms", lag.p99), "< \(grouped(Self.lagP99Goal)) ms at \(rateText)",
@@ -134,7 +134,7 @@ struct IdentityBenchResult: Sendable {
             loadS: round(load.inMilliseconds / 1000), loadEventsPerS: perSecond(configuration.events, load).rounded(),
             resolve1WorkerEventsPerS: oneWorker.eventsPerSecond.rounded(), resolve2WorkersEventsPerS: twoWorkers.eventsPerSecond.rounded(),
             resolve1WorkerS: round(oneWorker.duration.inMilliseconds / 1000), resolve2WorkersS: round(twoWorkers.duration.inMilliseconds / 1000),
-            scaling2Workers: round(scaling), referenceUpdateRowsPerS: reference.rowsPerSecond.rounded(), ratioToUpdate: round(ratio, 1000),
+            scaling2Workers: round(scaling), referenceInsertRowsPerS: reference.rowsPerSecond.rounded(), ratioToInsert: round(ratio, 1000),
             lagP50Ms: round(lag.p50), lagP99Ms: round(lag.p99), lagMaxMs: round(lag.max),
             lagTargetEventsPerS: lag.targetRate, achievedRateEventsPerS: lag.achievedRate.rounded(),
             lagEvents: lag.events, lagUnanswered: lag.unanswered,
@@ -165,8 +165,8 @@ struct IdentityBenchResult: Sendable {
         let resolve1WorkerS: Double
         let resolve2WorkersS: Double
         let scaling2Workers: Double
-        let referenceUpdateRowsPerS: Double
-        let ratioToUpdate: Double
+        let referenceInsertRowsPerS: Double
+        let ratioToInsert: Double
         let lagP50Ms: Double
         let lagP99Ms: Double
         let lagMaxMs: Double
@@ -206,8 +206,8 @@ struct IdentityBenchResult: Sendable {
             case resolve1WorkerS = "resolve_1_worker_s"
             case resolve2WorkersS = "resolve_2_workers_s"
             case scaling2Workers = "scaling_2_workers"
-            case referenceUpdateRowsPerS = "reference_update_rows_per_s"
-            case ratioToUpdate = "ratio_to_update"
+            case referenceInsertRowsPerS = "reference_insert_rows_per_s"
+            case ratioToInsert = "ratio_to_insert"
             case lagP50Ms = "lag_p50_ms"
             case lagP99Ms = "lag_p99_ms"
             case lagMaxMs = "lag_max_ms"

@@ -112,8 +112,8 @@ extension IdentityBenchmark {
         try await waitForCursors(past: end, workers, database) {
             let resolved = try await count(
                 """
-                SELECT count(*)::int FROM events
-                WHERE workspace_id = \(bench.workspaceID) AND starts_with(message_id, \(Self.lagPrefix)) AND profile_id IS NOT NULL
+                SELECT count(*)::int FROM event_profiles
+                WHERE workspace_id = \(bench.workspaceID) AND starts_with(message_id, \(Self.lagPrefix))
                 """,
                 database
             )

@@ -95,13 +95,17 @@ extension IdentityBenchmark {
         let w = bench.workspaceID
         return IdentityOutcome(
             unresolved: try await count(
-                "SELECT count(*)::int FROM events WHERE workspace_id = \(w) AND profile_id IS NULL AND starts_with(message_id, \(Self.streamPrefix))",
+                """
+                SELECT count(*)::int FROM events e
+                WHERE e.workspace_id = \(w) AND starts_with(e.message_id, \(Self.streamPrefix)) AND NOT EXISTS (
+                  SELECT FROM event_profiles p WHERE p.workspace_id = e.workspace_id AND p.received_at = e.received_at AND p.message_id = e.message_id)
+                """,
                 database
             ),
             liveProfiles: try await count("SELECT count(*)::int FROM profiles WHERE workspace_id = \(w) AND merged_into IS NULL", database),
             eventsOnMergedProfiles: try await count(
                 """
-                SELECT count(*)::int FROM events e JOIN profiles p ON p.workspace_id = e.workspace_id AND p.id = e.profile_id
+                SELECT count(*)::int FROM event_profiles e JOIN profiles p ON p.workspace_id = e.workspace_id AND p.id = e.profile_id
                 WHERE e.workspace_id = \(w) AND p.merged_into IS NOT NULL
                 """,
                 database

@@ -5,7 +5,7 @@ import Shared
 
 /// `kinship-bench identity`: the release-built `identity` service as child processes, resolving a
 /// generated stream of events stored as ingestion stores them. Events resolved per second with one
-/// worker and with two, against a plain `UPDATE` of the same rows' `profile_id`; the lag from an event's
+/// worker and with two, against a plain `INSERT` of the same events' profiles; the lag from an event's
 /// commit to its `profile.*` message at a fixed rate; the service's CPU and memory, and Postgres's CPU.
 struct IdentityBenchmark: Sendable {
     /// The identity service's consumer group (EventResolver.consumerGroup).
@@ -132,7 +132,7 @@ struct IdentityBenchmark: Sendable {
     func resetAll(_ database: PostgresClient) async throws {
         try await database.query(
             """
-            TRUNCATE events, outbox, outbox_cursors, outbox_leases, outbox_workers, outbox_dead_letters,
+            TRUNCATE events, event_profiles, outbox, outbox_cursors, outbox_leases, outbox_workers, outbox_dead_letters,
                 profiles, identities, consents, identity_edges, profile_merges, identity_conflicts, profile_splits
             """,
             logger: logger

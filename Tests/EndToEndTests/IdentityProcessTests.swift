@@ -44,7 +44,12 @@ import Glibc
 
     func resolvedEvents(_ workspace: Workspace, _ database: PostgresClient) async throws -> (resolved: Int, total: Int) {
         try await database.query(
-            "SELECT count(profile_id)::int, count(*)::int FROM events WHERE workspace_id = \(workspace.id)", logger: TestDatabase.logger
+            """
+            SELECT count(p.profile_id)::int, count(*)::int FROM events e
+            LEFT JOIN event_profiles p ON p.workspace_id = e.workspace_id AND p.received_at = e.received_at AND p.message_id = e.message_id
+            WHERE e.workspace_id = \(workspace.id)
+            """,
+            logger: TestDatabase.logger
         ).decode((Int, Int).self).first(where: { _ in true }) ?? (0, 0)
     }
 
@@ -158,7 +163,7 @@ import Glibc
                 """
                 SELECT (SELECT count(*)::int FROM (SELECT profile_id FROM identities WHERE workspace_id = \(workspace.id)
                           GROUP BY profile_id HAVING count(*) = 3 AND count(DISTINCT type) = 3) AS p),
-                       (SELECT count(*)::int FROM (SELECT profile_id FROM events WHERE workspace_id = \(workspace.id)
+                       (SELECT count(*)::int FROM (SELECT profile_id FROM event_profiles WHERE workspace_id = \(workspace.id)
                           GROUP BY profile_id HAVING count(*) = 3) AS e)
                 """,
                 logger: TestDatabase.logger

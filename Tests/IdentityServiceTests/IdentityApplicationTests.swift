@@ -48,7 +48,7 @@ struct IdentityApplicationTests {
                     var profile: UUID?
                     for _ in 0..<100 where profile == nil {
                         profile = try await database.query(
-                            "SELECT profile_id FROM events WHERE workspace_id = \(workspace.id) AND message_id = 'm-1'", logger: TestDatabase.logger
+                            "SELECT profile_id FROM event_profiles WHERE workspace_id = \(workspace.id) AND message_id = 'm-1'", logger: TestDatabase.logger
                         ).decode(UUID?.self).first(where: { _ in true }) ?? nil
                         if profile == nil { try await Task.sleep(for: .milliseconds(100)) }
                     }

@@ -97,7 +97,7 @@ struct IdentityFixture: Sendable {
 
     func eventProfile(_ messageId: String) async throws -> UUID? {
         try await database.query(
-            "SELECT profile_id FROM events WHERE workspace_id = \(workspace.id) AND message_id = \(messageId)", logger: TestDatabase.logger
+            "SELECT profile_id FROM event_profiles WHERE workspace_id = \(workspace.id) AND message_id = \(messageId)", logger: TestDatabase.logger
         ).decode(UUID?.self).first(where: { _ in true }) ?? nil
     }
 

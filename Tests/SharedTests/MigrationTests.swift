@@ -27,13 +27,14 @@ struct MigrationTests {
                 #expect(try await appliedVersions(client) == Migration.bundled.map(\.version))
                 #expect(try await MigrationRunner().isCurrent(client, logger: logger))
                 let tables = try await tables(client)
-                for table in ["workspaces", "sources", "api_keys", "events", "events_default", "event_message_ids", "outbox",
+                for table in ["workspaces", "sources", "api_keys", "events", "events_default", "event_profiles", "event_profiles_default", "event_message_ids", "outbox",
                               "outbox_cursors", "identities", "profiles", "segments", "memberships", "failed_events",
                               "consents", "privacy_requests", "audit_log", "schema_migrations"] {
                     #expect(tables.contains(table), "missing table \(table)")
                 }
                 // This month's partition and three ahead exist.
                 #expect(tables.filter { $0.hasPrefix("events_2") }.count == 4)
+                #expect(tables.filter { $0.hasPrefix("event_profiles_2") }.count == 4)
             }
         }
     }
@@ -47,6 +48,35 @@ struct MigrationTests {
                 #expect(try await appliedVersions(client) == Migration.bundled.map(\.version))
                 let created = try await client.query("SELECT kinship_ensure_event_partitions()", logger: logger).decode(Int.self).collectAll()
                 #expect(created == [0])
+            }
+        }
+    }
+
+    /// 0007 moved each event's profile out of `events` (append-only again) into `event_profiles`.
+    @Test func resolvedEventsKeepTheirProfileAcross0007() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: false) { client in
+                try await MigrationRunner(migrations: Migration.bundled.filter { $0.version < 7 }).migrate(client, logger: logger)
+                let (workspace, profile) = (UUID(), UUID())
+                try await client.query(
+                    """
+                    INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event_time, profile_id, message)
+                    VALUES (\(workspace), '2026-01-05T10:00:00Z', 'resolved', \(UUID()), 'track', '2026-01-05T09:59:00Z', \(profile), '{}'),
+                           (\(workspace), now(), 'pending', \(UUID()), 'track', now(), NULL, '{}')
+                    """,
+                    logger: logger
+                )
+                #expect(try await MigrationRunner().migrate(client, logger: logger).contains(7))
+                let rows = try await client.query(
+                    "SELECT message_id, profile_id, event_time = '2026-01-05T09:59:00Z' FROM event_profiles WHERE workspace_id = \(workspace)",
+                    logger: logger
+                ).decode((String, UUID, Bool).self).collectAll()
+                #expect(rows.count == 1)
+                #expect(rows.first?.0 == "resolved" && rows.first?.1 == profile && rows.first?.2 == true)
+                let columns = try await client.query(
+                    "SELECT count(*)::int FROM information_schema.columns WHERE table_name = 'events' AND column_name = 'profile_id'", logger: logger
+                ).decode(Int.self).collectAll()
+                #expect(columns == [0], "events no longer carry a profile")
             }
         }
     }

@@ -212,7 +212,7 @@ extension IdentityGraph {
         guard !targets.isEmpty else { return }
         try await connection.query(
             """
-            UPDATE events e SET profile_id = n.p
+            UPDATE event_profiles e SET profile_id = n.p
             FROM unnest(\(receivedAt)::timestamptz[], \(messageIDs)::text[], \(targets)::uuid[]) AS n(r, m, p)
             WHERE e.workspace_id = \(workspaceID) AND e.received_at = n.r AND e.message_id = n.m
             """,

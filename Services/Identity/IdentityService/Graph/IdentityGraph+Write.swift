@@ -18,20 +18,26 @@ extension IdentityGraph {
         try await insertConflicts(batch.conflicts, token: batch.token, on: connection)
         try await saveTraits(batch.profiles.values.filter(\.traitsChanged), on: connection)
         try await flag(batch.profiles.values.filter(\.newlyFlagged).map(\.id), on: connection)
-        let resolved = batch.resolved
-        if !resolved.isEmpty {
-            try await connection.query(
-                """
-                UPDATE events e SET profile_id = n.p
-                FROM unnest(\(resolved.map(\.event.receivedAt))::timestamptz[], \(resolved.map(\.event.messageId))::text[],
-                            \(resolved.map { batch.live($0.profile) })::uuid[]) AS n(r, m, p)
-                WHERE e.workspace_id = \(workspaceID) AND e.received_at = n.r AND e.message_id = n.m
-                """,
-                logger: logger
-            )
-        }
+        try await recordProfiles(of: batch, on: connection)
         let drafts = try batch.changes.map { try OutboxDraft(topic: .profiles, workspaceID: workspaceID, key: $0.profileId, payload: $0) }
         try await Outbox.append(drafts, on: connection, logger: logger)
+    }
+
+    /// Each event's profile (after this batch's merges), in `event_profiles`: appended, as events are.
+    /// An event resolved again (a replayed cursor) takes its new answer.
+    private func recordProfiles(of batch: GraphBatch, on connection: PostgresConnection) async throws {
+        let resolved = batch.resolved
+        guard !resolved.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time)
+            SELECT \(workspaceID), r, m, p, t
+            FROM unnest(\(resolved.map(\.event.receivedAt))::timestamptz[], \(resolved.map(\.event.messageId))::text[],
+                        \(resolved.map { batch.live($0.profile) })::uuid[], \(resolved.map(\.event.eventTime))::timestamptz[]) AS n(r, m, p, t)
+            ON CONFLICT (workspace_id, received_at, message_id) DO UPDATE SET profile_id = excluded.profile_id
+            """,
+            logger: logger
+        )
     }
 
     private func insertProfiles(_ created: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
@@ -70,10 +76,10 @@ extension IdentityGraph {
             logger: logger
         )
         if !stored.isEmpty {
-            // `= ANY` repeats the join so the events' profile index is probed whatever the statistics say.
+            // `= ANY` repeats the join so the profile index is probed whatever the statistics say.
             try await connection.query(
                 """
-                UPDATE events e SET profile_id = n.t
+                UPDATE event_profiles e SET profile_id = n.t
                 FROM unnest(\(stored)::uuid[], \(stored.map(batch.live))::uuid[]) AS n(l, t)
                 WHERE e.workspace_id = \(workspaceID) AND e.profile_id = n.l AND e.profile_id = ANY(\(stored)::uuid[])
                 """,

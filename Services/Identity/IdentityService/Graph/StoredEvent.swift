@@ -52,7 +52,9 @@ struct StoredEvent: Sendable {
             """
             SELECT to_char(e.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), e.message_id, e.source_id, e.event_time,
                    \(unescaped: identityParts)
-            FROM events e WHERE e.workspace_id = \(workspaceID) AND e.profile_id = \(profile) ORDER BY e.event_time
+            FROM event_profiles ep
+            JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
+            WHERE ep.workspace_id = \(workspaceID) AND ep.profile_id = \(profile) ORDER BY ep.event_time
             """,
             logger: logger
         ).decode((String, String, UUID, Date, String).self) {
