@@ -52,10 +52,19 @@ extension OutboxConsumer {
                 guard !rows.isEmpty else { return blocked ? .waitingForOlderTransactions : .idle }
                 let mine = rows.enumerated().filter { $0.element.onlyGroup == nil || $0.element.onlyGroup == group }
                 if let batchHandler, !oneByOne, mine.count > 1 {
+                    let handled: Int
                     do {
-                        try await batchHandler(mine.map(\.element.message), connection)
+                        handled = try await batchHandler(mine.map(\.element.message), connection)
                     } catch {
                         throw BatchHandlerFailure()
+                    }
+                    guard handled >= 1, handled <= mine.count else { throw BatchHandlerFailure() }
+                    if handled < mine.count {
+                        // The rest, from the first message not handled, come again in the next batch.
+                        let last = mine[handled - 1].offset
+                        try await advance(partition, to: rows[last], attempts: 0, error: nil, on: connection)
+                        metrics.processed(last + 1, partition: partition)
+                        return .progressed
                     }
                 } else {
                     for (index, row) in mine {

@@ -11,9 +11,11 @@ import ServiceLifecycle
 /// recognise a repeat.
 public struct OutboxConsumer: Service {
     public typealias Handler = @Sendable (OutboxMessage, PostgresConnection) async throws -> Void
-    /// Handles a whole batch at once (in order); when it fails, the batch is handled again one message at
-    /// a time by `handler`, so the failing message is found, retried and dead-lettered alone.
-    public typealias BatchHandler = @Sendable ([OutboxMessage], PostgresConnection) async throws -> Void
+    /// Handles a batch at once, in order, and returns how many of its messages it handled: all, or a
+    /// leading part of at least one (the rest come again in the next batch). When it fails, the batch is
+    /// handled again one message at a time by `handler`, so the failing message is found, retried and
+    /// dead-lettered alone.
+    public typealias BatchHandler = @Sendable ([OutboxMessage], PostgresConnection) async throws -> Int
 
     public let group: String
     public let topic: OutboxTopic

@@ -117,6 +117,82 @@ import Testing
         #expect(concurrent == serial)
     }
 
+    /// Runs `body` while another transaction holds the lock of anonymous id `device`; `release` ends it.
+    func holding(
+        _ device: String, _ f: IdentityFixture, _ body: (_ release: () async throws -> Void) async throws -> Void
+    ) async throws {
+        let graph = try await f.graph()
+        let identifier = Identifier(type: Identifier.anonymousID, value: device)
+        try await f.database.withConnection { holder in
+            try await holder.query("BEGIN", logger: TestDatabase.logger)
+            try await graph.lockIdentifiers([(identifier.type, graph.token(identifier))], on: holder)
+            try await body { try await holder.query("COMMIT", logger: TestDatabase.logger) }
+        }
+    }
+
+    /// When another transaction holds an identifier of a batch's later half, the batch resolves the events
+    /// before it and leaves the rest, in order, to the next batch; a batch whose first event must wait, waits.
+    @Test func eventsBehindAHeldIdentifierWaitForTheNextBatch() async throws {
+        try await IdentityFixture.run { f in
+            let (ids, messages) = try await f.store([
+                #"{"type": "track", "event": "A", "anonymousId": "before-1"}"#,
+                #"{"type": "track", "event": "B", "anonymousId": "before-2"}"#,
+                #"{"type": "identify", "anonymousId": "held-device", "userId": "held-user"}"#,
+                #"{"type": "track", "event": "D", "anonymousId": "after-1"}"#,
+            ])
+            try await holding("held-device", f) { release in
+                let batch = Task { try await f.handleOnce(messages) }
+                var resolved = false
+                for _ in 0..<100 where !resolved {
+                    resolved = try await f.eventProfile(ids[1]) != nil
+                    if !resolved { try await Task.sleep(for: .milliseconds(100)) }
+                }
+                guard resolved else {
+                    try await release()
+                    _ = try? await batch.value
+                    Issue.record("the batch waited for the held identifier instead of resolving the events before it")
+                    return
+                }
+                #expect(try await batch.value == 2, "the events before the held identifier")
+                #expect(try await f.eventProfile(ids[0]) != nil)
+                #expect(try await f.eventProfile(ids[1]) != nil)
+                #expect(try await f.eventProfile(ids[2]) == nil)
+                #expect(try await f.eventProfile(ids[3]) == nil, "not past the held event: order is kept")
+
+                let rest = Task { try await f.handleOnce(Array(messages.dropFirst(2))) }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await f.eventProfile(ids[2]) == nil, "the first event waits for the holder")
+                try await release()
+                #expect(try await rest.value == 2)
+            }
+            let held = try await f.eventProfile(ids[2])
+            #expect(held != nil)
+            #expect(try await f.eventProfile(ids[3]) != nil)
+            #expect(try await f.profile("user_id", "held-user") == held)
+        }
+    }
+
+    /// A held identifier in a batch's first half makes the whole batch wait: a short prefix now would cost
+    /// reading and opening the rest again.
+    @Test func aHeldIdentifierEarlyInTheBatchMakesItWaitWhole() async throws {
+        try await IdentityFixture.run { f in
+            let (ids, messages) = try await f.store([
+                #"{"type": "track", "event": "A", "anonymousId": "early-1"}"#,
+                #"{"type": "track", "event": "B", "anonymousId": "early-held"}"#,
+                #"{"type": "track", "event": "C", "anonymousId": "early-2"}"#,
+                #"{"type": "track", "event": "D", "anonymousId": "early-3"}"#,
+            ])
+            try await holding("early-held", f) { release in
+                let batch = Task { try await f.handleOnce(messages) }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await f.eventProfile(ids[0]) == nil, "nothing resolved while waiting")
+                try await release()
+                #expect(try await batch.value == 4)
+            }
+            for id in ids { #expect(try await f.eventProfile(id) != nil) }
+        }
+    }
+
     /// Last seen is kept to the hour: an identifier seen again is rewritten only when its last sighting
     /// is over an hour old.
     @Test func lastSeenMovesOnlyWhenOverAnHourOld() async throws {

@@ -35,8 +35,21 @@ struct IdentityFixture: Sendable {
     /// Stores the events and resolves them as one consumer batch, in order; returns their message ids.
     @discardableResult
     func sendBatch(_ jsons: [String]) async throws -> [String] {
-        let resolver = EventResolver(directory: directory, logger: TestDatabase.logger)
-        return try await database.transaction(logger: TestDatabase.logger) { connection in
+        let (ids, messages) = try await store(jsons)
+        try await resolve(messages)
+        return ids
+    }
+
+    /// As `sendBatch`, and as the outbox consumer does: a deadlock or serialisation failure rolls the
+    /// batch back and runs it again.
+    func sendBatchRetrying(_ jsons: [String]) async throws {
+        try await resolve(try await store(jsons).messages, retrying: true)
+    }
+
+    /// Stores the events as ingestion does (PII sealed, committed); returns their message ids and their
+    /// `events` messages.
+    func store(_ jsons: [String]) async throws -> (ids: [String], messages: [OutboxMessage]) {
+        try await database.transaction(logger: TestDatabase.logger) { connection in
             var messages: [OutboxMessage] = []
             var ids: [String] = []
             for json in jsons {
@@ -61,20 +74,41 @@ struct IdentityFixture: Sendable {
                     payload: String(decoding: reference, as: UTF8.self), createdAt: Date()
                 ))
             }
-            try await resolver.handle(messages, on: connection)
-            return ids
+            return (ids, messages)
         }
     }
 
-    /// As the outbox consumer does: a deadlock or serialisation failure rolls back and runs again.
-    func sendBatchRetrying(_ jsons: [String]) async throws {
-        for attempt in 1...20 {
+    /// Resolves the messages as the consumer does: a batch per transaction, each from the first message
+    /// the one before did not handle.
+    func resolve(_ messages: [OutboxMessage], retrying: Bool = false) async throws {
+        var rest = messages[...]
+        while !rest.isEmpty {
+            let handled = try await handleOnce(Array(rest), retrying: retrying)
+            rest = rest.dropFirst(handled)
+        }
+    }
+
+    /// One consumer transaction over the messages; returns how many it handled.
+    func handleOnce(_ messages: [OutboxMessage], retrying: Bool = false) async throws -> Int {
+        let resolver = EventResolver(directory: directory, logger: TestDatabase.logger)
+        var attempt = 1
+        while true {
             do {
-                try await sendBatch(jsons)
-                return
-            } catch let error as PSQLError where ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 20 {
+                return try await database.transaction(logger: TestDatabase.logger) { connection in
+                    try await resolver.handle(messages, on: connection)
+                }
+            } catch let error as PSQLError where retrying && ["40P01", "40001"].contains(error.serverInfo?[.sqlState] ?? "") && attempt < 20 {
                 try await Task.sleep(for: .milliseconds(5 * attempt))
+                attempt += 1
             }
+        }
+    }
+
+    /// The identity graph of the fixture's workspace under its rules in force.
+    func graph() async throws -> IdentityGraph {
+        try await database.withConnection { connection in
+            let (rules, version) = try await RuleStore.current(for: workspace.id, on: connection, logger: TestDatabase.logger)
+            return IdentityGraph(workspaceID: workspace.id, keys: keys, keyring: TestKeys.keyring, rules: rules, ruleVersion: version, logger: TestDatabase.logger)
         }
     }
 

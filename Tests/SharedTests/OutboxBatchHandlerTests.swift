@@ -14,7 +14,11 @@ struct OutboxBatchHandlerTests {
         func add(_ size: Int) { state.withLock { $0.append(size) } }
     }
 
-    func consumer(_ fixture: OutboxFixture, _ topic: OutboxTopic, batches: Sizes, singles: Flag, poison: String? = nil) -> OutboxConsumer {
+    /// `handling` says how many messages of a batch of that size the batch handler handles (all, by default).
+    func consumer(
+        _ fixture: OutboxFixture, _ topic: OutboxTopic, batches: Sizes, singles: Flag, poison: String? = nil,
+        handling: @escaping @Sendable (Int) -> Int = { $0 }
+    ) -> OutboxConsumer {
         var options = OutboxFixture.fastOptions
         options.maxAttempts = 2
         struct Poisoned: Error {}
@@ -29,7 +33,9 @@ struct OutboxBatchHandlerTests {
             group: "g", topic: topic, database: fixture.client, logger: fixture.logger, options: options,
             batchHandler: { messages, connection in
                 batches.add(messages.count)
-                for message in messages { try await record(message, connection) }
+                let handled = handling(messages.count)
+                for message in messages.prefix(handled) { try await record(message, connection) }
+                return handled
             },
             handler: { message, connection in
                 singles.increment()
@@ -60,6 +66,21 @@ struct OutboxBatchHandlerTests {
             #expect(batches.all.reduce(0, +) == 120)
             #expect(batches.all.max() == OutboxFixture.fastOptions.batchSize, "\(batches.all)")
             #expect(singles.value == 0)
+        }
+    }
+
+    @Test func messagesABatchHandlerLeftComeAgainInTheNextBatch() async throws {
+        try await OutboxFixture.run { fixture in
+            let topic = OutboxTopic("partly", partitions: 1)
+            try await produceAll(fixture, topic, count: 100)
+            let (batches, singles) = (Sizes(), Flag())
+            let halves = consumer(fixture, topic, batches: batches, singles: singles, handling: { ($0 + 1) / 2 })
+            let done = try await fixture.running([halves], timeout: .seconds(90)) {
+                try await fixture.handled("g").count >= 100
+            }
+            #expect(done)
+            #expect(try await fixture.handled("g").map(\.payload) == (0..<100).map { #"{"n": \#($0)}"# }, "in order, once each")
+            #expect(batches.all.count > 4, "each batch handled half: \(batches.all)")
         }
     }
 

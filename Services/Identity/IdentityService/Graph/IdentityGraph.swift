@@ -15,32 +15,34 @@ struct IdentityGraph: Sendable {
     let ruleVersion: Int
     let logger: Logger
 
-    /// Resolves the events in order: locks every identifier they carry and the profiles those own, plans
-    /// each event in memory against what the ones before it did (`GraphBatch`), then writes the result.
-    func resolve(_ events: [StoredEvent], on connection: PostgresConnection) async throws {
+    /// What the events carry, each identifier with its token, worked out before anything is locked.
+    func carried(by events: [StoredEvent]) -> CarriedIdentifiers {
         let carried = events.map { Identifier.of($0.message, rules: rules) }
         // An alias's previousId may name a user id or an anonymous id: look up both.
         // Each identifier's token once per batch: the keyed hash is most of what planning costs.
         var tokens: [Identifier: String] = [:]
-        var names: [String: Identifier] = [:]
+        var candidates: [[Identifier]] = []
         for (identifiers, previousID) in carried {
-            let candidates = identifiers + (previousID.map {
+            let mayJoin = identifiers + (previousID.map {
                 [Identifier(type: Identifier.userID, value: $0), Identifier(type: Identifier.anonymousID, value: $0)]
             } ?? [])
-            for identifier in candidates where tokens[identifier] == nil {
-                let token = token(identifier)
-                tokens[identifier] = token
-                names["\(identifier.type)/\(token)"] = identifier
-            }
+            for identifier in mayJoin where tokens[identifier] == nil { tokens[identifier] = token(identifier) }
+            candidates.append(mayJoin)
         }
-        guard !names.isEmpty else { return }
-        try await lockIdentifiers(names.keys.map(Self.split), on: connection)
+        return CarriedIdentifiers(events: events, identifiers: carried, candidates: candidates, tokens: tokens)
+    }
+
+    /// Resolves the events in order, their identifiers locked by the caller (`BatchLocks`): reads the
+    /// profiles those identifiers own and locks them, plans each event in memory against what the ones
+    /// before it did (`GraphBatch`), then writes the result.
+    func resolve(_ carried: CarriedIdentifiers, on connection: PostgresConnection) async throws {
+        guard !carried.tokens.isEmpty else { return }
         var holdings = Holdings()
         var profiles: [GraphBatch.Profile] = []
         // Another worker may merge one of these profiles away between reading the owners and locking
         // them; once locked, a profile can no longer change, so read again until none was merged away.
         for attempt in 1...10 {
-            holdings = try await self.holdings(of: Array(names.keys), on: connection)
+            holdings = try await self.holdings(of: carried.tokens, on: connection)
             guard let locked = try await lockProfiles(Set(holdings.owners.values), on: connection) else {
                 if attempt == 10 { throw KinshipError.internalError }
                 continue
@@ -48,33 +50,25 @@ struct IdentityGraph: Sendable {
             profiles = locked
             break
         }
-        let known = tokens
+        let known = carried.tokens
         var batch = GraphBatch(rules: rules, profiles: profiles, owners: holdings.owners, token: { known[$0] ?? token($0) }, source: { $0.sourceID.lowercased })
-        for (event, (identifiers, previousID)) in zip(events, carried) {
+        for (event, (identifiers, previousID)) in zip(carried.events, carried.identifiers) {
             batch.resolve(event, identifiers: identifiers + (previousID.map { [batch.previousIdentifier($0)] } ?? []))
         }
         try await write(batch, staleSightings: holdings.staleSightings, on: connection)
     }
 
+    /// The name of an identifier's lock, unique across workspaces.
+    func lockName(type: String, token: String) -> String { "\(workspaceID.lowercased)/\(type)/\(token)" }
+
     func token(_ identifier: Identifier) -> String {
         keys.blindIndex.token(type: identifier.type, normalizedValue: identifier.value).hexString
     }
 
-    private static func split(_ name: String) -> (type: String, token: String) {
-        let slash = name.lastIndex(of: "/")!
-        return (String(name[..<slash]), String(name[name.index(after: slash)...]))
-    }
-
-    /// Serialises events (and unmerges) that share an identifier, in one global order, so workers never
-    /// deadlock on them. Identifiers are given as type and blind-index token (hex).
+    /// Serialises unmerges with events that share an identifier, in the global order events wait in
+    /// (`BatchLocks`). Identifiers are given as type and blind-index token (hex).
     func lockIdentifiers(_ identifiers: [(type: String, token: String)], on connection: PostgresConnection) async throws {
-        guard !identifiers.isEmpty else { return }
-        let workspace = workspaceID.lowercased
-        let names = identifiers.map { "\(workspace)/\($0.type)/\($0.token)" }
-        try await connection.query(
-            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT k FROM unnest(\(names)::text[]) AS k ORDER BY k) AS ordered",
-            logger: logger
-        )
+        try await BatchLocks.wait(for: identifiers.map { lockName(type: $0.type, token: $0.token) }, on: connection, logger: logger)
     }
 
     /// What the database holds of a batch's identifiers: the live profile of each one held ("type/token"
@@ -87,8 +81,8 @@ struct IdentityGraph: Sendable {
     /// One primary-key probe per identifier (`LIMIT 1` in a lateral join): the planner cannot turn it into
     /// a scan of the workspace's identifiers, which it did when statistics were stale, nor into one index
     /// descent per type and token pair, which `= ANY` on both columns costs.
-    private func holdings(of names: [String], on connection: PostgresConnection) async throws -> Holdings {
-        let pairs = names.map(Self.split)
+    private func holdings(of tokens: [Identifier: String], on connection: PostgresConnection) async throws -> Holdings {
+        let pairs = tokens.map { (type: $0.key.type, token: $0.value) }
         var holdings = Holdings()
         for try await (type, token, profile, stale) in try await connection.query(
             """
