@@ -38,10 +38,13 @@ public struct OutboxAdministration: Sendable {
         self.logger = logger
     }
 
-    /// Each partition's cursor, owner, failures and lag. `countingUpTo` caps the pending messages counted
-    /// per partition (counting reads the whole backlog; a million-message backlog cost seconds of
-    /// Postgres's CPU per look); the lag in seconds is always exact: the age of the next message due.
-    public func status(group: String? = nil, countingUpTo limit: Int? = nil) async throws -> [OutboxPartitionStatus] {
+    /// Each partition's cursor, owner, failures and lag, of one group's partitions of one topic when given.
+    /// `countingUpTo` caps the pending messages counted per partition (counting reads the whole backlog; a
+    /// million-message backlog cost seconds of Postgres's CPU per look); the lag in seconds is always
+    /// exact: the age of the next message due.
+    public func status(
+        group: String? = nil, topic: String? = nil, partitions: [Int]? = nil, countingUpTo limit: Int? = nil
+    ) async throws -> [OutboxPartitionStatus] {
         var result: [OutboxPartitionStatus] = []
         let rows = try await database.query(
             """
@@ -65,7 +68,8 @@ public struct OutboxAdministration: Sendable {
                   AND (o.only_group IS NULL OR o.only_group = c.consumer_group)
                 ORDER BY o.tx_id, o.id LIMIT 1
             ) next ON true
-            WHERE \(group)::text IS NULL OR c.consumer_group = \(group)
+            WHERE (\(group)::text IS NULL OR c.consumer_group = \(group)) AND (\(topic)::text IS NULL OR c.topic = \(topic))
+              AND (\(partitions)::int[] IS NULL OR c.partition = ANY(\(partitions)::int[]))
             ORDER BY c.consumer_group, c.topic, c.partition
             """,
             logger: logger

@@ -30,15 +30,16 @@ struct OutboxMetrics: Sendable {
 
 extension OutboxConsumer {
     /// Pending messages counted per partition for the lag gauge, at most: beyond it the gauge reads this
-    /// value, and the lag in seconds tells how far behind a worker is.
-    static let lagCountLimit = 10_000
+    /// value, and the lag in seconds tells how far behind a worker is. (Counting 10,000 in each of 16
+    /// partitions cost 0.8 s of Postgres's CPU per look, a tenth of what identity had while catching up.)
+    static let lagCountLimit = 1_000
 
     /// Publishes the lag of the partitions this worker owns.
     func reportLag(_ owned: [Int]) async {
         guard !owned.isEmpty else { return }
         do {
-            for status in try await OutboxAdministration(database: database, logger: logger).status(group: group, countingUpTo: Self.lagCountLimit)
-            where status.topic == topic.name && owned.contains(status.partition) {
+            let administration = OutboxAdministration(database: database, logger: logger)
+            for status in try await administration.status(group: group, topic: topic.name, partitions: owned, countingUpTo: Self.lagCountLimit) {
                 metrics.lag(status)
             }
         } catch {

@@ -111,6 +111,7 @@ struct IngestionProcessTests {
 
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-node-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
         let tests = Process()
         tests.executableURL = node
         tests.arguments = ["--test", "--test-reporter=tap", "Tests/Browser/kinship.live.test.mjs"]

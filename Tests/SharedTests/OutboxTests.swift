@@ -305,6 +305,11 @@ struct OutboxTests {
             #expect(capped.first?.lagMessages == 2, "the count stops at the cap")
             let seconds = try #require(capped.first?.lagSeconds)
             #expect(seconds >= 90 && seconds < 150)
+            // A worker asks for its own partitions of its topic only.
+            let administration = OutboxAdministration(database: fixture.client, logger: fixture.logger)
+            #expect(try await administration.status(group: "g", topic: "status", partitions: [0]).map(\.partition) == [0])
+            #expect(try await administration.status(group: "g", topic: "status", partitions: [1, 2]).isEmpty)
+            #expect(try await administration.status(group: "g", topic: "other").isEmpty)
         }
     }
 

@@ -7,6 +7,8 @@ import Glibc
 public final class ExecutableProcess: @unchecked Sendable {
     public let name: String
     let process = Process()
+    /// A temporary folder for the process's output, removed with this object.
+    let scratch: URL
     let outputURL: URL
     let errorURL: URL
 
@@ -19,7 +21,7 @@ public final class ExecutableProcess: @unchecked Sendable {
 
     public init(_ name: String, arguments: [String] = [], environment: [String: String]) throws {
         self.name = name
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-e2e-\(UUID().uuidString)")
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         outputURL = scratch.appendingPathComponent("stdout")
         errorURL = scratch.appendingPathComponent("stderr")
@@ -66,6 +68,7 @@ public final class ExecutableProcess: @unchecked Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: scratch)
     }
 }
 
