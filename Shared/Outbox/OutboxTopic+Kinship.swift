@@ -14,6 +14,16 @@ public struct EventReference: Codable, Sendable, Equatable {
         self.messageId = messageId
         self.receivedAt = receivedAt
     }
+
+    /// Reads an `events` message's payload with the project's own JSON parser: Foundation's decoder was
+    /// 3 % of identity's CPU, for two strings per event.
+    public init(payload: String) throws {
+        let value = try JSONValue.parse(payload)
+        guard let messageId = value["messageId"]?.stringValue, let receivedAt = value["receivedAt"]?.stringValue else {
+            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "not an event reference: \(payload.prefix(200))"))
+        }
+        self.init(messageId: messageId, receivedAt: receivedAt)
+    }
 }
 
 extension OutboxTopic {

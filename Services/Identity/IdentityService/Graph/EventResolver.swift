@@ -28,7 +28,7 @@ struct EventResolver: Sendable {
         var order: [UUID] = []
         var byWorkspace: [UUID: [(position: Int, reference: EventReference)]] = [:]
         for (position, message) in messages.enumerated() {
-            let reference = try JSONCoding.decode(EventReference.self, from: Data(message.payload.utf8))
+            let reference = try EventReference(payload: message.payload)
             if byWorkspace[message.workspaceID] == nil { order.append(message.workspaceID) }
             byWorkspace[message.workspaceID, default: []].append((position, reference))
         }
