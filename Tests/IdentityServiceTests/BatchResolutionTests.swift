@@ -193,6 +193,23 @@ import Testing
         }
     }
 
+    /// Owners are read first as the identifiers point; an identifier left pointing at a merged-away
+    /// profile (merges move every identifier, so only a race or a damaged row does this) still resolves to
+    /// where that profile went.
+    @Test func anIdentifierPointingAtAMergedAwayProfileResolvesToItsSurvivor() async throws {
+        try await IdentityFixture.run { f in
+            try await f.send(#"{"type": "identify", "anonymousId": "stale-device", "userId": "stale-old"}"#)
+            try await f.send(#"{"type": "identify", "userId": "stale-survivor"}"#)
+            let old = try #require(try await f.profile("user_id", "stale-old"))
+            let survivor = try #require(try await f.profile("user_id", "stale-survivor"))
+            try await f.database.query(
+                "UPDATE profiles SET merged_into = \(survivor) WHERE workspace_id = \(f.workspace.id) AND id = \(old)", logger: TestDatabase.logger
+            )
+            let id = try await f.send(#"{"type": "track", "event": "Visit", "anonymousId": "stale-device"}"#)
+            #expect(try await f.eventProfile(id) == survivor)
+        }
+    }
+
     /// Last seen is kept to the hour: an identifier seen again is rewritten only when its last sighting
     /// is over an hour old.
     @Test func lastSeenMovesOnlyWhenOverAnHourOld() async throws {

@@ -41,8 +41,10 @@ struct IdentityGraph: Sendable {
         var profiles: [GraphBatch.Profile] = []
         // Another worker may merge one of these profiles away between reading the owners and locking
         // them; once locked, a profile can no longer change, so read again until none was merged away.
+        // A merge moves every identifier of the merged profile, so the owners read first are live ones
+        // but for such a race; the next reads follow `merged_into` too, should a pointer ever be stale.
         for attempt in 1...10 {
-            holdings = try await self.holdings(of: carried.tokens, on: connection)
+            holdings = try await self.holdings(of: carried.tokens, followingMerges: attempt > 1, on: connection)
             guard let locked = try await lockProfiles(Set(holdings.owners.values), on: connection) else {
                 if attempt == 10 { throw KinshipError.internalError }
                 continue
@@ -80,19 +82,23 @@ struct IdentityGraph: Sendable {
 
     /// One primary-key probe per identifier (`LIMIT 1` in a lateral join): the planner cannot turn it into
     /// a scan of the workspace's identifiers, which it did when statistics were stale, nor into one index
-    /// descent per type and token pair, which `= ANY` on both columns costs.
-    private func holdings(of tokens: [Identifier: String], on connection: PostgresConnection) async throws -> Holdings {
+    /// descent per type and token pair, which `= ANY` on both columns costs. `followingMerges` probes each
+    /// owner's profile too, for where it was merged (about half the statement's cost, so only on a retry).
+    private func holdings(of tokens: [Identifier: String], followingMerges: Bool, on connection: PostgresConnection) async throws -> Holdings {
         let pairs = tokens.map { (type: $0.key.type, token: $0.value) }
         var holdings = Holdings()
         for try await (type, token, profile, stale) in try await connection.query(
             """
-            SELECT w.type, w.token, coalesce(p.merged_into, p.id), i.last_seen_at < now() - interval '1 hour'
+            SELECT w.type, w.token, coalesce(p.merged_into, i.profile_id), i.last_seen_at < now() - interval '1 hour'
             FROM unnest(\(pairs.map(\.type))::text[], \(pairs.map(\.token))::text[]) AS w(type, token)
             CROSS JOIN LATERAL (
               SELECT i.profile_id, i.last_seen_at FROM identities i
               WHERE i.workspace_id = \(workspaceID) AND i.type = w.type AND i.token = decode(w.token, 'hex') LIMIT 1
             ) AS i
-            CROSS JOIN LATERAL (SELECT p.id, p.merged_into FROM profiles p WHERE p.workspace_id = \(workspaceID) AND p.id = i.profile_id LIMIT 1) AS p
+            LEFT JOIN LATERAL (
+              SELECT p.merged_into FROM profiles p
+              WHERE \(followingMerges) AND p.workspace_id = \(workspaceID) AND p.id = i.profile_id LIMIT 1
+            ) AS p ON true
             """,
             logger: logger
         ).decode((String, String, UUID, Bool).self) {
