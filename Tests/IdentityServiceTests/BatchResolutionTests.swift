@@ -29,6 +29,7 @@ import Testing
 
     /// Each live profile as its identifiers and current traits; plus the edge and conflict counts.
     static func state(_ f: IdentityFixture) async throws -> (profiles: Set<String>, edges: Int, conflicts: Int, merges: Int) {
+        #expect(try await f.miscountedProfiles() == [], "stored counts match the identifiers and merges")
         let ids = try await f.database.query(
             "SELECT id FROM profiles WHERE workspace_id = \(f.workspace.id) AND merged_into IS NULL", logger: TestDatabase.logger
         ).decode(UUID.self).collectAll()

@@ -53,6 +53,7 @@ import Testing
 
     /// Each live profile as the set of its identifiers ("type:value").
     static func graph(_ f: IdentityFixture) async throws -> Set<Set<String>> {
+        #expect(try await f.miscountedProfiles() == [], "stored counts match the identifiers and merges")
         let ids = try await f.database.query(
             "SELECT id FROM profiles WHERE workspace_id = \(f.workspace.id) AND merged_into IS NULL", logger: TestDatabase.logger
         ).decode(UUID.self).collectAll()

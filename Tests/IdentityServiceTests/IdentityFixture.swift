@@ -104,6 +104,23 @@ struct IdentityFixture: Sendable {
         }
     }
 
+    /// Live profiles whose stored identifier counts or merge count (`profiles.identity_counts`,
+    /// `merge_count`) differ from counting `identities` and `profile_merges`.
+    func miscountedProfiles() async throws -> [UUID] {
+        try await database.query(
+            """
+            SELECT p.id FROM profiles p
+            WHERE p.workspace_id = \(workspace.id) AND p.merged_into IS NULL AND (
+              p.identity_counts <> coalesce((
+                SELECT jsonb_object_agg(c.type, c.n)
+                FROM (SELECT type, count(*)::int AS n FROM identities i WHERE i.workspace_id = p.workspace_id AND i.profile_id = p.id GROUP BY type) AS c
+              ), '{}')
+              OR p.merge_count <> (SELECT count(*)::int FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id))
+            """,
+            logger: TestDatabase.logger
+        ).decode(UUID.self).collectAll()
+    }
+
     /// The identity graph of the fixture's workspace under its rules in force.
     func graph() async throws -> IdentityGraph {
         try await database.withConnection { connection in

@@ -22,6 +22,7 @@ import Testing
             #expect(outcome.removedEdges == 2)
             #expect(outcome.parts.count == 3)
             #expect(try await f.liveProfiles() == 3)
+            #expect(try await f.miscountedProfiles() == [], "each part's stored counts are its own identifiers")
 
             let bank = try #require(try await f.profile("user_id", "u-bank"))
             let arisa = try #require(try await f.profile("email", "arisa@example.com"))

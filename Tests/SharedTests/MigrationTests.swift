@@ -81,6 +81,44 @@ struct MigrationTests {
         }
     }
 
+    /// 0008 stores each profile's identifier counts and merge count, counted from what is there.
+    @Test func profilesGetTheirCountsIn0008() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: false) { client in
+                try await MigrationRunner(migrations: Migration.bundled.filter { $0.version < 8 }).migrate(client, logger: logger)
+                let (workspace, kept, absorbed) = (UUID(), UUID(), UUID())
+                try await client.query(
+                    "INSERT INTO workspaces (id, name, data_key, index_key) VALUES (\(workspace), 'counts', '\\x00', '\\x00')", logger: logger
+                )
+                try await client.query(
+                    """
+                    INSERT INTO profiles (workspace_id, id, data_key) VALUES (\(workspace), \(kept), '\\x00'), (\(workspace), \(absorbed), '\\x00')
+                    """,
+                    logger: logger
+                )
+                try await client.query(
+                    """
+                    INSERT INTO identities (workspace_id, type, token, value_sealed, profile_id)
+                    VALUES (\(workspace), 'email', '\\x01', '\\x00', \(kept)), (\(workspace), 'anonymous_id', '\\x02', '\\x00', \(kept)),
+                           (\(workspace), 'anonymous_id', '\\x03', '\\x00', \(kept))
+                    """,
+                    logger: logger
+                )
+                try await client.query(
+                    "INSERT INTO profile_merges (workspace_id, into_profile, from_profile, message_id, rule_version) VALUES (\(workspace), \(kept), \(absorbed), 'm', 1)",
+                    logger: logger
+                )
+                #expect(try await MigrationRunner().migrate(client, logger: logger).contains(8))
+                let rows = try await client.query(
+                    "SELECT id, identity_counts::text, merge_count FROM profiles WHERE workspace_id = \(workspace) ORDER BY id = \(kept) DESC",
+                    logger: logger
+                ).decode((UUID, String, Int).self).collectAll()
+                #expect(rows.map(\.1) == [#"{"email": 1, "anonymous_id": 2}"#, "{}"])
+                #expect(rows.map(\.2) == [1, 0])
+            }
+        }
+    }
+
     @Test func concurrentRunnersApplyEachMigrationOnce() async throws {
         try await TestDatabase.withFreshDatabase { url in
             let results = try await withThrowingTaskGroup(of: [Int].self) { group in

@@ -18,6 +18,8 @@ struct GraphBatch {
         var newlyFlagged = false
         var traits: ProfileTraits
         var traitsChanged = false
+        /// Its identifier counts or merges changed (they are stored on the profile).
+        var countsChanged = false
 
         var snapshot: ProfileSnapshot { ProfileSnapshot(id: id, createdAt: createdAt, counts: counts, flaggedLarge: flagged) }
     }
@@ -57,6 +59,8 @@ struct GraphBatch {
 
     /// Live profiles.
     private(set) var profiles: [UUID: Profile] = [:]
+    /// Profiles made by events of this batch, as they ended it (live or merged away).
+    var createdAtEnd: [Profile] { created.map { profiles[$0.id] ?? retired[$0.id] ?? $0 } }
     /// Profiles made by events of this batch (some may be merged away since).
     private(set) var created: [Profile] = []
     /// Profiles merged away in this batch (as they were then), and where to.
@@ -130,6 +134,7 @@ struct GraphBatch {
             retired[loser] = absorbed
             mergedInto[loser] = target
             profiles[target]!.merges += 1
+            profiles[target]!.countsChanged = true
             for (type, count) in absorbed.counts { profiles[target]!.counts[type, default: 0] += count }
             profiles[target]!.flagged = profiles[target]!.flagged || absorbed.flagged
             changed += profiles[target]!.traits.absorb(absorbed.traits)
@@ -140,6 +145,7 @@ struct GraphBatch {
             self.owners["\(identifier.type)/\(token)"] = target
             attachments.append(Attachment(identifier: identifier, token: token, profile: target))
             profiles[target]!.counts[identifier.type, default: 0] += 1
+            profiles[target]!.countsChanged = true
         }
         for identifier in plan.joined where !plan.attach.contains(identifier) { touched[name(identifier)] = identifier }
         if let anchor = plan.joined.first {

@@ -15,6 +15,21 @@ extension IdentityGraph {
         return (id, key)
     }
 
+    /// Counts the profiles' identifiers again (`profiles.identity_counts`), after identifiers moved
+    /// between them outside a batch (an unmerge).
+    func recountIdentities(of profiles: [UUID], on connection: PostgresConnection) async throws {
+        try await connection.query(
+            """
+            UPDATE profiles p SET identity_counts = coalesce((
+              SELECT jsonb_object_agg(c.type, c.n)
+              FROM (SELECT type, count(*)::int AS n FROM identities i WHERE i.workspace_id = p.workspace_id AND i.profile_id = p.id GROUP BY type) AS c
+            ), '{}')
+            WHERE p.workspace_id = \(workspaceID) AND p.id = ANY(\(profiles)::uuid[])
+            """,
+            logger: logger
+        )
+    }
+
     /// The profile's own data key, which seals its identifier values and PII traits.
     func profileKey(_ profile: UUID, on connection: PostgresConnection) async throws -> DataKey {
         for try await wrapped in try await connection.query(

@@ -57,6 +57,7 @@ extension IdentityGraph {
             try await move(part.map { Move(member: $0, from: profileKey, to: id, key: key) }, on: connection)
             partProfiles.append((id, key))
         }
+        try await recountIdentities(of: partProfiles.map(\.id), on: connection)
         let partOfNode = Dictionary(uniqueKeysWithValues: parts.enumerated().flatMap { index, part in part.map { (nodeName($0), index) } })
         var eventsOfPart = Array(repeating: [StoredEvent](), count: parts.count)
         for event in events { eventsOfPart[part(of: event, partOfNode: partOfNode)].append(event) }

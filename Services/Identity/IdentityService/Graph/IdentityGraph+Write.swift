@@ -6,17 +6,17 @@ import Shared
 extension IdentityGraph {
     /// Writes what a batch did, a statement per kind of change rather than per event: new profiles,
     /// merges (identifiers re-sealed under the surviving key, events re-pointed, history), attached and
-    /// seen identifiers, edges and conflicts, traits, size flags, the events' profiles, and the
+    /// seen identifiers, edges and conflicts, traits and counts, size flags, the events' profiles, and the
     /// `profile.*` messages on the `profiles` topic. `staleSightings` names the held identifiers last seen
     /// over an hour ago.
     func write(_ batch: GraphBatch, staleSightings: Set<String>, on connection: PostgresConnection) async throws {
-        try await insertProfiles(batch.created, on: connection)
+        try await insertProfiles(batch.createdAtEnd, on: connection)
         try await writeMerges(batch, on: connection)
         try await insertIdentities(batch, on: connection)
         try await touch(batch.touched.filter { staleSightings.contains($0.key) }.map(\.value), token: batch.token, on: connection)
         try await insertEdges(batch.edges, token: batch.token, on: connection)
         try await insertConflicts(batch.conflicts, token: batch.token, on: connection)
-        try await saveTraits(batch.profiles.values.filter(\.traitsChanged), on: connection)
+        try await saveProfiles(batch.profiles.values.filter { !$0.isNew && ($0.traitsChanged || $0.countsChanged) }, on: connection)
         try await flag(batch.profiles.values.filter(\.newlyFlagged).map(\.id), on: connection)
         try await recordProfiles(of: batch, on: connection)
         let drafts = try batch.changes.map { try OutboxDraft(topic: .profiles, workspaceID: workspaceID, key: $0.profileId, payload: $0) }
@@ -40,14 +40,17 @@ extension IdentityGraph {
         )
     }
 
+    /// The batch's new profiles, as they ended it: key, traits and counts.
     private func insertProfiles(_ created: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
         guard !created.isEmpty else { return }
         let wrapped = try created.map { try keyring.wrap($0.key).base64EncodedString() }
+        let traits = try created.map(storedTraits)
         try await connection.query(
             """
-            INSERT INTO profiles (workspace_id, id, data_key, created_at)
-            SELECT \(workspaceID), i, decode(k, 'base64'), c
-            FROM unnest(\(created.map(\.id))::uuid[], \(wrapped)::text[], \(created.map(\.createdAt))::timestamptz[]) AS n(i, k, c)
+            INSERT INTO profiles (workspace_id, id, data_key, created_at, traits, identity_counts, merge_count)
+            SELECT \(workspaceID), i, decode(k, 'base64'), c, t::jsonb, n::jsonb, m
+            FROM unnest(\(created.map(\.id))::uuid[], \(wrapped)::text[], \(created.map(\.createdAt))::timestamptz[], \(traits)::text[],
+                        \(created.map(Self.storedCounts))::text[], \(created.map(\.merges))::int[]) AS n(i, k, c, t, n, m)
             """,
             logger: logger
         )
@@ -69,7 +72,7 @@ extension IdentityGraph {
         try await move(moves, on: connection)
         try await connection.query(
             """
-            UPDATE profiles p SET merged_into = n.t, traits = '{}', updated_at = now()
+            UPDATE profiles p SET merged_into = n.t, traits = '{}', identity_counts = '{}', updated_at = now()
             FROM unnest(\(losers)::uuid[], \(targets)::uuid[]) AS n(l, t)
             WHERE p.workspace_id = \(workspaceID) AND (p.id = n.l OR p.merged_into = n.l)
             """,
@@ -166,19 +169,30 @@ extension IdentityGraph {
         logger.info("identifiers not attached", metadata: ["count": "\(conflicts.count)", "message_id": "\(conflicts[0].event.messageId)"])
     }
 
-    private func saveTraits(_ profiles: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
+    /// Existing profiles whose traits or counts changed, in one statement (traits, given as "", are left
+    /// as they are where only counts changed).
+    private func saveProfiles(_ profiles: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
         guard !profiles.isEmpty else { return }
-        let texts = try profiles.map {
-            try $0.traits.stored(key: $0.key, workspaceID: workspaceID, profileID: $0.id, piiKeys: piiKeys).serialized()
-        }
+        let traits = try profiles.map { $0.traitsChanged ? try storedTraits($0) : "" }
         try await connection.query(
             """
-            UPDATE profiles p SET traits = n.t::jsonb, updated_at = now()
-            FROM unnest(\(profiles.map(\.id))::uuid[], \(texts)::text[]) AS n(i, t)
+            UPDATE profiles p
+            SET traits = coalesce(nullif(n.t, '')::jsonb, p.traits), identity_counts = n.n::jsonb, merge_count = n.m, updated_at = now()
+            FROM unnest(\(profiles.map(\.id))::uuid[], \(traits)::text[], \(profiles.map(Self.storedCounts))::text[], \(profiles.map(\.merges))::int[])
+                 AS n(i, t, n, m)
             WHERE p.workspace_id = \(workspaceID) AND p.id = n.i
             """,
             logger: logger
         )
+    }
+
+    private func storedTraits(_ profile: GraphBatch.Profile) throws -> String {
+        try profile.traits.stored(key: profile.key, workspaceID: workspaceID, profileID: profile.id, piiKeys: piiKeys).serialized()
+    }
+
+    /// `profiles.identity_counts`: identifiers per type.
+    static func storedCounts(_ profile: GraphBatch.Profile) -> String {
+        JSONValue.object(profile.counts.mapValues { .number(Double($0)) }).serialized()
     }
 
     /// Flags profiles that reached the size alarm; later merges into them need allowance.

@@ -119,13 +119,11 @@ struct IdentityGraph: Sendable {
         for try await (id, createdAt, large, mergedInto, wrapped, traits, merges, types, counts) in try await connection.query(
             """
             SELECT p.id, p.created_at, coalesce((p.flags->>'large')::boolean, false), p.merged_into, p.data_key, p.traits::text,
-                   (SELECT count(*)::int FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id),
-                   c.types, c.counts
+                   p.merge_count, c.types, c.counts
             FROM unnest(\(ids.sorted())::uuid[]) AS n(id)
             CROSS JOIN LATERAL (SELECT * FROM profiles p WHERE p.workspace_id = \(workspaceID) AND p.id = n.id LIMIT 1 FOR UPDATE) AS p
             CROSS JOIN LATERAL (
-              SELECT array_agg(c.type) AS types, array_agg(c.n) AS counts
-              FROM (SELECT type, count(*)::int AS n FROM identities i WHERE i.workspace_id = \(workspaceID) AND i.profile_id = p.id GROUP BY type) AS c
+              SELECT array_agg(c.key) AS types, array_agg(c.value::int) AS counts FROM jsonb_each_text(p.identity_counts) AS c
             ) AS c
             """,
             logger: logger
