@@ -7,8 +7,10 @@ extension JSONValue {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the compact, key-sorted JSON form of this value to `bytes`.
-    public func write(into bytes: inout [UInt8]) {
+    /// Appends the compact JSON form of this value to `bytes`, object keys sorted unless `sortingKeys` is
+    /// false: JSON that only Postgres reads (`jsonb` keeps its own order) is written as the objects hold it,
+    /// since sorting every object's keys was a sizeable share of preparing an event.
+    public func write(into bytes: inout [UInt8], sortingKeys: Bool = true) {
         switch self {
         case .null:
             bytes.append(contentsOf: "null".utf8)
@@ -24,18 +26,23 @@ extension JSONValue {
             for value in values {
                 if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
-                value.write(into: &bytes)
+                value.write(into: &bytes, sortingKeys: sortingKeys)
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
             bytes.append(UInt8(ascii: "{"))
             var first = true
-            for (key, value) in object.sorted(by: { $0.key < $1.key }) {
+            func member(_ key: String, _ value: JSONValue) {
                 if !first { bytes.append(UInt8(ascii: ",")) }
                 first = false
                 Self.writeString(key, into: &bytes)
                 bytes.append(UInt8(ascii: ":"))
-                value.write(into: &bytes)
+                value.write(into: &bytes, sortingKeys: sortingKeys)
+            }
+            if sortingKeys {
+                for (key, value) in object.sorted(by: { $0.key < $1.key }) { member(key, value) }
+            } else {
+                for (key, value) in object { member(key, value) }
             }
             bytes.append(UInt8(ascii: "}"))
         }

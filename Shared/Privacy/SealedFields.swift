@@ -45,31 +45,54 @@ public struct SealedFields: Sendable {
         piiKeys.contains(Self.normalised(key))
     }
 
+    /// Values already sealed, by path and plaintext, for the messages of one request: a browser's batch
+    /// repeats its anonymous id, user id and IP in every message, and each AES-GCM seal costs more than the
+    /// rest of a value's handling. Within one memo equal values at one path get the same ciphertext, which
+    /// shows only what the request's messages already share (their source and arrival).
+    public struct Memo: Sendable {
+        fileprivate var sealed: [MemoKey: JSONValue] = [:]
+
+        public init() {}
+    }
+
+    fileprivate struct MemoKey: Hashable {
+        let path: String
+        let plaintext: [UInt8]
+    }
+
     /// Seals the identifiers (`userId`, `anonymousId`, `previousId`, `context.externalIds[].id`), the PII
     /// keys of `traits`, `context.traits` and `properties`, and `context.ip`.
     public func sealMessage(_ message: [String: JSONValue]) throws -> [String: JSONValue] {
+        var memo = Memo()
+        return try sealMessage(message, memo: &memo)
+    }
+
+    /// As `sealMessage(_:)`, reusing what `memo` holds and adding to it.
+    public func sealMessage(_ message: [String: JSONValue], memo: inout Memo) throws -> [String: JSONValue] {
         var message = message
         for field in Self.identifierKeys {
             if let value = message[field], value != .null, !Self.isSealed(value) {
-                message[field] = try seal(value, path: field)
+                message[field] = try seal(value, path: field, memo: &memo)
             }
         }
         for field in ["traits", "properties"] {
-            if case .object(let object)? = message[field] {
-                message[field] = .object(try sealPII(object, path: field))
+            if case .object(let object)? = message[field], object.keys.contains(where: isPII) {
+                message[field] = .object(try sealPII(object, path: field, memo: &memo))
             }
         }
         if case .object(var context)? = message["context"] {
-            if case .object(let traits)? = context["traits"] {
-                context["traits"] = .object(try sealPII(traits, path: "context.traits"))
+            // Taken out of the message so the edits below change the only copy.
+            message["context"] = nil
+            if case .object(let traits)? = context["traits"], traits.keys.contains(where: isPII) {
+                context["traits"] = .object(try sealPII(traits, path: "context.traits", memo: &memo))
             }
             if let ip = context["ip"], ip != .null {
-                context["ip"] = try seal(ip, path: "context.ip")
+                context["ip"] = try seal(ip, path: "context.ip", memo: &memo)
             }
             if case .array(var externalIDs)? = context["externalIds"] {
                 for index in externalIDs.indices {
                     guard case .object(var external) = externalIDs[index], let id = external["id"], id != .null, !Self.isSealed(id) else { continue }
-                    external["id"] = try seal(id, path: "context.externalIds[\(index)].id")
+                    external["id"] = try seal(id, path: "context.externalIds[\(index)].id", memo: &memo)
                     externalIDs[index] = .object(external)
                 }
                 context["externalIds"] = .array(externalIDs)
@@ -79,20 +102,28 @@ public struct SealedFields: Sendable {
         return message
     }
 
-    private func sealPII(_ object: [String: JSONValue], path: String) throws -> [String: JSONValue] {
+    private func sealPII(_ object: [String: JSONValue], path: String, memo: inout Memo) throws -> [String: JSONValue] {
         var object = object
         for (name, value) in object where isPII(name) && value != .null && !Self.isSealed(value) {
-            object[name] = try seal(value, path: "\(path).\(name)")
+            object[name] = try seal(value, path: "\(path).\(name)", memo: &memo)
         }
         return object
     }
 
     /// One value, whatever its JSON type, sealed as its JSON text.
     public func seal(_ value: JSONValue, path: String) throws -> JSONValue {
+        var memo = Memo()
+        return try seal(value, path: path, memo: &memo)
+    }
+
+    private func seal(_ value: JSONValue, path: String, memo: inout Memo) throws -> JSONValue {
         var plaintext: [UInt8] = []
         value.write(into: &plaintext)
-        let sealed = try key.seal(plaintext, context: context(path))
-        return .object([Self.marker: .string(sealed.base64EncodedString())])
+        let key = MemoKey(path: path, plaintext: plaintext)
+        if let sealed = memo.sealed[key] { return sealed }
+        let sealed = JSONValue.object([Self.marker: .string(try self.key.seal(plaintext, context: context(path)).base64EncodedString())])
+        memo.sealed[key] = sealed
+        return sealed
     }
 
     /// The message with every sealed value opened, wherever it is (array elements are at `path[index]`).

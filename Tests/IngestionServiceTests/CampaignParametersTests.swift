@@ -33,6 +33,18 @@ struct CampaignParametersTests {
         #expect(CampaignParameters(urlOrQuery: "?utm_source=100%25&utm_medium=50%off")?.fields == ["source": "100%", "medium": "50%off"])
     }
 
+    @Test func escapedKeysAreDecodedBeforeMatching() {
+        #expect(CampaignParameters(urlOrQuery: "?%75tm%5Fsource=mail&utm%5Fcampaign=x")?.fields == ["source": "mail", "name": "x"])
+    }
+
+    @Test func escapesThatAreNotUTF8AreKeptAsWritten() {
+        #expect(CampaignParameters(urlOrQuery: "?utm_source=caf%E9+bar&utm_term=caf%C3%A9")?.fields == ["source": "caf%E9 bar", "term": "café"])
+    }
+
+    @Test func nonASCIINamesAndValuesSurvive() {
+        #expect(CampaignParameters(urlOrQuery: "?utm_Källa=ข่าว")?.fields == ["källa": "ข่าว"])
+    }
+
     @Test(arguments: ["https://shop.example/", "https://shop.example/?ref=1", "", "?utm_source=", "?utm_=x", "https://shop.example/#utm_source=a"])
     func textWithoutUtmValuesGivesNothing(_ text: String) {
         #expect(CampaignParameters(urlOrQuery: text) == nil)

@@ -34,7 +34,7 @@ struct Collector: Sendable {
                 headers: [.retryAfter: String(seconds)]
             )
         }
-        let preparation = MessagePreparation(facts: facts, consent: ConsentGate())
+        var preparation = MessagePreparation(facts: facts, consent: ConsentGate())
         var result = Result(refused: alreadyRefused)
         var accepted: [PreparedMessage] = []
         for (index, message) in messages {

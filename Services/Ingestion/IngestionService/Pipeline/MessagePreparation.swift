@@ -1,8 +1,8 @@
 import Foundation
 import Shared
 
-/// The door's rules for one message: validate, fill in what Segment fills in, enrich, apply the
-/// message's own consent, and seal its PII and identifiers.
+/// The door's rules for the messages of one request: validate, fill in what Segment fills in, enrich,
+/// apply the message's own consent, and seal its PII and identifiers.
 struct MessagePreparation: Sendable {
     let facts: RequestFacts
     let consent: ConsentGate
@@ -10,6 +10,10 @@ struct MessagePreparation: Sendable {
     private let receivedAtText: String
     private let batchSentAtText: String?
     private let enrichment: MessageEnrichment
+    /// What this request's earlier messages already sealed, and their routing keys by strongest id: the
+    /// messages of one browser's batch share their ids and IP.
+    private var sealed = SealedFields.Memo()
+    private var routingKeys: [String: String] = [:]
 
     init(facts: RequestFacts, consent: ConsentGate) {
         self.facts = facts
@@ -20,7 +24,7 @@ struct MessagePreparation: Sendable {
     }
 
     /// Disposes of the message at `index` of the request.
-    func dispose(_ raw: JSONValue, index: Int) -> MessageDisposition {
+    mutating func dispose(_ raw: JSONValue, index: Int) -> MessageDisposition {
         let messageId = raw["messageId"]?.stringValue
         do {
             guard case .object(let object) = raw else {
@@ -37,7 +41,7 @@ struct MessagePreparation: Sendable {
     }
 
     /// The message ready to store, or nil when its own consent withholds it.
-    func prepare(_ sent: [String: JSONValue]) throws -> PreparedMessage? {
+    mutating func prepare(_ sent: [String: JSONValue]) throws -> PreparedMessage? {
         var object = withBatchFields(sent)
         let size = MessageSize(.object(object))
         guard size.bytes <= IngestionLimits.messageBytes else {
@@ -70,14 +74,14 @@ struct MessagePreparation: Sendable {
         }
         object.removeValue(forKey: "writeKey")
         object["context"] = .object(enrichment.enrich(object["context"]?.objectValue ?? [:]))
-        let stored = try facts.source.sealing.sealMessage(object)
+        let stored = try facts.source.sealing.sealMessage(object, memo: &sealed)
 
         var json: [UInt8] = []
         json.reserveCapacity(size.bytes + 512)
-        JSONValue.object(stored).write(into: &json)
+        JSONValue.object(stored).write(into: &json, sortingKeys: false)
         return PreparedMessage(
             messageId: messageId,
-            routingKey: Self.routingKey(strongestID, facts.source.blindIndex),
+            routingKey: routingKey(strongestID),
             type: message.type,
             event: message.event.flatMap { $0.isEmpty ? nil : $0 },
             eventTime: eventTimeText,
@@ -88,8 +92,12 @@ struct MessagePreparation: Sendable {
 
     /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
     /// in order on one partition while the bus never carries the id itself.
-    static func routingKey(_ id: (type: String, value: String), _ index: BlindIndex) -> String {
-        index.token(type: id.type, normalizedValue: id.value).hexString
+    private mutating func routingKey(_ id: (type: String, value: String)) -> String {
+        let memoKey = id.type + "\u{0}" + id.value
+        if let known = routingKeys[memoKey] { return known }
+        let key = facts.source.blindIndex.token(type: id.type, normalizedValue: id.value).hexString
+        routingKeys[memoKey] = key
+        return key
     }
 
     /// Batch-level `context` and `integrations` apply to each message; the message's own keys win.

@@ -4,7 +4,7 @@ import ServiceLifecycle
 import Shared
 
 /// Forgets message ids older than the dedup window, so the dedup table stays the window's size.
-/// The window itself is exact without it (see `EventWriter.claimMessageIDs`).
+/// The window itself is exact without it (see `ClaimAndInsertEvents`).
 struct MessageIDPruner: Service {
     let database: PostgresClient
     let logger: Logger

@@ -7,23 +7,26 @@ import Shared
 import Testing
 @testable import IngestionService
 
-/// Groups of `EventWriter.smallestCopiedGroup` messages or more are written by `COPY`: the same rules as
-/// the statements that write smaller ones.
-@Suite struct CopyPathTests {
-    /// A batch large enough to be copied, the n-th message's text carrying every byte `COPY` escapes.
+/// A group as large as a full batch is one statement like a lone message: the same rules for each id, and
+/// every byte of the text stored as sent.
+@Suite struct LargeGroupTests {
+    /// The size of a large batch.
+    static let count = 600
+
+    /// A batch of `count` messages, the n-th message's text carrying control characters, quotes and non-ASCII.
     static func batch(_ count: Int, prefix: String) -> (body: String, texts: [String: String]) {
         var texts: [String: String] = [:]
         let messages = (0..<count).map { n in
             let text = "tab\there newline\nthere return\r back\\slash \"quoted\" é 漢 \(n)"
             texts["\(prefix)-\(n)"] = text
             let encoded = JSONValue.string(text).serialized()
-            return #"{"type": "track", "messageId": "\#(prefix)-\#(n)", "userId": "user-\#(n)", "event": "Copied", "properties": {"note": \#(encoded), "email": "p\#(n)@example.com"}}"#
+            return #"{"type": "track", "messageId": "\#(prefix)-\#(n)", "userId": "user-\#(n)", "event": "Large", "properties": {"note": \#(encoded), "email": "p\#(n)@example.com"}}"#
         }
         return (#"{"batch": [\#(messages.joined(separator: ","))]}"#, texts)
     }
 
-    @Test func aCopiedBatchStoresExactlyWhatWasSentAndEachIdOnce() async throws {
-        let count = EventWriter.smallestCopiedGroup + 8
+    @Test func aLargeBatchStoresExactlyWhatWasSentAndEachIdOnce() async throws {
+        let count = Self.count
         try await IngestionFixture.run { fixture, client in
             // Seen within the window (a repeat), and seen before the window (stored again).
             try await fixture.database.query(
@@ -47,7 +50,7 @@ import Testing
             #expect(events["cp-1"] == nil)
             for (messageId, text) in texts where messageId != "cp-1" {
                 #expect(events[messageId]?["properties"]?["note"] == .string(text))
-                #expect(events[messageId]?["event"] == .string("Copied"))
+                #expect(events[messageId]?["event"] == .string("Large"))
             }
             #expect(events["cp-7"]?["userId"] == .string("user-7"))
             #expect(events["cp-7"]?["properties"]?["email"] == .string("p7@example.com"))
@@ -58,13 +61,13 @@ import Testing
                 logger: TestDatabase.logger
             ).decode((String, String, Bool).self).collectAll()
             #expect(columns.map { $0.0 } == ["track"])
-            #expect(columns.map { $0.1 } == ["Copied"])
+            #expect(columns.map { $0.1 } == ["Large"])
             #expect(columns.map { $0.2 } == [true])
         }
     }
 
-    @Test func anIdClaimedByAnotherWriterDuringTheCopyIsARepeatNotAFailure() async throws {
-        let count = EventWriter.smallestCopiedGroup + 8
+    @Test func anIdClaimedByAnotherWriterMeanwhileIsARepeatNotAFailure() async throws {
+        let count = Self.count
         try await IngestionFixture.run { fixture, client in
             let (batch, _) = Self.batch(count, prefix: "race")
             try await fixture.database.withConnection { other in
@@ -75,11 +78,11 @@ import Testing
                     logger: TestDatabase.logger
                 )
                 async let answer = client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { try jsonBody($0) }
-                // Commit once the service's copy waits for that row's lock, so the copy fails on the key.
+                // Commit once the service's statement waits for that row's lock: it then sees the claim.
                 let deadline = ContinuousClock.now + .seconds(10)
                 while ContinuousClock.now < deadline {
                     let waiting = try await fixture.database.query(
-                        "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%event_message_ids%'",
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO event_message_ids%'",
                         logger: TestDatabase.logger
                     ).decode(Int.self).first(where: { _ in true }) ?? 0
                     if waiting > 0 { break }
