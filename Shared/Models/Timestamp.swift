@@ -57,12 +57,36 @@ public enum Timestamp {
         let (days, millisecondOfDay) = totalMilliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = civilFromDays(days)
         let second = millisecondOfDay / 1000
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        let (hour, minute, millisecond) = (second / 3600, second / 60 % 60, millisecondOfDay % 1000)
+        guard (0...9999).contains(year) else {
+            func pad(_ value: Int, _ width: Int) -> String {
+                let text = String(value)
+                return String(repeating: "0", count: max(0, width - text.count)) + text
+            }
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
+                + "\(pad(second % 60, 2)).\(pad(millisecond, 3))Z"
         }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):"
-            + "\(pad(second % 60, 2)).\(pad(millisecondOfDay % 1000, 3))Z"
+        // Four-digit years (all that `parse` reads) are written digit by digit in place: this runs per event.
+        return String(unsafeUninitializedCapacity: 24) { text in
+            var end = 0
+            func put(_ value: Int, width: Int, then separator: Unicode.Scalar) {
+                var rest = value
+                for position in stride(from: end + width - 1, through: end, by: -1) {
+                    text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                text[end + width] = UInt8(ascii: separator)
+                end += width + 1
+            }
+            put(year, width: 4, then: "-")
+            put(month, width: 2, then: "-")
+            put(day, width: 2, then: "T")
+            put(hour, width: 2, then: ":")
+            put(minute, width: 2, then: ":")
+            put(second % 60, width: 2, then: ".")
+            put(millisecond, width: 3, then: "Z")
+            return end
+        }
     }
 
     private static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {

@@ -63,13 +63,14 @@ public struct SealedFields: Sendable {
     /// Seals the identifiers (`userId`, `anonymousId`, `previousId`, `context.externalIds[].id`), the PII
     /// keys of `traits`, `context.traits` and `properties`, and `context.ip`.
     public func sealMessage(_ message: [String: JSONValue]) throws -> [String: JSONValue] {
+        var message = message
         var memo = Memo()
-        return try sealMessage(message, memo: &memo)
+        try seal(&message, memo: &memo)
+        return message
     }
 
-    /// As `sealMessage(_:)`, reusing what `memo` holds and adding to it.
-    public func sealMessage(_ message: [String: JSONValue], memo: inout Memo) throws -> [String: JSONValue] {
-        var message = message
+    /// As `sealMessage(_:)`, in place, reusing what `memo` holds and adding to it.
+    public func seal(_ message: inout [String: JSONValue], memo: inout Memo) throws {
         for field in Self.identifierKeys {
             if let value = message[field], value != .null, !Self.isSealed(value) {
                 message[field] = try seal(value, path: field, memo: &memo)
@@ -99,7 +100,6 @@ public struct SealedFields: Sendable {
             }
             message["context"] = .object(context)
         }
-        return message
     }
 
     private func sealPII(_ object: [String: JSONValue], path: String, memo: inout Memo) throws -> [String: JSONValue] {

@@ -13,8 +13,8 @@ struct MessageEnrichment: Sendable {
         clientIP = facts.clientAddress.flatMap(facts.source.ipPolicy.apply).map(JSONValue.string)
     }
 
-    func enrich(_ sent: [String: JSONValue]) -> [String: JSONValue] {
-        var context = sent
+    /// Enriches `context` in place (a copy would cost a copy of every entry, per message).
+    func enrich(_ context: inout [String: JSONValue]) {
         let policy = facts.source.ipPolicy
         if let sentIP = context["ip"]?.stringValue {
             context["ip"] = policy.apply(to: sentIP).map(JSONValue.string)
@@ -31,7 +31,6 @@ struct MessageEnrichment: Sendable {
                 context["campaign"] = .object(campaign.contextObject)
             }
         }
-        return context
     }
 
     /// A cheap byte scan for `utm_` (any case) before parsing the address.

@@ -73,12 +73,15 @@ struct MessagePreparation: Sendable {
             object["sentAt"] = .string(batchSentAtText)
         }
         object.removeValue(forKey: "writeKey")
-        object["context"] = .object(enrichment.enrich(object["context"]?.objectValue ?? [:]))
-        let stored = try facts.source.sealing.sealMessage(object, memo: &sealed)
+        // Taken out while it changes, so the message does not hold a second reference that forces a copy.
+        var context = object.removeValue(forKey: "context")?.objectValue ?? [:]
+        enrichment.enrich(&context)
+        object["context"] = .object(context)
+        try facts.source.sealing.seal(&object, memo: &sealed)
 
         var json: [UInt8] = []
         json.reserveCapacity(size.bytes + 512)
-        JSONValue.object(stored).write(into: &json, sortingKeys: false)
+        JSONValue.object(object).write(into: &json, sortingKeys: false)
         return PreparedMessage(
             messageId: messageId,
             routingKey: routingKey(strongestID),
@@ -86,8 +89,20 @@ struct MessagePreparation: Sendable {
             event: message.event.flatMap { $0.isEmpty ? nil : $0 },
             eventTime: eventTimeText,
             json: json,
-            reference: JSONValue.object(["messageId": .string(messageId), "receivedAt": .string(receivedAtText)]).serialized()
+            reference: Self.reference(messageId: messageId, receivedAt: receivedAtText)
         )
+    }
+
+    /// `{"messageId": …, "receivedAt": …}`, written directly: it is made for every event.
+    static func reference(messageId: String, receivedAt: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(messageId.utf8.count + receivedAt.utf8.count + 32)
+        bytes.append(contentsOf: #"{"messageId":"#.utf8)
+        JSONValue.string(messageId).write(into: &bytes)
+        bytes.append(contentsOf: #","receivedAt":"#.utf8)
+        JSONValue.string(receivedAt).write(into: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
