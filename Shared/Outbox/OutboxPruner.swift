@@ -53,6 +53,14 @@ public struct OutboxPruner: Service {
                 """
             )
         }
+        // Rows are appended in id order, so the lowest id is (to within a moment) the oldest row: while it is
+        // within the retention, no row is past it, and the scan below, which reads the whole table, is skipped.
+        // It ran every minute in every replica, a burst of a core's work that showed in request latencies.
+        let oldestExpired = try await database.query(
+            "SELECT created_at < now() - \(unconsumedRetention.postgresInterval)::interval FROM outbox ORDER BY id LIMIT 1",
+            logger: logger
+        ).decode(Bool.self).first(where: { _ in true }) ?? false
+        guard oldestExpired else { return deleted }
         deleted += try await deleteInChunks(
             """
             WITH deleted AS (

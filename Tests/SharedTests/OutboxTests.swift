@@ -280,8 +280,13 @@ struct OutboxTests {
             #expect(try await outboxRows() == 0)
             #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE topic = 'nobody-reads'") == 1)
 
-            let impatient = OutboxPruner(database: fixture.client, logger: fixture.logger, unconsumedRetention: .zero)
-            #expect(try await impatient.pruneOnce() == 1)
+            // Within the retention (judged by the oldest row), the unread row stays; past it, it goes.
+            #expect(try await pruner.pruneOnce() == 0)
+            try await fixture.client.query(
+                "UPDATE outbox SET created_at = now() - interval '2 hours' WHERE topic = 'nobody-reads'", logger: fixture.logger
+            )
+            #expect(try await pruner.pruneOnce() == 1)
+            #expect(try await fixture.count("SELECT count(*)::int FROM outbox WHERE topic = 'nobody-reads'") == 0)
         }
     }
 
