@@ -103,6 +103,9 @@ struct IngestionBenchResult: Sendable {
             "track: \(grouped(m.track.measured)) requests measured after a 1 s warm-up, sent at \(grouped(m.track.achievedRate)) req/s "
                 + "(target \(grouped(c.latencyRate))), answered at \(grouped(m.track.answeredRate)) req/s, \(grouped(m.track.failedRequests)) failed; "
                 + String(format: "group commit: %.2f requests per transaction", m.trackCommits.requestsPerTransaction),
+            "track: \(grouped(m.track.slow)) requests at or over \(grouped(Self.trackP99Goal)) ms"
+                + (m.track.slowSeconds.isEmpty ? "" : "; by second of the load, most first: "
+                    + m.track.slowSeconds.prefix(5).map { "\($0.second) s: \(grouped($0.requests))" }.joined(separator: ", ")),
             "track: CPU in cores (\(m.trackUsage.cpu.summary)); the service's CPU per request \(grouped(trackMicrosecondsPerRequest)) µs; "
                 + "service RSS peak \(String(format: "%.0f", trackResidentMB)) MB",
         ]

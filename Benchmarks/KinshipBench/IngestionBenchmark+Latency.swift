@@ -15,6 +15,10 @@ struct TrackLoad: Sendable {
     let p99: Double
     let max: Double
     let measured: Int
+    /// Measured requests slower than the goal, and the seconds of the load (counted from its start) in which
+    /// they were sent, most first: one bad second points at a stall, spread ones at a service too slow.
+    let slow: Int
+    let slowSeconds: [(second: Int, requests: Int)]
     let requests: Int
     let stored: Int
     let failedRequests: Int
@@ -69,12 +73,16 @@ extension IngestionBenchmark {
         }
         let lastAnswered = ContinuousClock.now
 
-        let sorted = log.all.dropFirst(rate).compactMap { $0 }.sorted()
+        let measured = log.all.enumerated().dropFirst(rate).compactMap { n, latency in latency.map { (n, $0) } }
+        let sorted = measured.map(\.1).sorted()
+        let slow = measured.filter { $0.1 >= IngestionBenchResult.trackP99Goal }
+        let slowSeconds = Dictionary(grouping: slow, by: { $0.0 / rate }).map { (second: $0.key, requests: $0.value.count) }
+            .sorted { ($0.requests, $1.second) > ($1.requests, $0.second) }
         let outcomes = log.outcomes
         return TrackLoad(
             achievedRate: perSecond(total - 1, lastStarted - start), answeredRate: perSecond(total, lastAnswered - start),
             p50: percentile(0.50, of: sorted), p99: percentile(0.99, of: sorted), max: sorted.last ?? 0,
-            measured: sorted.count, requests: total, stored: outcomes.stored,
+            measured: sorted.count, slow: slow.count, slowSeconds: slowSeconds, requests: total, stored: outcomes.stored,
             failedRequests: outcomes.failed, failures: outcomes.failures
         )
     }

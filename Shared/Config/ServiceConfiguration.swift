@@ -14,6 +14,13 @@ public enum ServiceName: String, Sendable, CaseIterable {
     }
 
     public var portVariable: String { "KINSHIP_\(rawValue.uppercased())_PORT" }
+
+    /// Database connections kept open even when idle: ingestion's two group-commit writers and its
+    /// consumer wake-ups use theirs all the time, and PostgresNIO starts (then cancels) an idle-timeout
+    /// timer task each time a connection beyond this minimum goes idle, a share of every small request.
+    public var defaultMinimumDatabaseConnections: Int {
+        self == .ingestion ? 3 : 0
+    }
 }
 
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -30,10 +37,12 @@ public struct ServiceConfiguration: Sendable {
     public var masterKeys: MasterKeyring
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    public var minimumDatabaseConnections: Int
 
     public init(
         service: ServiceName, database: DatabaseURL, host: String = "127.0.0.1", port: Int? = nil,
-        internalToken: String, masterKeys: MasterKeyring, logLevel: Logger.Level = .info, logFormat: LogFormat = .json
+        internalToken: String, masterKeys: MasterKeyring, logLevel: Logger.Level = .info, logFormat: LogFormat = .json,
+        minimumDatabaseConnections: Int = 0
     ) {
         self.service = service
         self.database = database
@@ -43,6 +52,7 @@ public struct ServiceConfiguration: Sendable {
         self.masterKeys = masterKeys
         self.logLevel = logLevel
         self.logFormat = logFormat
+        self.minimumDatabaseConnections = minimumDatabaseConnections
     }
 
     public static let minimumInternalTokenLength = 16
@@ -62,7 +72,10 @@ public struct ServiceConfiguration: Sendable {
             internalToken: token,
             masterKeys: try MasterKeyring.load(from: environment),
             logLevel: try environment.choice("KINSHIP_LOG_LEVEL", default: Logger.Level.info),
-            logFormat: try environment.choice("KINSHIP_LOG_FORMAT", default: LogFormat.json)
+            logFormat: try environment.choice("KINSHIP_LOG_FORMAT", default: LogFormat.json),
+            minimumDatabaseConnections: try environment.integer(
+                "KINSHIP_DATABASE_MIN_CONNECTIONS", default: service.defaultMinimumDatabaseConnections, range: 0...DatabaseURL.maximumConnections - 1
+            )
         )
     }
 }
