@@ -17,7 +17,7 @@ enum OutboxBenchWorker {
         var logger = Logger(label: "kinship.bench.worker")
         logger.logLevel = .warning
         let handled = HandledCounter(target: .max)
-        let database = PostgresClient(configuration: configuration.database.clientConfiguration(), backgroundLogger: poolLogger)
+        let database = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: poolLogger)
         let consumer = OutboxConsumer(
             group: group, topic: OutboxBenchmark.topic, database: database, logger: logger,
             options: configuration.consumerOptions, workerID: worker

@@ -58,11 +58,7 @@ public struct DatabaseURL: Sendable, Equatable {
         }
     }
 
-    /// The most connections one process's pool opens.
-    public static let maximumConnections = 20
-
-    /// The pool's configuration, keeping `minimumConnections` open even when idle.
-    public func clientConfiguration(minimumConnections: Int = 0) -> PostgresClient.Configuration {
+    public var clientConfiguration: PostgresClient.Configuration {
         var configuration = PostgresClient.Configuration(
             host: host,
             port: port,
@@ -71,14 +67,7 @@ public struct DatabaseURL: Sendable, Equatable {
             database: database,
             tls: tls
         )
-        configuration.options.maximumConnections = Self.maximumConnections
-        configuration.options.minimumConnections = minimumConnections
-        // Idle connections are not probed: PostgresNIO starts a keep-alive timer task for every connection
-        // that goes idle and cancels it at the next lease, a measurable share of a single request's CPU
-        // (ingestion's single-event p99 rose with it). A connection Postgres closes is noticed by its socket;
-        // one lost silently fails its next query (ingestion answers 503, which clients retry; consumers
-        // retry the batch).
-        configuration.options.keepAliveBehavior = nil
+        configuration.options.maximumConnections = 20
         return configuration
     }
 }

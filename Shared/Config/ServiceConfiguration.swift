@@ -14,13 +14,6 @@ public enum ServiceName: String, Sendable, CaseIterable {
     }
 
     public var portVariable: String { "KINSHIP_\(rawValue.uppercased())_PORT" }
-
-    /// Database connections kept open even when idle: ingestion's two group-commit writers and its
-    /// consumer wake-ups use theirs all the time, and PostgresNIO starts (then cancels) an idle-timeout
-    /// timer task each time a connection beyond this minimum goes idle, a share of every small request.
-    public var defaultMinimumDatabaseConnections: Int {
-        self == .ingestion ? 3 : 0
-    }
 }
 
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -37,12 +30,10 @@ public struct ServiceConfiguration: Sendable {
     public var masterKeys: MasterKeyring
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
-    public var minimumDatabaseConnections: Int
 
     public init(
         service: ServiceName, database: DatabaseURL, host: String = "127.0.0.1", port: Int? = nil,
-        internalToken: String, masterKeys: MasterKeyring, logLevel: Logger.Level = .info, logFormat: LogFormat = .json,
-        minimumDatabaseConnections: Int = 0
+        internalToken: String, masterKeys: MasterKeyring, logLevel: Logger.Level = .info, logFormat: LogFormat = .json
     ) {
         self.service = service
         self.database = database
@@ -52,7 +43,6 @@ public struct ServiceConfiguration: Sendable {
         self.masterKeys = masterKeys
         self.logLevel = logLevel
         self.logFormat = logFormat
-        self.minimumDatabaseConnections = minimumDatabaseConnections
     }
 
     public static let minimumInternalTokenLength = 16
@@ -72,10 +62,7 @@ public struct ServiceConfiguration: Sendable {
             internalToken: token,
             masterKeys: try MasterKeyring.load(from: environment),
             logLevel: try environment.choice("KINSHIP_LOG_LEVEL", default: Logger.Level.info),
-            logFormat: try environment.choice("KINSHIP_LOG_FORMAT", default: LogFormat.json),
-            minimumDatabaseConnections: try environment.integer(
-                "KINSHIP_DATABASE_MIN_CONNECTIONS", default: service.defaultMinimumDatabaseConnections, range: 0...DatabaseURL.maximumConnections - 1
-            )
+            logFormat: try environment.choice("KINSHIP_LOG_FORMAT", default: LogFormat.json)
         )
     }
 }

@@ -30,7 +30,7 @@ extension DatabaseURL {
     /// Runs `body` with a started pool on this database, and shuts the pool down afterwards
     /// (for commands, tests and benchmarks; services run the pool in their `ServiceGroup` instead).
     public func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-        let client = PostgresClient(configuration: clientConfiguration(), backgroundLogger: logger)
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()

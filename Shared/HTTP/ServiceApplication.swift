@@ -18,10 +18,7 @@ public struct ServiceRuntime: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.registry = registry
-        self.database = PostgresClient(
-            configuration: configuration.database.clientConfiguration(minimumConnections: configuration.minimumDatabaseConnections),
-            backgroundLogger: logger
-        )
+        self.database = PostgresClient(configuration: configuration.database.clientConfiguration, backgroundLogger: logger)
     }
 
     /// A router with the shared middleware and `/healthz`, `/readyz`, `/metrics`.

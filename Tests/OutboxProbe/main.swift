@@ -26,7 +26,7 @@ let topic = OutboxTopic(
 
 var logger = Logger(label: "outbox-probe")
 logger.logLevel = .warning
-let database = PostgresClient(configuration: url.clientConfiguration(), backgroundLogger: logger)
+let database = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
 let consumer = OutboxConsumer(
     group: try environment.required("PROBE_GROUP"), topic: topic, database: database, logger: logger,
     options: options, workerID: worker

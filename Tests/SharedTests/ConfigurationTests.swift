@@ -43,16 +43,6 @@ struct ConfigurationTests {
         #expect(try load(.reporting, changing: ["KINSHIP_REPORTING_PORT": "9100", "KINSHIP_INGESTION_PORT": "9000"]).port == 9100)
     }
 
-    @Test func ingestionKeepsItsWritersConnectionsOpenAndOthersNone() throws {
-        #expect(try load(.ingestion).minimumDatabaseConnections == 3)
-        #expect(try load(.identity).minimumDatabaseConnections == 0)
-        #expect(try load(.ingestion, changing: ["KINSHIP_DATABASE_MIN_CONNECTIONS": "0"]).minimumDatabaseConnections == 0)
-        #expect(failure(["KINSHIP_DATABASE_MIN_CONNECTIONS": "20"])?.variable == "KINSHIP_DATABASE_MIN_CONNECTIONS")
-        let pool = try load(.ingestion).database.clientConfiguration(minimumConnections: 3)
-        #expect(pool.options.minimumConnections == 3)
-        #expect(pool.options.keepAliveBehavior == nil)
-    }
-
     @Test(arguments: ["KINSHIP_DATABASE_URL", "KINSHIP_MASTER_KEY", "KINSHIP_INTERNAL_TOKEN"])
     func missingRequiredVariableIsNamed(variable: String) {
         let error = failure([variable: nil])

@@ -17,8 +17,6 @@ public enum TestKeys {
             "KINSHIP_MASTER_KEY": masterKey.base64EncodedString(),
             "KINSHIP_INTERNAL_TOKEN": internalToken,
             "KINSHIP_LOG_LEVEL": "warning",
-            // Tests start many services at once on one cluster: no idle connections held for speed.
-            "KINSHIP_DATABASE_MIN_CONNECTIONS": "0",
         ]
         for service in ServiceName.allCases { values[service.portVariable] = String(port) }
         return values
