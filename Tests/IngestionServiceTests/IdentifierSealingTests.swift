@@ -69,4 +69,23 @@ import Testing
             try sealing.openMessage(["context": .object(["externalIds": .array([externals[1], externals[0]])])])
         }
     }
+
+    @Test func oneRequestSealsARepeatedValueOnceAndOnlyAtTheSamePath() throws {
+        let sealing = SealedFields(key: .generate(), workspaceID: UUID())
+        var memo = SealedFields.Memo()
+        func sealed(_ message: [String: JSONValue], _ memo: inout SealedFields.Memo) throws -> [String: JSONValue] {
+            var message = message
+            try sealing.seal(&message, memo: &memo)
+            return message
+        }
+        let first = try sealed(["userId": .string("u-1"), "anonymousId": .string("u-1")], &memo)
+        let second = try sealed(["userId": .string("u-1"), "context": .object(["ip": .string("203.0.113.0")])], &memo)
+        // The same value at the same path within one request: one ciphertext, which opens.
+        #expect(second["userId"] == first["userId"])
+        #expect(try sealing.openMessage(second)["userId"] == .string("u-1"))
+        // The same value at another path, or in another request, is sealed anew.
+        #expect(first["anonymousId"] != first["userId"])
+        var otherRequest = SealedFields.Memo()
+        #expect(try sealed(["userId": .string("u-1")], &otherRequest)["userId"] != first["userId"])
+    }
 }
