@@ -65,7 +65,7 @@ struct EventWriter: Service {
     ///
     /// Every group, small or large, is one statement that claims the ids, inserts the events and appends
     /// their outbox rows: one round trip, committed alone. A `COPY` path for large groups cost Postgres
-    /// no less per event, and its six round trips left the writers waiting on the request tasks that share
+    /// no less per event, and its eight round trips left the writers waiting on the request tasks that share
     /// the service's threads, with the cores partly idle.
     func store(_ batches: [WriteBatch]) async throws -> [WriteOutcome] {
         var outcomes = Array(repeating: WriteOutcome(), count: batches.count)
