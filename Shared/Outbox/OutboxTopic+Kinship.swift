@@ -24,6 +24,19 @@ public struct EventReference: Codable, Sendable, Equatable {
         }
         self.init(messageId: messageId, receivedAt: receivedAt)
     }
+
+    /// The payload as ingestion writes it, `{"messageId": …, "receivedAt": …}`, without an encoder: it is
+    /// made for every event.
+    public var payload: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(messageId.utf8.count + receivedAt.utf8.count + 32)
+        bytes.append(contentsOf: #"{"messageId":"#.utf8)
+        JSONValue.string(messageId).write(into: &bytes)
+        bytes.append(contentsOf: #","receivedAt":"#.utf8)
+        JSONValue.string(receivedAt).write(into: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
 
 extension OutboxTopic {

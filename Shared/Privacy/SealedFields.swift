@@ -77,15 +77,15 @@ public struct SealedFields: Sendable {
             }
         }
         for field in ["traits", "properties"] {
-            if case .object(let object)? = message[field], object.keys.contains(where: isPII) {
-                message[field] = .object(try sealPII(object, path: field, memo: &memo))
+            if case .object(let object)? = message[field], let sealed = try sealPII(object, path: field, memo: &memo) {
+                message[field] = .object(sealed)
             }
         }
         if case .object(var context)? = message["context"] {
             // Taken out of the message so the edits below change the only copy.
             message["context"] = nil
-            if case .object(let traits)? = context["traits"], traits.keys.contains(where: isPII) {
-                context["traits"] = .object(try sealPII(traits, path: "context.traits", memo: &memo))
+            if case .object(let traits)? = context["traits"], let sealed = try sealPII(traits, path: "context.traits", memo: &memo) {
+                context["traits"] = .object(sealed)
             }
             if let ip = context["ip"], ip != .null {
                 context["ip"] = try seal(ip, path: "context.ip", memo: &memo)
@@ -102,20 +102,17 @@ public struct SealedFields: Sendable {
         }
     }
 
-    private func sealPII(_ object: [String: JSONValue], path: String, memo: inout Memo) throws -> [String: JSONValue] {
-        var object = object
+    /// The object with its PII values sealed, or nil when it holds none to seal (and is left as it is).
+    private func sealPII(_ object: [String: JSONValue], path: String, memo: inout Memo) throws -> [String: JSONValue]? {
+        var sealed: [String: JSONValue]?
         for (name, value) in object where isPII(name) && value != .null && !Self.isSealed(value) {
-            object[name] = try seal(value, path: "\(path).\(name)", memo: &memo)
+            sealed = sealed ?? object
+            sealed?[name] = try seal(value, path: "\(path).\(name)", memo: &memo)
         }
-        return object
+        return sealed
     }
 
     /// One value, whatever its JSON type, sealed as its JSON text.
-    public func seal(_ value: JSONValue, path: String) throws -> JSONValue {
-        var memo = Memo()
-        return try seal(value, path: path, memo: &memo)
-    }
-
     private func seal(_ value: JSONValue, path: String, memo: inout Memo) throws -> JSONValue {
         var plaintext: [UInt8] = []
         value.write(into: &plaintext)

@@ -89,20 +89,8 @@ struct MessagePreparation: Sendable {
             event: message.event.flatMap { $0.isEmpty ? nil : $0 },
             eventTime: eventTimeText,
             json: json,
-            reference: Self.reference(messageId: messageId, receivedAt: receivedAtText)
+            reference: EventReference(messageId: messageId, receivedAt: receivedAtText).payload
         )
-    }
-
-    /// `{"messageId": …, "receivedAt": …}`, written directly: it is made for every event.
-    static func reference(messageId: String, receivedAt: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(messageId.utf8.count + receivedAt.utf8.count + 32)
-        bytes.append(contentsOf: #"{"messageId":"#.utf8)
-        JSONValue.string(messageId).write(into: &bytes)
-        bytes.append(contentsOf: #","receivedAt":"#.utf8)
-        JSONValue.string(receivedAt).write(into: &bytes)
-        bytes.append(UInt8(ascii: "}"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
