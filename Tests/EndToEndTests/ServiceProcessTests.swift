@@ -52,6 +52,11 @@ struct ServiceProcessTests {
             #expect(metrics.body.contains("hb_requests"), "\(service) metrics lack request counters: \(metrics.body.prefix(300))")
             let missing = try await get("\(url)/nope")
             #expect(missing.status == 404 && missing.body.contains(#""code":"not_found""#))
+            #if os(Linux)
+            // The services link jemalloc as their allocator (Package.swift): it must be what is loaded.
+            let maps = (try? String(contentsOfFile: "/proc/\(process.pid)/maps", encoding: .utf8)) ?? ""
+            #expect(maps.contains("libjemalloc"), "\(service) does not allocate with jemalloc")
+            #endif
         }
         for (_, process, _) in running { process.signal(SIGTERM) }
         for (service, process, _) in running {

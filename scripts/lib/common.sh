@@ -44,13 +44,16 @@ ensure_debian_package() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 
-# The C libraries the Swift build links: zlib (gzip request bodies).
+# The C libraries the Swift build links: zlib (gzip request bodies) and jemalloc (the services' allocator).
 ensure_build_libraries() {
-  [ -f /usr/include/zlib.h ] && return
-  [ "$(id -u)" -eq 0 ] || fail "zlib's headers are missing; run this script as root once to install zlib1g-dev"
-  echo "installing zlib1g-dev from Debian's packages"
+  local missing=()
+  [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  [ -f /usr/include/jemalloc/jemalloc.h ] || missing+=(libjemalloc-dev)
+  [ ${#missing[@]} -eq 0 ] && return
+  [ "$(id -u)" -eq 0 ] || fail "the build needs ${missing[*]}; run this script as root once to install them"
+  echo "installing ${missing[*]} from Debian's packages"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 # The cluster's owner must be able to walk down to .kinship/: grant traverse-only (o+x) where it is missing.
