@@ -6,14 +6,22 @@ private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 extension Sequence where Element == UInt8 {
     /// Lowercase hexadecimal, two digits per byte (tokens, digests); table-driven, as it runs per event.
     public var hexString: String {
+        // Contiguous bytes (Data, arrays: nearly all) are read directly, not through the iterator.
+        if let text = withContiguousStorageIfAvailable({ Self.hex(of: $0) }) { return text }
+        return Self.hex(of: Array(self))
+    }
+
+    private static func hex(of bytes: some Collection<UInt8>) -> String {
         let digits = hexDigits
-        var text: [UInt8] = []
-        text.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0f)])
+        return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            var end = 0
+            for byte in bytes {
+                text[end] = digits[Int(byte >> 4)]
+                text[end + 1] = digits[Int(byte & 0x0f)]
+                end += 2
+            }
+            return end
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

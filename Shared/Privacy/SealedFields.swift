@@ -20,6 +20,8 @@ public struct SealedFields: Sendable {
     let key: DataKey
     let workspaceID: UUID
     let piiKeys: Set<String>
+    /// The same keys as bytes, which `isPII` compares without making a string for every key it checks.
+    private let piiKeyBytes: [[UInt8]]
     /// `kinship.event/<workspace>/`: every path's sealing context starts with it (made once, not per value).
     private let contextPrefix: [UInt8]
 
@@ -27,22 +29,34 @@ public struct SealedFields: Sendable {
         self.key = key
         self.workspaceID = workspaceID
         self.piiKeys = Set(piiKeys.map(Self.normalised))
+        self.piiKeyBytes = self.piiKeys.map { Array($0.utf8) }
         self.contextPrefix = Array("kinship.event/\(workspaceID.lowercased)/".utf8)
     }
 
     static func normalised(_ key: String) -> String {
-        // ASCII keys (nearly all) without Foundation: this runs for every trait and property key.
         guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return key.lowercased().replacingOccurrences(of: "_", with: "") }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(key.utf8.count)
-        for byte in key.utf8 where byte != UInt8(ascii: "_") {
-            bytes.append(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte)
+        return String(unsafeUninitializedCapacity: key.utf8.count) { normaliseASCII(key.utf8, into: $0) }
+    }
+
+    /// An ASCII key lower-cased and without `_`, written into `normalised`; returns its length. Without
+    /// Foundation: it runs for every trait and property key.
+    private static func normaliseASCII(_ key: some Collection<UInt8>, into normalised: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for byte in key where byte != UInt8(ascii: "_") {
+            normalised[count] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            count += 1
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return count
     }
 
     public func isPII(_ key: String) -> Bool {
-        piiKeys.contains(Self.normalised(key))
+        let bytes = key.utf8
+        guard bytes.count <= 64, bytes.allSatisfy({ $0 < 0x80 }) else { return piiKeys.contains(Self.normalised(key)) }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+            let count = Self.normaliseASCII(bytes, into: buffer)
+            let normalised = UnsafeBufferPointer(rebasing: buffer[..<count])
+            return piiKeyBytes.contains { $0.count == count && $0.elementsEqual(normalised) }
+        }
     }
 
     /// Values already sealed, by path and plaintext, for the messages of one request: a browser's batch

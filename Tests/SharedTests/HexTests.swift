@@ -6,6 +6,9 @@ import Testing
     @Test func bytesAreTwoLowercaseDigitsEach() {
         #expect([0x00, 0x0f, 0xa5, 0xff].hexString == "000fa5ff")
         #expect([UInt8]().hexString == "")
+        #expect(Data([0x00, 0x0f, 0xa5, 0xff]).hexString == "000fa5ff")
+        // A sequence without contiguous storage takes the other path to the same text.
+        #expect([0x00, 0x0f, 0xa5, 0xff].lazy.map { $0 }.hexString == "000fa5ff")
     }
 
     /// Made from the bytes, it must read exactly as Foundation's own form, lower-cased.

@@ -33,6 +33,17 @@ struct PrivacyTests {
         // RFC 4231, test case 2.
         let rfc = BlindIndex(key: SymmetricKey(data: Data("Jefe".utf8)))
         #expect(rfc.mac(Data("what do ya want for nothing?".utf8)) == Self.hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"))
+        // RFC 4231, test case 6: a key longer than SHA-256's block is hashed first.
+        let long = BlindIndex(key: SymmetricKey(data: Data(repeating: 0xaa, count: 131)))
+        #expect(long.mac(Data("Test Using Larger Than Block-Size Key - Hash Key First".utf8)) == Self.hex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"))
+        // And swift-crypto's HMAC agrees for keys and messages of every length around the block size.
+        for keyLength in [0, 1, 32, 63, 64, 65, 200] {
+            let key = SymmetricKey(data: Data((0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) }))
+            for messageLength in [0, 1, 55, 56, 64, 119, 1_000] {
+                let message = Data((0..<messageLength).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ keyLength) })
+                #expect(BlindIndex(key: key).mac(message) == Data(HMAC<SHA256>.authenticationCode(for: message, using: key)))
+            }
+        }
         let index = BlindIndex(key: fixedKey)
         #expect(index.token(type: "email", normalizedValue: "ada@example.com") == Self.hex("ab7633e9aa5fb26b48b11b6c9f0080f9075f6a1d2d2cf95961e6670b759cbd96"))
         #expect(index.token(type: "user_id", normalizedValue: "ada@example.com") != index.token(type: "email", normalizedValue: "ada@example.com"))
