@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Shared
 
 /// Claims message ids in the dedup table, inserts the events of those claimed and appends their
 /// `events` outbox rows, in one statement: the whole write of a small group commit, which run alone
@@ -19,8 +20,8 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
             RETURNING workspace_id, message_id
         ), stored AS (
             INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM unnest(
-                $1::uuid[], $3::text[]::timestamptz[], $2::text[], $5::uuid[], $6::text[], $7::text[], $8::text[]::timestamptz[], $9::text[]
+            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m FROM unnest(
+                $1::uuid[], $3::text[]::timestamptz[], $2::text[], $5::uuid[], $6::text[], $7::text[], $8::text[]::timestamptz[], $9::jsonb[]
             ) AS x(w, r, i, s, t, e, et, m)
             JOIN claimed c ON c.workspace_id = x.w AND c.message_id = x.i
             RETURNING workspace_id, message_id
@@ -33,21 +34,39 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
         """
     typealias Row = (UUID, String)
 
-    let workspaces: [UUID]
-    let messageIDs: [String]
-    let receivedAts: [String]
+    private(set) var workspaces: [UUID] = []
+    private(set) var messageIDs: [String] = []
+    private(set) var receivedAts: [String] = []
     let window: String
-    let sources: [UUID]
-    let types: [String]
+    private(set) var sources: [UUID] = []
+    private(set) var types: [String] = []
     /// "" for none.
-    let events: [String]
-    let eventTimes: [String]
-    let messages: [String]
+    private(set) var events: [String] = []
+    private(set) var eventTimes: [String] = []
+    private(set) var messages: [JSONBParameter] = []
     /// The outbox rows of the stored events: their topic, and per message its partition, key and payload.
-    let topic: String
-    let partitions: [Int32]
-    let keys: [String]
-    let references: [String]
+    let topic = OutboxTopic.events.name
+    private(set) var partitions: [Int32] = []
+    private(set) var keys: [String] = []
+    private(set) var references: [String] = []
+
+    /// The statement for these messages, in this order, each column filled in one pass over them.
+    init(_ rows: [(batch: WriteBatch, message: PreparedMessage)], window: String) {
+        self.window = window
+        for (batch, message) in rows {
+            workspaces.append(batch.source.workspaceID)
+            messageIDs.append(message.messageId)
+            receivedAts.append(batch.receivedAt)
+            sources.append(batch.source.id)
+            types.append(message.type.rawValue)
+            events.append(message.event ?? "")
+            eventTimes.append(message.eventTime)
+            messages.append(JSONBParameter(json: message.json))
+            partitions.append(Int32(OutboxTopic.events.partition(for: message.routingKey)))
+            keys.append(message.routingKey)
+            references.append(message.reference)
+        }
+    }
 
     func makeBindings() -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 13)

@@ -135,14 +135,8 @@ struct EventWriter: Service {
     /// outbox rows, in one statement and one round trip; their consumers are woken once it commits.
     private func claimAndInsert(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
         guard !rows.isEmpty else { return [] }
-        let partitions = rows.map { Int32(OutboxTopic.events.partition(for: $0.message.routingKey)) }
-        let statement = ClaimAndInsertEvents(
-            workspaces: rows.map(\.batch.source.workspaceID), messageIDs: rows.map(\.message.messageId), receivedAts: rows.map(\.batch.receivedAt),
-            window: "\(dedupWindowDays) days", sources: rows.map(\.batch.source.id), types: rows.map(\.message.type.rawValue),
-            events: rows.map { $0.message.event ?? "" }, eventTimes: rows.map(\.message.eventTime),
-            messages: rows.map { String(decoding: $0.message.json, as: UTF8.self) },
-            topic: OutboxTopic.events.name, partitions: partitions, keys: rows.map(\.message.routingKey), references: rows.map(\.message.reference)
-        )
+        let statement = ClaimAndInsertEvents(rows, window: "\(dedupWindowDays) days")
+        let partitions = statement.partitions
         var fresh: Set<MessageKey> = []
         for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
             fresh.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
