@@ -81,18 +81,18 @@ struct EventWriter: Service {
         let candidates = firsts.map { Candidate(key: $0.key, batch: $0.value.batch, message: $0.value.message) }
             .sorted(by: Candidate.lockOrder)
         let rows = candidates.map { (batch: batches[$0.batch], message: batches[$0.batch].messages[$0.message]) }
-        let fresh: Set<MessageKey>
+        let repeats: Set<MessageKey>
         if batches.allSatisfy(\.failures.isEmpty) {
-            fresh = try await database.withConnection { connection in try await claimAndInsert(rows, on: connection) }
+            repeats = try await database.withConnection { connection in try await claimAndInsert(rows, on: connection) }
         } else {
-            fresh = try await database.transaction(logger: logger) { connection in
-                let fresh = try await claimAndInsert(rows, on: connection)
+            repeats = try await database.transaction(logger: logger) { connection in
+                let repeats = try await claimAndInsert(rows, on: connection)
                 try await insertFailures(batches, on: connection)
-                return fresh
+                return repeats
             }
         }
         for candidate in candidates {
-            if fresh.contains(candidate.key) { outcomes[candidate.batch].stored += 1 } else { outcomes[candidate.batch].duplicates += 1 }
+            if repeats.contains(candidate.key) { outcomes[candidate.batch].duplicates += 1 } else { outcomes[candidate.batch].stored += 1 }
         }
         return outcomes
     }
@@ -133,17 +133,19 @@ struct EventWriter: Service {
 
     /// Claims the ids (see `ClaimAndInsertEvents`), inserts the events of those claimed and appends their
     /// outbox rows, in one statement and one round trip; their consumers are woken once it commits.
+    /// Returns the repeats: the messages not stored.
     private func claimAndInsert(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
         guard !rows.isEmpty else { return [] }
         let statement = ClaimAndInsertEvents(rows, window: "\(dedupWindowDays) days")
-        let partitions = statement.partitions
-        var fresh: Set<MessageKey> = []
+        var repeats: Set<MessageKey> = []
         for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
-            fresh.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
+            repeats.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
         }
-        let storedPartitions = zip(rows, partitions).filter { row, _ in fresh.contains(MessageKey(row.batch, row.message)) }.map(\.1)
+        let storedPartitions = repeats.isEmpty
+            ? statement.partitions
+            : zip(rows, statement.partitions).filter { row, _ in !repeats.contains(MessageKey(row.batch, row.message)) }.map(\.1)
         Outbox.announce(.events, partitions: storedPartitions, via: database, logger: logger)
-        return fresh
+        return repeats
     }
 
     private func insertFailures(_ batches: [WriteBatch], on connection: PostgresConnection) async throws {
