@@ -53,7 +53,16 @@ public enum Timestamp {
 
     /// The canonical form Kinship writes: UTC with milliseconds, as Segment does (`2024-03-05T10:15:30.123Z`).
     public static func format(_ date: Date) -> String {
-        let totalMilliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        format(milliseconds: milliseconds(date))
+    }
+
+    /// The whole milliseconds since 1970 that `format` writes (rounded down, as it truncates the text).
+    public static func milliseconds(_ date: Date) -> Int {
+        Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    /// `format` of a count of milliseconds since 1970.
+    public static func format(milliseconds totalMilliseconds: Int) -> String {
         let (days, millisecondOfDay) = totalMilliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = civilFromDays(days)
         let second = millisecondOfDay / 1000

@@ -7,7 +7,7 @@ struct MessagePreparation: Sendable {
     let facts: RequestFacts
     let consent: ConsentGate
     /// What is the same for every message of the request, worked out once.
-    private let receivedAtText: String
+    private let receivedAt: StoredTime
     private let batchSentAtText: String?
     private let enrichment: MessageEnrichment
     /// What this request's earlier messages already sealed, and their routing keys by strongest id: the
@@ -18,7 +18,7 @@ struct MessagePreparation: Sendable {
     init(facts: RequestFacts, consent: ConsentGate) {
         self.facts = facts
         self.consent = consent
-        receivedAtText = Timestamp.format(facts.receivedAt)
+        receivedAt = StoredTime(facts.receivedAt)
         batchSentAtText = facts.batchSentAt.map(Timestamp.format)
         enrichment = MessageEnrichment(facts: facts)
     }
@@ -59,10 +59,11 @@ struct MessagePreparation: Sendable {
 
         let messageId = message.messageId ?? "kinship-\(UUID().lowercased)"
         let eventTime = correctedTimestamp(message)
-        let eventTimeText = eventTime == facts.receivedAt ? receivedAtText : Timestamp.format(eventTime)
+        let storedEventTime = eventTime == facts.receivedAt ? receivedAt : StoredTime(eventTime)
+        let eventTimeText = storedEventTime.text
         object["type"] = .string(message.type.rawValue)
         object["messageId"] = .string(messageId)
-        object["receivedAt"] = .string(receivedAtText)
+        object["receivedAt"] = .string(receivedAt.text)
         object["timestamp"] = .string(eventTimeText)
         if let original = message.timestamp ?? message.originalTimestamp {
             object["originalTimestamp"] = .string(original == eventTime ? eventTimeText : Timestamp.format(original))
@@ -87,9 +88,9 @@ struct MessagePreparation: Sendable {
             routingKey: routingKey(strongestID),
             type: message.type,
             event: message.event.flatMap { $0.isEmpty ? nil : $0 },
-            eventTime: eventTimeText,
+            eventTime: storedEventTime,
             json: json,
-            reference: EventReference(messageId: messageId, receivedAt: receivedAtText).payload
+            reference: EventReference(messageId: messageId, receivedAt: receivedAt.text).payload
         )
     }
 

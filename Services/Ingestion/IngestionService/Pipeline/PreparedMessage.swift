@@ -10,7 +10,7 @@ struct PreparedMessage: Sendable {
     let type: MessageType
     /// nil when absent or empty.
     let event: String?
-    let eventTime: String
+    let eventTime: StoredTime
     /// The message as stored (`events.message`): as sent, plus enrichment, PII and identifiers sealed; JSON text.
     let json: [UInt8]
     /// The `events` topic payload: `{"messageId", "receivedAt"}`.

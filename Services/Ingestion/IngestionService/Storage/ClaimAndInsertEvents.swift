@@ -15,14 +15,14 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
             INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[]::timestamptz[])
+            SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
             ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = excluded.received_at
                 WHERE event_message_ids.received_at < excluded.received_at - $4::text::interval
             RETURNING workspace_id, message_id
         ), stored AS (
             INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
             SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m FROM unnest(
-                $1::uuid[], $3::text[]::timestamptz[], $2::text[], $5::uuid[], $6::text[], $7::text[], $8::text[]::timestamptz[], $9::jsonb[]
+                $1::uuid[], $3::timestamptz[], $2::text[], $5::uuid[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[]
             ) AS x(w, r, i, s, t, e, et, m)
             JOIN claimed c ON c.workspace_id = x.w AND c.message_id = x.i
             RETURNING workspace_id, message_id
@@ -38,13 +38,13 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
 
     private(set) var workspaces: [UUID] = []
     private(set) var messageIDs: [String] = []
-    private(set) var receivedAts: [String] = []
+    private(set) var receivedAts: [StoredTime] = []
     let window: String
     private(set) var sources: [UUID] = []
     private(set) var types: [String] = []
     /// "" for none.
     private(set) var events: [String] = []
-    private(set) var eventTimes: [String] = []
+    private(set) var eventTimes: [StoredTime] = []
     private(set) var messages: [JSONBParameter] = []
     /// The outbox rows of the stored events: their topic, and per message its partition, key and payload.
     let topic = OutboxTopic.events.name

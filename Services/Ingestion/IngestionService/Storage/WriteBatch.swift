@@ -4,8 +4,8 @@ import Shared
 /// One request's share of a group commit: its accepted messages and the refused ones to keep.
 struct WriteBatch: Sendable {
     let source: Source
-    /// As stored in `events.received_at` and in the outbox reference: one text, so both always match.
-    let receivedAt: String
+    /// As stored in `events.received_at` and in the outbox reference, which always match.
+    let receivedAt: StoredTime
     let messages: [PreparedMessage]
     let failures: [FailedEventRow]
 }
