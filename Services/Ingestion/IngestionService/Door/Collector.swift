@@ -47,7 +47,7 @@ struct Collector: Sendable {
         let failures = try result.refused.map { try FailedEventRow($0, source: facts.source) }
         if !accepted.isEmpty || !failures.isEmpty {
             result.outcome = try await queue.submit(WriteBatch(
-                source: facts.source.source, receivedAt: StoredTime(facts.receivedAt), messages: accepted, failures: failures
+                source: facts.source.source, receivedAt: preparation.receivedAt, messages: accepted, failures: failures
             ))
         }
         record(result)

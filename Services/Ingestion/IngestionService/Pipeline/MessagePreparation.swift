@@ -6,8 +6,9 @@ import Shared
 struct MessagePreparation: Sendable {
     let facts: RequestFacts
     let consent: ConsentGate
+    /// The request's arrival: in every message, its outbox reference and (`WriteBatch`) its column.
+    let receivedAt: StoredTime
     /// What is the same for every message of the request, worked out once.
-    private let receivedAt: StoredTime
     private let batchSentAtText: String?
     private let enrichment: MessageEnrichment
     /// What this request's earlier messages already sealed, and their routing keys by strongest id: the
