@@ -93,7 +93,7 @@ struct IngestionBenchResult: Sendable {
         lines += [
             "",
             "batch: \(grouped(m.batch.requests)) requests in \(String(format: "%.1f", m.batch.duration.inMilliseconds / 1000)) s, "
-                + "\(grouped(m.batch.failedRequests)) failed; \(grouped(m.batchStored.events)) events and \(grouped(m.batchStored.outbox)) outbox rows stored; "
+                + "\(grouped(m.batch.failedRequests)) failed; \(grouped(m.batchStored.events)) events and \(grouped(m.batchStored.outbox)) outbox references stored; "
                 + String(format: "group commit: %.1f requests per transaction, %.0f transactions/s", m.batchCommits.requestsPerTransaction,
                          perSecond(m.batchCommits.transactions, m.batch.duration)),
             "batch: CPU in cores (\(m.batchUsage.cpu.summary)); the service's CPU per event \(grouped(batchMicrosecondsPerEvent)) µs; "

@@ -175,9 +175,10 @@ struct IngestionBenchmark: Sendable {
         // The outbox reference names the message, not the source: match it through the stored events.
         let outbox = try await database.query(
             """
-            SELECT count(*)::int FROM outbox o JOIN events e
-                ON e.workspace_id = o.workspace_id AND e.received_at = (o.payload->>'receivedAt')::timestamptz
-               AND e.message_id = o.payload->>'messageId'
+            SELECT count(*)::int FROM outbox o
+            CROSS JOIN LATERAL jsonb_array_elements(o.payload->'events') AS r(reference)
+            JOIN events e ON e.workspace_id = o.workspace_id AND e.received_at = (r.reference->>'receivedAt')::timestamptz
+               AND e.message_id = r.reference->>'messageId'
             WHERE o.topic = 'events' AND o.workspace_id = \(source.workspaceID) AND e.source_id = \(source.id)
             """,
             logger: logger

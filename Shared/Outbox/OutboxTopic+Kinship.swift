@@ -1,7 +1,9 @@
 extension OutboxTopic {
-    /// An event was stored (ingestion → identity). Keyed by the blind-index token (hex) of the event's
-    /// strongest id (user id, else anonymous id), so one person's events stay in order; the payload
-    /// references the stored row.
+    /// Events were stored (ingestion → identity). An event's partition is that of the blind-index token
+    /// (hex) of its strongest id (user id, else anonymous id), so one person's events stay in order. A
+    /// message references stored rows (`EventReference.references(in:)`): ingestion writes one message per
+    /// workspace, partition and group commit, with up to `EventReference.mostPerMessage` references and an empty
+    /// key (it stands for many keys); a message of one reference, keyed by its token, reads the same.
     public static let events = OutboxTopic("events", partitions: 16)
 }
 
@@ -10,22 +12,38 @@ public struct EventReference: Codable, Sendable, Equatable {
     public var messageId: String
     public var receivedAt: String
 
+    /// The most references ingestion puts in one `events` message. An outbox row per event cost Postgres
+    /// about as much again as the event itself (a heap row, its primary key and the read index); and
+    /// consumers read whole messages, so a message stays small enough for a batch to hold hundreds.
+    public static let mostPerMessage = 32
+
     public init(messageId: String, receivedAt: String) {
         self.messageId = messageId
         self.receivedAt = receivedAt
     }
 
-    /// Reads an `events` message's payload with the project's own JSON parser: Foundation's decoder was
-    /// 3 % of identity's CPU, for two strings per event.
-    public init(payload: String) throws {
+    /// The references an `events` message carries, in order: `{"events": [reference, …]}` as ingestion
+    /// writes it, or a single reference. Read with the project's own JSON parser: Foundation's decoder
+    /// was 3 % of identity's CPU, for two strings per event.
+    public static func references(in payload: String) throws -> [EventReference] {
         let value = try JSONValue.parse(payload)
+        guard let list = value["events"] else { return [try EventReference(value, payload: payload)] }
+        guard case .array(let items) = list, !items.isEmpty else { throw notAReference(payload) }
+        return try items.map { try EventReference($0, payload: payload) }
+    }
+
+    private init(_ value: JSONValue, payload: String) throws {
         guard let messageId = value["messageId"]?.stringValue, let receivedAt = value["receivedAt"]?.stringValue else {
-            throw DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "not an event reference: \(payload.prefix(200))"))
+            throw Self.notAReference(payload)
         }
         self.init(messageId: messageId, receivedAt: receivedAt)
     }
 
-    /// The payload as ingestion writes it, `{"messageId": …, "receivedAt": …}`, without an encoder: it is
+    private static func notAReference(_ payload: String) -> DecodingError {
+        DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "not an event reference: \(payload.prefix(200))"))
+    }
+
+    /// One reference as ingestion writes it, `{"messageId": …, "receivedAt": …}`, without an encoder: it is
     /// made for every event.
     public var payload: String {
         var bytes: [UInt8] = []

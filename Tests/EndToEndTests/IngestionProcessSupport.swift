@@ -79,21 +79,17 @@ func makeSource(on database: PostgresClient) async throws -> (workspace: Workspa
     return (workspace, source.secret)
 }
 
-/// Counts rows of this workspace: stored events, distinct message ids among them, and `events` outbox rows.
+/// Counts rows of this workspace: stored events, distinct message ids among them, and the `events` outbox
+/// references that name them.
 func storedCounts(in workspace: Workspace, on database: PostgresClient) async throws -> (events: Int, messageIds: Int, outbox: Int) {
     let logger = TestDatabase.logger
-    var events = 0, messageIds = 0, outbox = 0
+    var events = 0, messageIds = 0
     for try await (total, distinct) in try await database.query(
         "SELECT count(*), count(DISTINCT message_id) FROM events WHERE workspace_id = \(workspace.id)", logger: logger
     ).decode((Int, Int).self) {
         (events, messageIds) = (total, distinct)
     }
-    for try await total in try await database.query(
-        "SELECT count(*) FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'events'", logger: logger
-    ).decode(Int.self) {
-        outbox = total
-    }
-    return (events, messageIds, outbox)
+    return (events, messageIds, try await referencedEvents(in: workspace.id, on: database))
 }
 
 /// The package root, found from this file's place in `Tests/EndToEndTests/`.

@@ -51,6 +51,13 @@ import Testing
         return (profiles, counts.0, counts.1, counts.2)
     }
 
+    /// How many events resolved to a profile.
+    static func resolvedEvents(_ f: IdentityFixture) async throws -> Int {
+        try await f.database.query(
+            "SELECT count(*)::int FROM event_profiles WHERE workspace_id = \(f.workspace.id)", logger: TestDatabase.logger
+        ).decode(Int.self).collectAll()[0]
+    }
+
     @Test(arguments: [2, 7, 48])
     func batchesLeaveWhatOneAtATimeLeaves(batchSize: Int) async throws {
         let events = Self.stream()
@@ -68,6 +75,28 @@ import Testing
         }
         #expect(batched.profiles == single.profiles)
         #expect(batched.edges == single.edges && batched.conflicts == single.conflicts && batched.merges == single.merges)
+    }
+
+    /// Ingestion's messages reference several events each; a batch takes whole messages up to its
+    /// number of events, and the result is the same as one event at a time.
+    @Test func messagesOfSeveralEventsLeaveWhatOneAtATimeLeaves() async throws {
+        let events = Self.stream()
+        let (single, resolvedOneByOne) = try await IdentityFixture.run { f in
+            for event in events { try await f.send(event) }
+            return (try await Self.state(f), try await Self.resolvedEvents(f))
+        }
+        let (grouped, resolvedGrouped) = try await IdentityFixture.run { f in
+            let messages = try IdentityFixture.grouped(try await f.store(events).messages, size: 5)
+            #expect(messages.count == (events.count + 4) / 5)
+            // 12 events a batch: two messages of five; a batch always takes at least one whole message.
+            #expect(try await f.handleOnce(messages, mostEventsPerBatch: 12) == 2)
+            #expect(try await f.handleOnce(Array(messages.dropFirst(2)), mostEventsPerBatch: 3) == 1)
+            try await f.resolve(Array(messages.dropFirst(3)), mostEventsPerBatch: 12)
+            return (try await Self.state(f), try await Self.resolvedEvents(f))
+        }
+        #expect(resolvedGrouped == resolvedOneByOne)
+        #expect(grouped.profiles == single.profiles)
+        #expect(grouped.edges == single.edges && grouped.conflicts == single.conflicts && grouped.merges == single.merges)
     }
 
     @Test func aProfileMadeAndMergedInsideOneBatchStillResolvesAndIsAnnounced() async throws {

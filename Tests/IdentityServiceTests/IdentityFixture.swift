@@ -78,19 +78,31 @@ struct IdentityFixture: Sendable {
         }
     }
 
+    /// The messages' references regrouped as ingestion writes them: `size` references per message, in order.
+    static func grouped(_ messages: [OutboxMessage], size: Int) throws -> [OutboxMessage] {
+        try stride(from: 0, to: messages.count, by: size).map { start in
+            let part = messages[start..<min(start + size, messages.count)]
+            let references = try part.flatMap { try EventReference.references(in: $0.payload) }
+            return OutboxMessage(
+                id: Int64(start + 1), topic: "events", partition: 0, workspaceID: part.first!.workspaceID, key: "",
+                payload: #"{"events":["# + references.map(\.payload).joined(separator: ",") + "]}", createdAt: Date()
+            )
+        }
+    }
+
     /// Resolves the messages as the consumer does: a batch per transaction, each from the first message
     /// the one before did not handle.
-    func resolve(_ messages: [OutboxMessage], retrying: Bool = false) async throws {
+    func resolve(_ messages: [OutboxMessage], retrying: Bool = false, mostEventsPerBatch: Int = OutboxConsumerOptions().batchSize) async throws {
         var rest = messages[...]
         while !rest.isEmpty {
-            let handled = try await handleOnce(Array(rest), retrying: retrying)
+            let handled = try await handleOnce(Array(rest), retrying: retrying, mostEventsPerBatch: mostEventsPerBatch)
             rest = rest.dropFirst(handled)
         }
     }
 
     /// One consumer transaction over the messages; returns how many it handled.
-    func handleOnce(_ messages: [OutboxMessage], retrying: Bool = false) async throws -> Int {
-        let resolver = EventResolver(directory: directory, logger: TestDatabase.logger)
+    func handleOnce(_ messages: [OutboxMessage], retrying: Bool = false, mostEventsPerBatch: Int = OutboxConsumerOptions().batchSize) async throws -> Int {
+        let resolver = EventResolver(directory: directory, logger: TestDatabase.logger, mostEventsPerBatch: mostEventsPerBatch)
         var attempt = 1
         while true {
             do {

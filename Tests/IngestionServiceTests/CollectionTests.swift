@@ -30,7 +30,7 @@ import Testing
             let events = try await fixture.storedEvents()
             #expect(Set(events.keys) == ["m-1", "m-3"])
             #expect(events["m-1"]?["properties"]?["sku"] == .string("X1"))
-            #expect(try await fixture.outboxCount() == 2)
+            #expect(try await fixture.outboxReferences() == 2)
             #expect(try await fixture.failedCodes() == ["missing_event", "missing_identifier", "invalid_type"])
         }
     }
@@ -116,7 +116,7 @@ import Testing
                 #expect(json["duplicates"] == .number(1))
             }
             #expect(try await fixture.count("events") == 1)
-            #expect(try await fixture.outboxCount() == 1)
+            #expect(try await fixture.outboxReferences() == 1)
         }
     }
 

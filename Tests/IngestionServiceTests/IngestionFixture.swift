@@ -71,10 +71,22 @@ struct IngestionFixture: Sendable {
         ).decode(Int.self).first(where: { _ in true }) ?? -1
     }
 
-    func outboxCount() async throws -> Int {
-        try await database.query(
-            "SELECT count(*)::int FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'events'", logger: TestDatabase.logger
-        ).decode(Int.self).first(where: { _ in true }) ?? -1
+    /// The `events` outbox references of this workspace that name a stored event (each counted as often
+    /// as it is referenced).
+    func outboxReferences() async throws -> Int {
+        try await referencedEvents(in: workspace.id, on: database)
+    }
+
+    /// The references (message id, partition) each `events` outbox message of this workspace carries, in order.
+    func outboxMessages() async throws -> [(partition: Int, key: String, messageIds: [String])] {
+        var messages: [(partition: Int, key: String, messageIds: [String])] = []
+        for try await (partition, key, payload) in try await database.query(
+            "SELECT partition, key, payload::text FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'events' ORDER BY id",
+            logger: TestDatabase.logger
+        ).decode((Int, String, String).self) {
+            messages.append((partition, key, try EventReference.references(in: payload).map(\.messageId)))
+        }
+        return messages
     }
 
     func failedCodes() async throws -> [String] {

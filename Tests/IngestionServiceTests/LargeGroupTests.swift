@@ -54,7 +54,7 @@ import Testing
             }
             #expect(events["cp-7"]?["userId"] == .string("user-7"))
             #expect(events["cp-7"]?["properties"]?["email"] == .string("p7@example.com"))
-            #expect(try await fixture.outboxCount() == count - 1)
+            #expect(try await fixture.outboxReferences() == count - 1)
             // The row's columns, not only its JSON.
             let columns = try await fixture.database.query(
                 "SELECT type, event, event_time = (message->>'timestamp')::timestamptz FROM events WHERE workspace_id = \(fixture.workspace.id) AND message_id = 'cp-3'",
@@ -94,7 +94,7 @@ import Testing
                 #expect(json["duplicates"] == .number(1))
             }
             #expect(try await fixture.count("events") == count - 1)
-            #expect(try await fixture.outboxCount() == count - 1)
+            #expect(try await fixture.outboxReferences() == count - 1)
             #expect(try await fixture.storedEvents()["race-9"] == nil)
         }
     }

@@ -9,28 +9,37 @@ import Shared
 struct EventResolver: Sendable {
     let directory: WorkspaceDirectory
     let logger: Logger
+    /// A batch takes whole messages up to this many events (at least one message): ingestion's messages
+    /// each reference up to `EventReference.mostPerMessage` events. The consumer sets it to its batch size.
+    var mostEventsPerBatch = OutboxConsumerOptions().batchSize
 
     static let consumerGroup = "identity"
 
     func consumer(database: PostgresClient, options: OutboxConsumerOptions = OutboxConsumerOptions()) -> OutboxConsumer {
-        OutboxConsumer(
+        let resolver = EventResolver(directory: directory, logger: logger, mostEventsPerBatch: options.batchSize)
+        return OutboxConsumer(
             group: Self.consumerGroup, topic: .events, database: database, logger: logger, options: options,
-            batchHandler: { messages, connection in try await handle(messages, on: connection) },
-            handler: { message, connection in _ = try await handle([message], on: connection) }
+            batchHandler: { messages, connection in try await resolver.handle(messages, on: connection) },
+            handler: { message, connection in _ = try await resolver.handle([message], on: connection) }
         )
     }
 
     /// Resolves the messages' events in order, per workspace; events gone meanwhile (erased, or pruned by
-    /// retention) are skipped. Returns how many of the messages it handled: all, or (at least half) those
-    /// before the first event whose identifiers another transaction holds (`BatchLocks`); the rest come
-    /// again.
+    /// retention) are skipped. Returns how many of the messages it handled: the leading ones that fit in
+    /// `mostEventsPerBatch`, or (at least half of those) the ones before the first message with an event
+    /// whose identifiers another transaction holds (`BatchLocks`); the rest come again.
     func handle(_ messages: [OutboxMessage], on connection: PostgresConnection) async throws -> Int {
         var order: [UUID] = []
         var byWorkspace: [UUID: [(position: Int, reference: EventReference)]] = [:]
-        for (position, message) in messages.enumerated() {
-            let reference = try EventReference(payload: message.payload)
+        var taken = 0
+        var referenced = 0
+        for message in messages {
+            let references = try EventReference.references(in: message.payload)
+            if taken > 0, referenced + references.count > mostEventsPerBatch { break }
             if byWorkspace[message.workspaceID] == nil { order.append(message.workspaceID) }
-            byWorkspace[message.workspaceID, default: []].append((position, reference))
+            byWorkspace[message.workspaceID, default: []].append(contentsOf: references.map { (taken, $0) })
+            taken += 1
+            referenced += references.count
         }
         var work: [(graph: IdentityGraph, carried: CarriedIdentifiers, positions: [Int])] = []
         for workspaceID in order {
@@ -45,14 +54,14 @@ struct EventResolver: Sendable {
             let graph = IdentityGraph(workspaceID: workspaceID, keys: keys, keyring: directory.keyring, rules: rules, ruleVersion: version, logger: logger)
             work.append((graph, graph.carried(by: events), events.map { positionOf[$0.messageId]! }))
         }
-        // Every event's lock names, in message order across workspaces.
+        // Every message's lock names (those of its events), in message order across workspaces.
         var locksAt: [Int: [String]] = [:]
         for (graph, carried, positions) in work {
             for (candidates, position) in zip(carried.candidates, positions) {
-                locksAt[position] = candidates.map { graph.lockName(type: $0.type, token: carried.tokens[$0]!) }
+                locksAt[position, default: []].append(contentsOf: candidates.map { graph.lockName(type: $0.type, token: carried.tokens[$0]!) })
             }
         }
-        let held = try await BatchLocks.take(messages.indices.map { locksAt[$0] ?? [] }, on: connection, logger: logger)
+        let held = try await BatchLocks.take((0..<taken).map { locksAt[$0] ?? [] }, on: connection, logger: logger)
         for (graph, carried, positions) in work {
             let events = positions.firstIndex { $0 >= held } ?? positions.count
             try await graph.resolve(carried.prefix(events), on: connection)

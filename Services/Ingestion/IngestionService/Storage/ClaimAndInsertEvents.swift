@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 import Shared
 
-/// Claims message ids in the dedup table, inserts the events of those claimed and appends their
-/// `events` outbox rows, in one statement: the whole write of a small group commit, which run alone
+/// Claims message ids in the dedup table, inserts the events of those claimed and appends the `events`
+/// outbox messages that reference them (one per workspace, partition and `EventReference.mostPerMessage`
+/// events), in one statement: the whole write of a small group commit, which run alone
 /// (autocommit) costs one round trip instead of four (BEGIN, the events, the outbox, COMMIT). Prepared
 /// once per connection: parsing and planning it for every request was a large share of Postgres's work
 /// under many small requests.
@@ -28,8 +29,10 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
             RETURNING workspace_id, message_id
         ), appended AS (
             INSERT INTO outbox (topic, partition, workspace_id, key, payload)
-            SELECT $10::text, o.p, o.w, o.k, o.r::jsonb FROM unnest($1::uuid[], $2::text[], $11::int[], $12::text[], $13::text[]) AS o(w, i, p, k, r)
+            SELECT $10::text, o.p, o.w, '', ('{"events":[' || string_agg(o.r, ',') || ']}')::jsonb
+            FROM unnest($1::uuid[], $2::text[], $11::int[], $12::int[], $13::text[]) AS o(w, i, p, c, r)
             JOIN stored s ON s.workspace_id = o.w AND s.message_id = o.i
+            GROUP BY o.w, o.p, o.c
         )
         SELECT x.w, x.i FROM unnest($1::uuid[], $2::text[]) AS x(w, i)
         WHERE NOT EXISTS (SELECT FROM stored s WHERE s.workspace_id = x.w AND s.message_id = x.i)
@@ -46,16 +49,19 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
     private(set) var events: [String] = []
     private(set) var eventTimes: [StoredTime] = []
     private(set) var messages: [JSONBParameter] = []
-    /// The outbox rows of the stored events: their topic, and per message its partition, key and payload.
+    /// The outbox messages of the stored events: their topic, and per event its partition, which of the
+    /// partition's messages in this statement takes it (its chunk), and its reference.
     let topic = OutboxTopic.events.name
     private(set) var partitions: [Int32] = []
-    private(set) var keys: [String] = []
+    private(set) var chunks: [Int32] = []
     private(set) var references: [String] = []
 
     /// The statement for these messages, in this order, each column filled in one pass over them.
     init(_ rows: [(batch: WriteBatch, message: PreparedMessage)], window: String) {
         self.window = window
+        var taken: [PartitionOfWorkspace: Int32] = [:]
         for (batch, message) in rows {
+            let partition = Int32(OutboxTopic.events.partition(for: message.routingKey))
             workspaces.append(batch.source.workspaceID)
             messageIDs.append(message.messageId)
             receivedAts.append(batch.receivedAt)
@@ -64,8 +70,11 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
             events.append(message.event ?? "")
             eventTimes.append(message.eventTime)
             messages.append(JSONBParameter(json: message.json))
-            partitions.append(Int32(OutboxTopic.events.partition(for: message.routingKey)))
-            keys.append(message.routingKey)
+            partitions.append(partition)
+            let slot = PartitionOfWorkspace(workspace: batch.source.workspaceID, partition: partition)
+            let before = taken[slot, default: 0]
+            taken[slot] = before + 1
+            chunks.append(before / Int32(EventReference.mostPerMessage))
             references.append(message.reference)
         }
     }
@@ -83,9 +92,14 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
         bindings.append(messages)
         bindings.append(topic)
         bindings.append(partitions)
-        bindings.append(keys)
+        bindings.append(chunks)
         bindings.append(references)
         return bindings
+    }
+
+    private struct PartitionOfWorkspace: Hashable {
+        let workspace: UUID
+        let partition: Int32
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }

@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KinshipTestSupport
+import PostgresNIO
+import Shared
+import Testing
+@testable import IngestionService
+
+/// What a group commit puts on the `events` topic: per workspace and partition, messages of at most
+/// `EventReference.mostPerMessage` references, each stored event referenced exactly once.
+@Suite struct EventsTopicTests {
+    @Test func aGroupReferencesEachStoredEventOnceInMessagesPerPartition() async throws {
+        try await IngestionFixture.run { fixture, client in
+            try await fixture.database.query(
+                "INSERT INTO event_message_ids (workspace_id, message_id, received_at) VALUES (\(fixture.workspace.id), 'one-7', now())",
+                logger: TestDatabase.logger
+            )
+            // 100 events of one person (one partition), one of them a repeat, and 20 of other people.
+            let one = (0..<100).map { #"{"type": "track", "messageId": "one-\#($0)", "userId": "the-one", "event": "E"}"# }
+            let others = (0..<20).map { #"{"type": "track", "messageId": "other-\#($0)", "userId": "someone-\#($0)", "event": "E"}"# }
+            let batch = #"{"batch": [\#((one + others).joined(separator: ","))]}"#
+            try await client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { response in
+                #expect(response.status == .ok)
+                let json = try jsonBody(response)
+                #expect(json["stored"] == .number(119))
+            }
+
+            let messages = try await fixture.outboxMessages()
+            let referenced = messages.flatMap(\.messageIds)
+            #expect(referenced.count == 119)
+            #expect(Set(referenced).count == 119)
+            #expect(!referenced.contains("one-7"))
+            #expect(try await fixture.outboxReferences() == 119)
+            #expect(messages.allSatisfy { $0.key.isEmpty && $0.messageIds.count <= EventReference.mostPerMessage })
+
+            // The one person's 99 stored events: on one partition, in four messages (its 100 ids, the
+            // repeat among them, and any of the others' on that partition, fill four chunks of 32).
+            let theOnes = messages.filter { $0.messageIds.contains { $0.hasPrefix("one-") } }
+            #expect(theOnes.count == 4)
+            #expect(Set(theOnes.map(\.partition)).count == 1)
+            #expect(theOnes.reduce(0) { $0 + $1.messageIds.filter { $0.hasPrefix("one-") }.count } == 99)
+            // No two messages of a partition that could have been one: chunks are counted over the claimed ids.
+            for (partition, group) in Dictionary(grouping: messages, by: \.partition) {
+                let claimed = group.reduce(0) { $0 + $1.messageIds.count } + (partition == theOnes.first?.partition ? 1 : 0)
+                #expect(group.count == (claimed + EventReference.mostPerMessage - 1) / EventReference.mostPerMessage)
+            }
+        }
+    }
+}
