@@ -46,12 +46,20 @@ struct CampaignParameters: Sendable, Equatable {
     private static func fieldName(ofKey key: Slice<UnsafeBufferPointer<UInt8>>) -> String? {
         // Only a key that starts with `u` or holds an escape can decode to `utm_…`.
         guard let first = key.first, first | 0x20 == UInt8(ascii: "u") || key.contains(UInt8(ascii: "%")) else { return nil }
+        // The usual key, plain ASCII without escapes, is lowered and matched on its bytes.
+        if key.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "+") }) {
+            return fieldName(ofLowered: key.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 })
+        }
         let decoded = decode(key)
         let lowered = decoded.utf8.allSatisfy { $0 < 0x80 }
-            ? String(decoding: decoded.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }, as: UTF8.self)
-            : decoded.lowercased()
-        guard lowered.utf8.count > 4, lowered.utf8.starts(with: "utm_".utf8) else { return nil }
-        return lowered == "utm_campaign" ? "name" : String(lowered.dropFirst(4))
+            ? Array(decoded.utf8.map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 })
+            : Array(decoded.lowercased().utf8)
+        return fieldName(ofLowered: lowered)
+    }
+
+    private static func fieldName(ofLowered key: [UInt8]) -> String? {
+        guard key.count > 4, key.starts(with: "utm_".utf8) else { return nil }
+        return key.elementsEqual("utm_campaign".utf8) ? "name" : String(decoding: key[4...], as: UTF8.self)
     }
 
     /// The query part: after `?` and before `#`; the whole text when it is a bare query without a scheme.
@@ -66,6 +74,9 @@ struct CampaignParameters: Sendable, Equatable {
     /// Form decoding: `+` is a space, then percent escapes. A value with a malformed escape, or whose escapes
     /// do not decode to UTF-8, is kept as written (with its `+` as spaces).
     private static func decode(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+        guard text.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
+            return String(decoding: UnsafeBufferPointer(rebasing: text), as: UTF8.self)
+        }
         let spaced = text.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }
         guard spaced.contains(UInt8(ascii: "%")) else { return String(decoding: spaced, as: UTF8.self) }
         var decoded: [UInt8] = []

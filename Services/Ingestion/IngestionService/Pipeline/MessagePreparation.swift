@@ -11,10 +11,10 @@ struct MessagePreparation: Sendable {
     /// What is the same for every message of the request, worked out once.
     private let batchSentAtText: String?
     private let enrichment: MessageEnrichment
-    /// What this request's earlier messages already sealed, and their routing keys by strongest id: the
-    /// messages of one browser's batch share their ids and IP.
+    /// What this request's earlier messages already sealed, and the last message's routing key by its
+    /// strongest id: the messages of one browser's batch share their ids and IP.
     private var sealed = SealedFields.Memo()
-    private var routingKeys: [String: String] = [:]
+    private var lastRoutingKey: (type: String, value: String, key: String)?
 
     init(facts: RequestFacts, consent: ConsentGate) {
         self.facts = facts
@@ -98,10 +98,9 @@ struct MessagePreparation: Sendable {
     /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
     /// in order on one partition while the bus never carries the id itself.
     private mutating func routingKey(_ id: (type: String, value: String)) -> String {
-        let memoKey = id.type + "\u{0}" + id.value
-        if let known = routingKeys[memoKey] { return known }
+        if let last = lastRoutingKey, last.value == id.value, last.type == id.type { return last.key }
         let key = facts.source.blindIndex.token(type: id.type, normalizedValue: id.value).hexString
-        routingKeys[memoKey] = key
+        lastRoutingKey = (id.type, id.value, key)
         return key
     }
 

@@ -32,17 +32,23 @@ struct MessageSize {
     }
 
     private mutating func add(_ text: String) {
-        var count = 2
-        for byte in text.utf8 {
-            if byte >= 0x20 {
-                count += byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") ? 2 : 1
-            } else {
-                if byte == 0 { containsNUL = true }
-                // \n \r \t \b \f take two bytes; other control characters \u00XX six.
-                count += byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x08 || byte == 0x0C ? 2 : 6
-            }
-        }
+        var text = text
+        // On the contiguous UTF-8 (native strings already are): iterating `utf8` cost more than the rest of the walk.
+        let (count, nul) = text.withUTF8 { Self.measure($0) }
         bytes += count
+        if nul { containsNUL = true }
+    }
+
+    /// The bytes of a string as JSON, quotes included, and whether it holds U+0000.
+    private static func measure(_ units: UnsafeBufferPointer<UInt8>) -> (count: Int, containsNUL: Bool) {
+        var count = 2 + units.count
+        var containsNUL = false
+        for byte in units where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+            if byte == 0 { containsNUL = true }
+            // " \\ \n \r \t \b \f take two bytes; other control characters \u00XX six.
+            count += byte >= 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 || byte == 0x08 || byte == 0x0C ? 1 : 5
+        }
+        return (count, containsNUL)
     }
 
     private static func count(_ number: Double) -> Int {

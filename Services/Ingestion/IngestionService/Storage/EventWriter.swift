@@ -78,8 +78,7 @@ struct EventWriter: Service {
                 if firsts[key] == nil { firsts[key] = (b, m) } else { outcomes[b].duplicates += 1 }
             }
         }
-        let candidates = firsts.map { Candidate(key: $0.key, batch: $0.value.batch, message: $0.value.message) }
-            .sorted(by: Candidate.lockOrder)
+        let candidates = Candidate.inLockOrder(firsts.map { Candidate(key: $0.key, batch: $0.value.batch, message: $0.value.message) })
         let rows = candidates.map { (batch: batches[$0.batch], message: batches[$0.batch].messages[$0.message]) }
         let repeats: Set<MessageKey>
         if batches.allSatisfy(\.failures.isEmpty) {
@@ -119,10 +118,23 @@ struct EventWriter: Service {
         }
 
         /// A fixed order, the same in every process, so two writers claiming overlapping ids lock them in the
-        /// same order: by the stable hash first, as comparing hashes costs far less than comparing the texts.
-        static func lockOrder(_ a: Candidate, _ b: Candidate) -> Bool {
-            if a.stableHash != b.stableHash { return a.stableHash < b.stableHash }
-            return (a.key.workspaceID, a.key.messageId) < (b.key.workspaceID, b.key.messageId)
+        /// same order: by the stable hash, then (rarely needed) the texts. Pairs of hash and position are
+        /// sorted rather than the candidates themselves, which moving and comparing through a closure cost
+        /// more than the rest of the group's bookkeeping.
+        static func inLockOrder(_ candidates: [Candidate]) -> [Candidate] {
+            var order = candidates.indices.map { (hash: candidates[$0].stableHash, position: $0) }
+            order.sort { $0.hash < $1.hash }
+            var start = 0
+            while start < order.count {
+                var end = start + 1
+                while end < order.count, order[end].hash == order[start].hash { end += 1 }
+                if end - start > 1 {
+                    order[start..<end].sort { (candidates[$0.position].key.workspaceID, candidates[$0.position].key.messageId)
+                        < (candidates[$1.position].key.workspaceID, candidates[$1.position].key.messageId) }
+                }
+                start = end
+            }
+            return order.map { candidates[$0.position] }
         }
     }
 
