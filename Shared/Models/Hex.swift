@@ -6,14 +6,16 @@ private let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 extension Sequence where Element == UInt8 {
     /// Lowercase hexadecimal, two digits per byte (tokens, digests); table-driven, as it runs per event.
     public var hexString: String {
-        // Contiguous bytes (Data, arrays: nearly all) are read directly, not through the iterator.
-        if let text = withContiguousStorageIfAvailable({ Self.hex(of: $0) }) { return text }
-        return Self.hex(of: Array(self))
+        // Contiguous bytes (Data, arrays: nearly all) are read directly, by non-generic code: through the
+        // generic iterator, from another module, it cost more than the HMAC that made the bytes.
+        if let text = withContiguousStorageIfAvailable({ hexOfBytes($0) }) { return text }
+        return Array(self).withUnsafeBufferPointer(hexOfBytes)
     }
+}
 
-    private static func hex(of bytes: some Collection<UInt8>) -> String {
-        let digits = hexDigits
-        return String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+private func hexOfBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    hexDigits.withUnsafeBufferPointer { digits in
+        String(unsafeUninitializedCapacity: bytes.count * 2) { text in
             var end = 0
             for byte in bytes {
                 text[end] = digits[Int(byte >> 4)]

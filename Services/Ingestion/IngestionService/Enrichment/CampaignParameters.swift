@@ -27,6 +27,8 @@ struct CampaignParameters: Sendable, Equatable {
     private static func fields(in text: UnsafeBufferPointer<UInt8>) -> [String: String]? {
         guard let query = query(of: text) else { return nil }
         var fields: [String: String] = [:]
+        // Sized for the usual parameters (source, medium, campaign, term, content) rather than grown.
+        fields.reserveCapacity(5)
         var start = query.lowerBound
         while start < query.upperBound {
             let end = text[start..<query.upperBound].firstIndex(of: UInt8(ascii: "&")) ?? query.upperBound
