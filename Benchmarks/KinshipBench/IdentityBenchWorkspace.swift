@@ -43,13 +43,30 @@ struct IdentityBenchWorkspace: Sendable {
     }
 
     /// Writes rendered events in one transaction, as ingestion's group commit does: their rows with one
-    /// `COPY`, their references with one outbox append (consumers are woken after the commit).
+    /// `COPY`, their references with one outbox append, grouped as ingestion groups them (consumers are
+    /// woken after the commit).
     func write(rows: ByteBuffer, drafts: [OutboxDraft], _ database: PostgresClient, logger: Logger) async throws {
         try await database.transaction(logger: logger) { connection in
             try await connection.copyFrom(table: "events", columns: Self.eventColumns, logger: logger) { writer in
                 try await writer.write(rows)
             }
-            try await Outbox.append(drafts, on: connection, logger: logger)
+            try await Outbox.append(Self.grouped(drafts), on: connection, logger: logger)
+        }
+    }
+
+    /// One-reference drafts regrouped as ingestion writes a group commit's: per partition, messages of up to
+    /// `EventReference.mostPerMessage` references, in order, each keyed by its first event's key (whose
+    /// partition they all share).
+    static func grouped(_ drafts: [OutboxDraft]) -> [OutboxDraft] {
+        var byPartition: [Int: [OutboxDraft]] = [:]
+        for draft in drafts { byPartition[draft.topic.partition(for: draft.key), default: []].append(draft) }
+        return byPartition.keys.sorted().flatMap { partition in
+            let members = byPartition[partition]!
+            return stride(from: 0, to: members.count, by: EventReference.mostPerMessage).map { start in
+                let chunk = members[start..<min(start + EventReference.mostPerMessage, members.count)]
+                let payload = #"{"events":["# + chunk.map(\.payload).joined(separator: ",") + "]}"
+                return OutboxDraft(topic: chunk.first!.topic, workspaceID: chunk.first!.workspaceID, key: chunk.first!.key, payload: payload)
+            }
         }
     }
 }

@@ -5,6 +5,9 @@ import PostgresNIO
 enum BatchOutcome: Sendable {
     /// Messages were handled (or dead-lettered) and the cursor moved; more may be waiting.
     case progressed
+    /// The batch handler took only this many of the messages read; the cursor moved past them and the
+    /// rest come again.
+    case handledPart(Int)
     /// Messages were handled and nothing else was committed when the batch was read: the partition rests
     /// until marked (a later commit notifies after it commits, so its wake-up is not lost).
     case drained
@@ -44,11 +47,12 @@ extension OutboxConsumer {
     /// advances the cursor. When a handler fails, the batch is rolled back and redone up to the failing
     /// message, whose failure is recorded (and which is dead-lettered after `maxAttempts`).
     /// With a batch handler, the batch goes to it whole first; if it fails, one message at a time.
-    func processBatch(partition: Int, oneByOne: Bool = false) async throws -> BatchOutcome {
+    /// At most `limit` messages are read.
+    func processBatch(partition: Int, limit: Int, oneByOne: Bool = false) async throws -> BatchOutcome {
         do {
             return try await database.transaction(logger: logger) { connection in
                 guard let cursor = try await lockPartition(partition, on: connection) else { return .leaseLost }
-                let (rows, blocked, full) = try await readBatch(partition: partition, after: cursor, on: connection)
+                let (rows, blocked, full) = try await readBatch(partition: partition, after: cursor, limit: limit, on: connection)
                 guard !rows.isEmpty else { return blocked ? .waitingForOlderTransactions : .idle }
                 let mine = rows.enumerated().filter { $0.element.onlyGroup == nil || $0.element.onlyGroup == group }
                 if let batchHandler, !oneByOne, mine.count > 1 {
@@ -64,7 +68,7 @@ extension OutboxConsumer {
                         let last = mine[handled - 1].offset
                         try await advance(partition, to: rows[last], attempts: 0, error: nil, on: connection)
                         metrics.processed(last + 1, partition: partition)
-                        return .progressed
+                        return .handledPart(handled)
                     }
                 } else {
                     for (index, row) in mine {
@@ -80,16 +84,16 @@ extension OutboxConsumer {
                 return blocked || full ? .progressed : .drained
             }
         } catch let failure as HandlerFailure {
-            return try await recordFailure(failure, partition: partition)
+            return try await recordFailure(failure, partition: partition, limit: limit)
         } catch is BatchHandlerFailure {
-            return try await processBatch(partition: partition, oneByOne: true)
+            return try await processBatch(partition: partition, limit: limit, oneByOne: true)
         }
     }
 
-    private func recordFailure(_ failure: HandlerFailure, partition: Int) async throws -> BatchOutcome {
+    private func recordFailure(_ failure: HandlerFailure, partition: Int, limit: Int) async throws -> BatchOutcome {
         try await database.transaction(logger: logger) { connection in
             guard let cursor = try await lockPartition(partition, on: connection) else { return .leaseLost }
-            let rows = try await readBatch(partition: partition, after: cursor, on: connection).rows
+            let rows = try await readBatch(partition: partition, after: cursor, limit: limit, on: connection).rows
             guard failure.index < rows.count else { return .retryLater(options.initialBackoff) }
             for row in rows[..<failure.index] where row.onlyGroup == nil || row.onlyGroup == group {
                 try await handler(row.message, connection)
@@ -164,14 +168,14 @@ extension OutboxConsumer {
     /// the current snapshot) are handed out: such a transaction has ended, so no row can still appear
     /// before the cursor, whatever order transactions commit in. `blocked` says that committed rows
     /// beyond that point exist, so the caller looks again soon instead of waiting for a notification
-    /// that has already come; `full` that the read stopped at the batch size.
-    private func readBatch(partition: Int, after cursor: Cursor, on connection: PostgresConnection) async throws -> (rows: [Row], blocked: Bool, full: Bool) {
+    /// that has already come; `full` that the read stopped at `limit`.
+    private func readBatch(partition: Int, after cursor: Cursor, limit: Int, on connection: PostgresConnection) async throws -> (rows: [Row], blocked: Bool, full: Bool) {
         var rows: [Row] = []
         var blocked = false
         var read = 0
-        rows.reserveCapacity(options.batchSize)
+        rows.reserveCapacity(limit)
         let statement = ReadOutboxBatch(
-            topic: topic.name, partition: Int32(partition), afterTxID: cursor.txID, afterID: cursor.id, limit: Int64(options.batchSize)
+            topic: topic.name, partition: Int32(partition), afterTxID: cursor.txID, afterID: cursor.id, limit: Int64(limit)
         )
         for (id, txID, workspaceID, key, payload, createdAt, onlyGroup, safe) in try await connection.rows(statement, logger: logger) {
             read += 1
@@ -186,7 +190,7 @@ extension OutboxConsumer {
                 txID: txID, onlyGroup: onlyGroup
             ))
         }
-        return (rows, blocked, read == options.batchSize)
+        return (rows, blocked, read == limit)
     }
 
     private func advance(_ partition: Int, to row: Row, attempts: Int, error: String?, on connection: PostgresConnection) async throws {

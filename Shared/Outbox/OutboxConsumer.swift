@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Consumes one topic for one consumer group: leases a fair share of its partitions, reads committed
 /// messages in order per partition, and hands each to `handler` inside the transaction that advances
@@ -47,6 +48,7 @@ public struct OutboxConsumer: Service {
 
     public func run() async throws {
         let scheduler = PartitionScheduler(pollInterval: options.pollInterval)
+        let readLimits = ReadLimits()
         await withTaskGroup(of: Void.self) { listening in
             listening.addTask { await listen(marking: scheduler) }
             await withTaskGroup(of: Void.self) { working in
@@ -56,7 +58,7 @@ public struct OutboxConsumer: Service {
                     scheduler.close()
                 }
                 for _ in 0..<max(1, options.parallelPartitions) {
-                    working.addTask { await work(scheduler) }
+                    working.addTask { await work(scheduler, readLimits) }
                 }
             }
             listening.cancelAll()
@@ -96,11 +98,17 @@ public struct OutboxConsumer: Service {
     }
 
     /// Takes partitions from the scheduler and processes one batch of each at a time.
-    private func work(_ scheduler: PartitionScheduler) async {
+    ///
+    /// A partition whose batch handler took only part of a batch is read about twice that much next time,
+    /// and the read grows back to the batch size as batches are taken whole: identity takes messages up
+    /// to a number of events, and reading a full batch of ingestion's many-event messages for each part
+    /// moved many times what it handled.
+    private func work(_ scheduler: PartitionScheduler, _ readLimits: ReadLimits) async {
         while let partition = await scheduler.next() {
             var outcome: BatchOutcome
+            let limit = readLimits.limit(of: partition) ?? options.batchSize
             do {
-                outcome = try await processBatch(partition: partition)
+                outcome = try await processBatch(partition: partition, limit: limit)
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("outbox batch failed", metadata: [
@@ -109,8 +117,15 @@ public struct OutboxConsumer: Service {
                 outcome = .retryLater(options.initialBackoff)
             }
             switch outcome {
-            case .progressed: scheduler.finished(partition, then: .again)
-            case .drained: scheduler.finished(partition, then: .rest)
+            case .handledPart(let handled):
+                readLimits.set(partition, min(options.batchSize, max(1, 2 * handled)))
+                scheduler.finished(partition, then: .again)
+            case .progressed:
+                if limit < options.batchSize { readLimits.set(partition, min(options.batchSize, 2 * limit)) }
+                scheduler.finished(partition, then: .again)
+            case .drained:
+                if limit < options.batchSize { readLimits.set(partition, min(options.batchSize, 2 * limit)) }
+                scheduler.finished(partition, then: .rest)
             case .idle: scheduler.finished(partition, then: .rest)
             case .waitingForOlderTransactions: scheduler.finished(partition, then: .waitForOlderTransactions)
             case .retryLater(let delay): scheduler.finished(partition, then: .backOff(delay))
@@ -145,4 +160,13 @@ public struct OutboxConsumer: Service {
             }
         }
     }
+}
+
+/// How many messages to read next from each partition whose batch handler last took only part of a batch
+/// (none: a full batch), shared by the workers that take partitions in turn.
+private final class ReadLimits: Sendable {
+    private let limits = Mutex<[Int: Int]>([:])
+
+    func limit(of partition: Int) -> Int? { limits.withLock { $0[partition] } }
+    func set(_ partition: Int, _ limit: Int) { limits.withLock { $0[partition] = limit } }
 }

@@ -84,6 +84,24 @@ struct OutboxBatchHandlerTests {
         }
     }
 
+    /// A handler that takes only a few messages of each batch is read about twice that many next time,
+    /// not a full batch again for each part.
+    @Test func aPartitionIsReadAboutTwiceWhatItsBatchHandlerTookLastTime() async throws {
+        try await OutboxFixture.run { fixture in
+            let topic = OutboxTopic("narrowed", partitions: 1)
+            try await produceAll(fixture, topic, count: 60)
+            let (batches, singles) = (Sizes(), Flag())
+            let threes = consumer(fixture, topic, batches: batches, singles: singles, handling: { min(3, $0) })
+            let done = try await fixture.running([threes], timeout: .seconds(90)) {
+                try await fixture.handled("g").count >= 60
+            }
+            #expect(done)
+            #expect(try await fixture.handled("g").map(\.payload) == (0..<60).map { #"{"n": \#($0)}"# }, "in order, once each")
+            #expect(batches.all.first == OutboxFixture.fastOptions.batchSize, "\(batches.all)")
+            #expect(batches.all.dropFirst().allSatisfy { $0 <= 6 }, "\(batches.all)")
+        }
+    }
+
     @Test func aFailingBatchIsHandledOneMessageAtATimeAndOnlyTheBadMessageIsDeadLettered() async throws {
         try await OutboxFixture.run { fixture in
             let topic = OutboxTopic("poisoned", partitions: 1)
