@@ -14,6 +14,9 @@ struct IngestionBenchResult: Sendable {
         let batchUsage: IngestionBenchmark.Usage
         let batchCommits: GroupCommits
         let batchStored: IngestionBenchmark.StoredRows
+        /// The reference `COPY` of the warm-up's stored rows just before the batch load (none without a
+        /// warm-up), and of the batch load's own rows just after it.
+        let copyBefore: CopyMeasure?
         let copy: CopyMeasure
         let track: TrackLoad
         let trackUsage: IngestionBenchmark.Usage
@@ -27,7 +30,12 @@ struct IngestionBenchResult: Sendable {
     let serviceExitStatus: Int32?
 
     var batchRate: Double { perSecond(measures.batch.stored, measures.batch.duration) }
-    var copyRate: Double { perSecond(measures.copy.rows, measures.copy.duration) }
+    /// The reference rate: the mean of the `COPY`s on both sides of the batch load, as the machine's own
+    /// speed drifts by a quarter within minutes and a single `COPY` after the load caught only one side.
+    var copyRate: Double {
+        let rates = [measures.copyBefore, measures.copy].compactMap { $0?.rate }
+        return rates.reduce(0, +) / Double(rates.count)
+    }
     var ratio: Double { copyRate > 0 ? batchRate / copyRate : 0 }
     var batchResidentMB: Double { Double(measures.batchUsage.peakResidentKB) / 1024 }
     var trackResidentMB: Double { Double(measures.trackUsage.peakResidentKB) / 1024 }
@@ -99,7 +107,9 @@ struct IngestionBenchResult: Sendable {
             "batch: CPU in cores (\(m.batchUsage.cpu.summary)); the service's CPU per event \(grouped(batchMicrosecondsPerEvent)) µs; "
                 + "service RSS peak \(String(format: "%.0f", batchResidentMB)) MB",
             "COPY: \(grouped(m.copy.rows)) rows, \(grouped(m.copy.bytes / 1_000_000)) MB of COPY text, "
-                + "\(c.copyConnections) connection(s), one COPY and one transaction each, into a copy of events (no dedup, no outbox)",
+                + "\(c.copyConnections) connection(s), one COPY and one transaction each, into a copy of events (no dedup, no outbox); "
+                + (m.copyBefore.map { "\(grouped($0.rate)) rows/s before the batch load (the warm-up's rows), \(grouped(m.copy.rate)) after it (its own); the reference is their mean" }
+                    ?? "\(grouped(m.copy.rate)) rows/s after the batch load"),
             "track: \(grouped(m.track.measured)) requests measured after a 1 s warm-up, sent at \(grouped(m.track.achievedRate)) req/s "
                 + "(target \(grouped(c.latencyRate))), answered at \(grouped(m.track.answeredRate)) req/s, \(grouped(m.track.failedRequests)) failed; "
                 + String(format: "group commit: %.2f requests per transaction", m.trackCommits.requestsPerTransaction),
@@ -124,6 +134,7 @@ struct IngestionBenchResult: Sendable {
         func round(_ value: Double, _ places: Double = 100) -> Double { (value * places).rounded() / places }
         let figures = Figures(
             batchEventsPerS: batchRate.rounded(), copyRowsPerS: copyRate.rounded(), ratioToCopy: round(ratio, 1000),
+            copyBeforeRowsPerS: m.copyBefore?.rate.rounded(), copyAfterRowsPerS: m.copy.rate.rounded(),
             trackP50Ms: round(m.track.p50), trackP99Ms: round(m.track.p99), trackMaxMs: round(m.track.max),
             trackLoadReqPerS: m.track.achievedRate.rounded(), trackAnsweredReqPerS: m.track.answeredRate.rounded(),
             rssMB: residentMB.rounded(), rssBatchMB: batchResidentMB.rounded(), rssTrackMB: trackResidentMB.rounded(),
@@ -145,6 +156,8 @@ struct IngestionBenchResult: Sendable {
         let batchEventsPerS: Double
         let copyRowsPerS: Double
         let ratioToCopy: Double
+        let copyBeforeRowsPerS: Double?
+        let copyAfterRowsPerS: Double
         let trackP50Ms: Double
         let trackP99Ms: Double
         let trackMaxMs: Double
@@ -178,6 +191,8 @@ struct IngestionBenchResult: Sendable {
             case batchEventsPerS = "batch_events_per_s"
             case copyRowsPerS = "copy_rows_per_s"
             case ratioToCopy = "ratio_to_copy"
+            case copyBeforeRowsPerS = "copy_before_rows_per_s"
+            case copyAfterRowsPerS = "copy_after_rows_per_s"
             case trackP50Ms = "track_p50_ms"
             case trackP99Ms = "track_p99_ms"
             case trackMaxMs = "track_max_ms"

@@ -8,6 +8,8 @@ struct CopyMeasure: Sendable {
     let rows: Int
     let bytes: Int
     let duration: Duration
+
+    var rate: Double { perSecond(rows, duration) }
 }
 
 extension IngestionBenchmark {

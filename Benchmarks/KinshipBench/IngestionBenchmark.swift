@@ -101,6 +101,8 @@ struct IngestionBenchmark: Sendable {
                 throw BenchFailure("warm-up: \(warmUp.failedRequests) requests failed, e.g. \(warmUp.failures.first ?? "")")
             }
         }
+        // The reference on the near side of the batch load: the warm-up stored rows of the same shape.
+        let copyBefore = c.warmUpEvents > 0 ? try await measureCopy(of: sources.warmUp.owner, database) : nil
         try await database.query("TRUNCATE events, event_message_ids, outbox, failed_events", logger: logger)
         await checkpoint(database)
 
@@ -127,7 +129,7 @@ struct IngestionBenchmark: Sendable {
 
         return IngestionBenchResult.Measures(
             batch: batch, batchUsage: batchUsage, batchCommits: batchCommits, batchStored: batchStored,
-            copy: copy,
+            copyBefore: copyBefore, copy: copy,
             track: track, trackUsage: trackUsage, trackCommits: trackCommits, trackStored: trackStored
         )
     }
