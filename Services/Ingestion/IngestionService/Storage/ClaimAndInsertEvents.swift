@@ -11,7 +11,8 @@ import Shared
 ///
 /// An id is claimed when it is new, or when its last sighting is older than the dedup window (so the
 /// window is exact, whenever the pruner last ran). It answers with the repeats, the messages it did not
-/// store: usually none, where listing the stored ones cost a row per event on both sides.
+/// store: usually none, where listing the stored ones cost a row per event on both sides; and when every
+/// message was stored, which a count shows, it does not look for them.
 struct ClaimAndInsertEvents: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
@@ -35,7 +36,8 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
             GROUP BY o.w, o.p, o.c
         )
         SELECT x.w, x.i FROM unnest($1::uuid[], $2::text[]) AS x(w, i)
-        WHERE NOT EXISTS (SELECT FROM stored s WHERE s.workspace_id = x.w AND s.message_id = x.i)
+        WHERE (SELECT count(*) FROM stored) < cardinality($2::text[])
+          AND NOT EXISTS (SELECT FROM stored s WHERE s.workspace_id = x.w AND s.message_id = x.i)
         """
     typealias Row = (UUID, String)
 
