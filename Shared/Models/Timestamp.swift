@@ -137,11 +137,12 @@ private struct DigitScanner {
 
     var atEnd: Bool { index == bytes.count }
 
-    func peek(_ character: Character) -> Bool {
-        !atEnd && bytes[index] == character.asciiValue!
+    /// Compared as a byte: `Character.asciiValue` cost more than the rest of parsing a timestamp.
+    func peek(_ character: Unicode.Scalar) -> Bool {
+        !atEnd && bytes[index] == UInt8(ascii: character)
     }
 
-    mutating func take(_ character: Character) -> Bool {
+    mutating func take(_ character: Unicode.Scalar) -> Bool {
         guard peek(character) else { return false }
         index += 1
         return true

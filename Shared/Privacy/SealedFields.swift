@@ -133,6 +133,8 @@ public struct SealedFields: Sendable {
         let key = MemoKey(path: path, plaintext: plaintext)
         if let sealed = memo.sealed[key] { return sealed }
         let sealed = JSONValue.object([Self.marker: .string(try self.key.seal(plaintext, context: context(path)).base64EncodedString())])
+        // Sized once for a browser batch's values rather than grown (and rehashed) one value at a time.
+        if memo.sealed.isEmpty { memo.sealed.reserveCapacity(32) }
         memo.sealed[key] = sealed
         return sealed
     }
