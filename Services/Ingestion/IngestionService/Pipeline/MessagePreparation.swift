@@ -95,8 +95,8 @@ struct MessagePreparation: Sendable {
         )
     }
 
-    /// The outbox key: the blind-index token of the person's strongest id, so one person's events stay
-    /// in order on one partition while the bus never carries the id itself.
+    /// The blind-index token of the person's strongest id, whose `events` partition is the event's: one
+    /// person's events stay in order on one partition while the bus never carries the id itself.
     private mutating func routingKey(_ id: (type: String, value: String)) -> String {
         if let last = lastRoutingKey, last.value == id.value, last.type == id.type { return last.key }
         let key = facts.source.blindIndex.token(type: id.type, normalizedValue: id.value).hexString

@@ -5,7 +5,7 @@ import Shared
 /// store. Its JSON is written here, in the request's own task, so the shared writer has little left to do.
 struct PreparedMessage: Sendable {
     let messageId: String
-    /// The outbox key: a token of the person's strongest id (never the id itself), so one person's events stay in order.
+    /// A token of the person's strongest id (never the id itself): its `events` partition, so one person's events stay in order.
     let routingKey: String
     let type: MessageType
     /// nil when absent or empty.
@@ -13,7 +13,7 @@ struct PreparedMessage: Sendable {
     let eventTime: StoredTime
     /// The message as stored (`events.message`): as sent, plus enrichment, PII and identifiers sealed; JSON text.
     let json: [UInt8]
-    /// The `events` topic payload: `{"messageId", "receivedAt"}`.
+    /// Its reference in an `events` message: `{"messageId", "receivedAt"}`.
     let reference: String
 }
 
