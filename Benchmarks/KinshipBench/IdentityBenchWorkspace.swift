@@ -38,7 +38,7 @@ struct IdentityBenchWorkspace: Sendable {
         }
         rows.writeString("\n")
         let key = blindIndex.token(type: event.strongestID.type, normalizedValue: event.strongestID.value).hexString
-        let reference = JSONValue.object(["messageId": .string(event.messageId), "receivedAt": .string(event.receivedAt)]).serialized()
+        let reference = EventReference(messageId: event.messageId, receivedAt: event.receivedAt).payload
         return OutboxDraft(topic: .events, workspaceID: workspaceID, key: key, payload: reference)
     }
 
@@ -64,7 +64,7 @@ struct IdentityBenchWorkspace: Sendable {
             let members = byPartition[partition]!
             return stride(from: 0, to: members.count, by: EventReference.mostPerMessage).map { start in
                 let chunk = members[start..<min(start + EventReference.mostPerMessage, members.count)]
-                let payload = #"{"events":["# + chunk.map(\.payload).joined(separator: ",") + "]}"
+                let payload = EventReference.messagePayload(joining: chunk.map(\.payload))
                 return OutboxDraft(topic: chunk.first!.topic, workspaceID: chunk.first!.workspaceID, key: chunk.first!.key, payload: payload)
             }
         }

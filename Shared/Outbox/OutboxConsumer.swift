@@ -116,16 +116,10 @@ public struct OutboxConsumer: Service {
                 ])
                 outcome = .retryLater(options.initialBackoff)
             }
+            readLimits.update(partition, after: outcome, read: limit, batchSize: options.batchSize)
             switch outcome {
-            case .handledPart(let handled):
-                readLimits.set(partition, min(options.batchSize, max(1, 2 * handled)))
-                scheduler.finished(partition, then: .again)
-            case .progressed:
-                if limit < options.batchSize { readLimits.set(partition, min(options.batchSize, 2 * limit)) }
-                scheduler.finished(partition, then: .again)
-            case .drained:
-                if limit < options.batchSize { readLimits.set(partition, min(options.batchSize, 2 * limit)) }
-                scheduler.finished(partition, then: .rest)
+            case .progressed, .handledPart: scheduler.finished(partition, then: .again)
+            case .drained: scheduler.finished(partition, then: .rest)
             case .idle: scheduler.finished(partition, then: .rest)
             case .waitingForOlderTransactions: scheduler.finished(partition, then: .waitForOlderTransactions)
             case .retryLater(let delay): scheduler.finished(partition, then: .backOff(delay))
@@ -168,5 +162,18 @@ private final class ReadLimits: Sendable {
     private let limits = Mutex<[Int: Int]>([:])
 
     func limit(of partition: Int) -> Int? { limits.withLock { $0[partition] } }
-    func set(_ partition: Int, _ limit: Int) { limits.withLock { $0[partition] = limit } }
+
+    /// About twice what the handler took after it took part of a batch; twice the last read, up to the
+    /// batch size, after a batch was taken whole.
+    func update(_ partition: Int, after outcome: BatchOutcome, read limit: Int, batchSize: Int) {
+        let next: Int
+        switch outcome {
+        case .handledPart(let handled): next = max(1, 2 * handled)
+        case .progressed, .drained:
+            guard limit < batchSize else { return }
+            next = 2 * limit
+        default: return
+        }
+        limits.withLock { $0[partition] = min(batchSize, next) }
+    }
 }

@@ -43,6 +43,12 @@ public struct EventReference: Codable, Sendable, Equatable {
         DecodingError.dataCorrupted(DecodingError.Context(codingPath: [], debugDescription: "not an event reference: \(payload.prefix(200))"))
     }
 
+    /// The payload of an `events` message holding these references (each one's `payload`), in order:
+    /// `{"events": [reference, …]}`. Ingestion's claim statement writes the same in SQL.
+    public static func messagePayload(joining payloads: [String]) -> String {
+        #"{"events":["# + payloads.joined(separator: ",") + "]}"
+    }
+
     /// One reference as ingestion writes it, `{"messageId": …, "receivedAt": …}`, without an encoder: it is
     /// made for every event.
     public var payload: String {

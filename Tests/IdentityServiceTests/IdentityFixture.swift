@@ -85,7 +85,7 @@ struct IdentityFixture: Sendable {
             let references = try part.flatMap { try EventReference.references(in: $0.payload) }
             return OutboxMessage(
                 id: Int64(start + 1), topic: "events", partition: 0, workspaceID: part.first!.workspaceID, key: "",
-                payload: #"{"events":["# + references.map(\.payload).joined(separator: ",") + "]}", createdAt: Date()
+                payload: EventReference.messagePayload(joining: references.map(\.payload)), createdAt: Date()
             )
         }
     }

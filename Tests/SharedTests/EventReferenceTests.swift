@@ -18,7 +18,7 @@ struct EventReferenceTests {
 
     @Test func readsAMessageOfManyReferencesInOrder() throws {
         let references = (0..<3).map { EventReference(messageId: "m-\($0)", receivedAt: "2026-11-30T10:00:0\($0).000Z") }
-        let payload = #"{"events":["# + references.map(\.payload).joined(separator: ",") + "]}"
+        let payload = EventReference.messagePayload(joining: references.map(\.payload))
         #expect(try EventReference.references(in: payload) == references)
     }
 

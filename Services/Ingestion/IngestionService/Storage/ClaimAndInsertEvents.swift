@@ -4,8 +4,9 @@ import Shared
 
 /// Claims message ids in the dedup table, inserts the events of those claimed and appends the `events`
 /// outbox messages that reference them (one per workspace, partition and `EventReference.mostPerMessage`
-/// events), in one statement: the whole write of a small group commit, which run alone
-/// (autocommit) costs one round trip instead of four (BEGIN, the events, the outbox, COMMIT). Prepared
+/// events, in the form `EventReference.messagePayload` writes), in one statement: the whole write of a
+/// small group commit, which run alone (autocommit) costs one round trip instead of four (BEGIN, the
+/// events, the outbox, COMMIT). Prepared
 /// once per connection: parsing and planning it for every request was a large share of Postgres's work
 /// under many small requests.
 ///
