@@ -70,7 +70,7 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
     private(set) var references: [String] = []
     /// The same messages made here, for when every event is stored (nearly always): their workspace, partition
     /// and payload. Building them in SQL (joining the references to the stored rows, grouping, aggregating)
-    /// cost Postgres about a sixth of the statement, so it does that only when some event was a repeat.
+    /// was about a sixth of the statement run alone from `psql`, so it does that only when some event was a repeat.
     private(set) var messageWorkspaces: [UUID] = []
     private(set) var messagePartitions: [Int32] = []
     private(set) var messagePayloads: [JSONBParameter] = []
@@ -79,8 +79,8 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
     init(_ rows: [(batch: WriteBatch, message: PreparedMessage)], window: String) {
         self.window = window
         let most = Int32(EventReference.mostPerMessage)
-        /// Per workspace and partition: the events it has taken so far, and its last message (an index into
-        /// `messageReferences`).
+        // Per workspace and partition: the events it has taken so far, and its last message (an index into
+        // `messageReferences`).
         var slots: [PartitionOfWorkspace: (taken: Int32, message: Int)] = [:]
         var messageReferences: [[String]] = []
         for (batch, message) in rows {
