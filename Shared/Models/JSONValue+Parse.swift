@@ -25,7 +25,7 @@ extension JSONValue {
 }
 
 /// A recursive-descent parser over raw bytes; positions are byte offsets so errors can name them.
-private struct JSONByteParser {
+struct JSONByteParser {
     static let maximumDepth = 128
 
     let bytes: UnsafeRawBufferPointer
@@ -33,6 +33,8 @@ private struct JSONByteParser {
     var depth = 0
     /// Reused for strings that contain escapes; strings without escapes are copied straight from the input.
     var scratch: [UInt8] = []
+    /// Set once a `\u0000` escape is read (a raw NUL byte is refused as a control character).
+    var decodedNUL = false
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -236,6 +238,7 @@ private struct JSONByteParser {
         case 0xDC00...0xDFFF:
             throw failure("lone surrogate", at: escapeStart)
         default:
+            if first == 0 { decodedNUL = true }
             return Unicode.Scalar(first)!
         }
     }
@@ -286,42 +289,69 @@ private struct JSONByteParser {
     /// Validates the RFC 8259 number grammar; short integers are converted directly, the rest by the standard library.
     mutating func parseNumber() throws -> Double {
         let start = index
+        let number = try scanNumber()
+        // Up to 15 digits is below 2^53, so the conversion is exact; "-0" must stay negative zero.
+        if number.isShortInteger {
+            if number.negative { return number.integer == 0 ? -0.0 : -Double(number.integer) }
+            return Double(number.integer)
+        }
+        return try convertNumber(from: start)
+    }
+
+    /// What `scanNumber` read: the integer's value when it is short and has no fraction or exponent.
+    struct ScannedNumber {
         var negative = false
+        var integer: Int64 = 0
+        var isShortInteger = true
+        var hasExponent = false
+        var integerDigits = 0
+        var fractionDigits = 0
+
+        /// Only converting it tells whether it fits a Double.
+        var mayBeOutOfRange: Bool { hasExponent || integerDigits > 300 }
+    }
+
+    /// Moves past one number, refusing what the grammar does not allow.
+    mutating func scanNumber() throws -> ScannedNumber {
+        let start = index
+        var number = ScannedNumber()
         if bytes[index] == UInt8(ascii: "-") {
-            negative = true
+            number.negative = true
             index += 1
         }
         guard isDigit(index) else { throw failure("invalid number", at: start) }
-        var integer: Int64 = 0
         if bytes[index] == UInt8(ascii: "0") {
             index += 1
             if isDigit(index) { throw failure("leading zero in number", at: start) }
         } else {
             while isDigit(index) {
-                integer = integer &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
+                number.integer = number.integer &* 10 &+ Int64(bytes[index] &- UInt8(ascii: "0"))
                 index += 1
             }
         }
-        let integerDigits = index - start - (negative ? 1 : 0)
-        var isInteger = true
+        number.integerDigits = index - start - (number.negative ? 1 : 0)
+        number.isShortInteger = number.integerDigits <= 15
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            isInteger = false
+            number.isShortInteger = false
             index += 1
             guard isDigit(index) else { throw failure("invalid number", at: start) }
+            let fractionStart = index
             while isDigit(index) { index += 1 }
+            number.fractionDigits = index - fractionStart
         }
         if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
-            isInteger = false
+            number.isShortInteger = false
+            number.hasExponent = true
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
             guard isDigit(index) else { throw failure("invalid number", at: start) }
             while isDigit(index) { index += 1 }
         }
-        // Up to 15 digits is below 2^53, so the conversion is exact; "-0" must stay negative zero.
-        if isInteger, integerDigits <= 15 {
-            if negative { return integer == 0 ? -0.0 : -Double(integer) }
-            return Double(integer)
-        }
+        return number
+    }
+
+    /// The number from `start` to here through the standard library, refused when it is not finite.
+    func convertNumber(from start: Int) throws -> Double {
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let value = Double(text), value.isFinite else { throw failure("number out of range", at: start) }
         return value

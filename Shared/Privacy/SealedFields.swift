@@ -10,68 +10,45 @@ public struct SealedFields: Sendable {
     public static let marker = "$sealed"
 
     /// The trait and property keys sealed by default; matched ignoring case and `_` (`first_name`).
-    public static let defaultPIIKeys: Set<String> = [
-        "email", "phone", "name", "firstName", "lastName", "address", "birthday", "passport",
-    ]
+    public static let defaultPIIKeys = PIIKeys.defaultKeys
 
     /// The message's own identifiers of a person, sealed wherever they are (alias: `previousId`).
     public static let identifierKeys = ["userId", "anonymousId", "previousId"]
 
     let key: DataKey
     let workspaceID: UUID
-    let piiKeys: Set<String>
-    /// The same keys as bytes, which `isPII` compares without making a string for every key it checks.
-    private let piiKeyBytes: [[UInt8]]
+    public let piiKeys: PIIKeys
     /// `kinship.event/<workspace>/`: every path's sealing context starts with it (made once, not per value).
     private let contextPrefix: [UInt8]
 
     public init(key: DataKey, workspaceID: UUID, piiKeys: Set<String> = SealedFields.defaultPIIKeys) {
         self.key = key
         self.workspaceID = workspaceID
-        self.piiKeys = Set(piiKeys.map(Self.normalised))
-        self.piiKeyBytes = self.piiKeys.map { Array($0.utf8) }
+        self.piiKeys = piiKeys == Self.defaultPIIKeys ? .standard : PIIKeys(piiKeys)
         self.contextPrefix = Array("kinship.event/\(workspaceID.lowercased)/".utf8)
     }
 
-    static func normalised(_ key: String) -> String {
-        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return key.lowercased().replacingOccurrences(of: "_", with: "") }
-        return String(unsafeUninitializedCapacity: key.utf8.count) { normaliseASCII(key.utf8, into: $0) }
-    }
-
-    /// An ASCII key lower-cased and without `_`, written into `normalised`; returns its length. Without
-    /// Foundation: it runs for every trait and property key.
-    private static func normaliseASCII(_ key: some Collection<UInt8>, into normalised: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var count = 0
-        for byte in key where byte != UInt8(ascii: "_") {
-            normalised[count] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-            count += 1
-        }
-        return count
-    }
-
     public func isPII(_ key: String) -> Bool {
-        let bytes = key.utf8
-        guard bytes.count <= 64, bytes.allSatisfy({ $0 < 0x80 }) else { return piiKeys.contains(Self.normalised(key)) }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
-            let count = Self.normaliseASCII(bytes, into: buffer)
-            let normalised = UnsafeBufferPointer(rebasing: buffer[..<count])
-            return piiKeyBytes.contains { $0.count == count && $0.elementsEqual(normalised) }
-        }
+        piiKeys.contains(key)
     }
 
-    /// Values already sealed, by path and plaintext, for the messages of one request: a browser's batch
-    /// repeats its anonymous id, user id and IP in every message, and each AES-GCM seal costs more than the
-    /// rest of a value's handling. Within one memo equal values at one path get the same ciphertext, which
-    /// shows only what the request's messages already share (their source and arrival).
+    /// The last value sealed at each path, for the messages of one request: a browser's batch repeats its
+    /// anonymous id, user id and IP message after message, and each AES-GCM seal costs more than the rest
+    /// of a value's handling. Within one memo equal values at one path may get the same ciphertext, which
+    /// shows only what the request's messages already share (their source and arrival). The last value
+    /// alone, not all: it catches those repeats without hashing every value or growing with the request.
     public struct Memo: Sendable {
-        fileprivate var sealed: [MemoKey: JSONValue] = [:]
+        fileprivate var entries: [Entry] = []
+        /// The plaintext being sealed, written into a buffer kept from one value to the next.
+        fileprivate var plaintext: [UInt8] = []
 
         public init() {}
     }
 
-    fileprivate struct MemoKey: Hashable {
+    fileprivate struct Entry {
         let path: String
-        let plaintext: [UInt8]
+        var plaintext: [UInt8]
+        var sealed: JSONValue
     }
 
     /// Seals the identifiers (`userId`, `anonymousId`, `previousId`, `context.externalIds[].id`), the PII
@@ -128,14 +105,17 @@ public struct SealedFields: Sendable {
 
     /// One value, whatever its JSON type, sealed as its JSON text.
     private func seal(_ value: JSONValue, path: String, memo: inout Memo) throws -> JSONValue {
-        var plaintext: [UInt8] = []
-        value.write(into: &plaintext)
-        let key = MemoKey(path: path, plaintext: plaintext)
-        if let sealed = memo.sealed[key] { return sealed }
-        let sealed = JSONValue.object([Self.marker: .string(try self.key.seal(plaintext, context: context(path)).base64EncodedString())])
-        // Sized once for a browser batch's values rather than grown (and rehashed) one value at a time.
-        if memo.sealed.isEmpty { memo.sealed.reserveCapacity(32) }
-        memo.sealed[key] = sealed
+        memo.plaintext.removeAll(keepingCapacity: true)
+        value.write(into: &memo.plaintext)
+        let known = memo.entries.firstIndex { $0.path == path }
+        if let known, memo.entries[known].plaintext == memo.plaintext { return memo.entries[known].sealed }
+        let sealed = JSONValue.object([Self.marker: .string(try key.seal(memo.plaintext, context: context(path)).base64EncodedString())])
+        if let known {
+            memo.entries[known].plaintext = memo.plaintext
+            memo.entries[known].sealed = sealed
+        } else {
+            memo.entries.append(Entry(path: path, plaintext: memo.plaintext, sealed: sealed))
+        }
         return sealed
     }
 

@@ -17,14 +17,14 @@ struct Collector: Sendable {
     }
 
     /// The messages of one request, numbered by their index in it.
-    func collect(_ messages: [JSONValue], facts: RequestFacts) async throws -> Result {
+    func collect(_ messages: [IncomingMessage], facts: RequestFacts) async throws -> Result {
         try await collect(Array(messages.enumerated()), facts: facts)
     }
 
     /// Messages numbered by the caller (an import numbers them by line), with any it refused itself
     /// (lines that are not JSON); `limitRate` is off for imports, which pace themselves by their commits.
     func collect(
-        _ messages: [(offset: Int, element: JSONValue)], alreadyRefused: [RefusedMessage] = [], facts: RequestFacts, limitRate: Bool = true
+        _ messages: [(offset: Int, element: IncomingMessage)], alreadyRefused: [RefusedMessage] = [], facts: RequestFacts, limitRate: Bool = true
     ) async throws -> Result {
         if limitRate, let wait = rateLimiter.admit(facts.source.source.id, cost: messages.count) {
             let seconds = Int(wait.components.seconds) + 1

@@ -9,7 +9,7 @@ struct ImportSession {
 
     let collector: Collector
     let facts: RequestFacts
-    private var pending: [(offset: Int, element: JSONValue)] = []
+    private var pending: [(offset: Int, element: IncomingMessage)] = []
     private var refused: [RefusedMessage] = []
     private(set) var summary = ImportSummary()
 
@@ -25,7 +25,7 @@ struct ImportSession {
         if message["messageId"] == nil || message["messageId"] == .null {
             message["messageId"] = .string(Self.derivedMessageId(message, source: facts.source.source.id))
         }
-        pending.append((line, .object(message)))
+        pending.append((line, IncomingMessage(.object(message))))
         summary.rows += 1
         if pending.count + refused.count >= Self.chunkSize { try await commit() }
     }

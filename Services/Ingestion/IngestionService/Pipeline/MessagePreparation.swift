@@ -15,6 +15,10 @@ struct MessagePreparation: Sendable {
     /// strongest id: the messages of one browser's batch share their ids and IP.
     private var sealed = SealedFields.Memo()
     private var lastRoutingKey: (type: String, value: String, key: String)?
+    /// Whether the source seals the PII keys `IncomingMessage` looked for when it passed members through.
+    private let sealsStandardKeys: Bool
+    /// What the batch's `context` and `integrations` add to each message's size (at most), and whether they hold NUL.
+    private var batchFields = (bytes: 0, containsNUL: false)
 
     init(facts: RequestFacts, consent: ConsentGate) {
         self.facts = facts
@@ -22,54 +26,68 @@ struct MessagePreparation: Sendable {
         receivedAt = StoredTime(facts.receivedAt)
         batchSentAtText = facts.batchSentAt.map(Timestamp.format)
         enrichment = MessageEnrichment(facts: facts)
+        sealsStandardKeys = facts.source.sealing.piiKeys == .standard
+        for shared in [facts.batchContext, facts.batchIntegrations] {
+            guard let shared else { continue }
+            let size = MessageSize(.object(shared))
+            batchFields = (batchFields.bytes + size.bytes, batchFields.containsNUL || size.containsNUL)
+        }
     }
 
     /// Disposes of the message at `index` of the request.
-    mutating func dispose(_ raw: JSONValue, index: Int) -> MessageDisposition {
-        let messageId = raw["messageId"]?.stringValue
+    mutating func dispose(_ message: IncomingMessage, index: Int) -> MessageDisposition {
+        let messageId = message.object["messageId"]?.stringValue
         do {
-            guard case .object(let object) = raw else {
+            guard message.nonObject == nil else {
                 throw KinshipError.badRequest("invalid_message", "A message must be a JSON object.")
             }
-            guard let prepared = try prepare(object) else { return .withheldByConsent }
+            guard let prepared = try prepare(message) else { return .withheldByConsent }
             return .accepted(prepared)
         } catch let error as KinshipError {
-            return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: raw))
+            return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: message.value))
         } catch {
             let error = KinshipError.badRequest("invalid_message", "The message could not be read: \(error)")
-            return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: raw))
+            return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: message.value))
         }
     }
 
     /// The message ready to store, or nil when its own consent withholds it.
-    mutating func prepare(_ sent: [String: JSONValue]) throws -> PreparedMessage? {
-        var object = withBatchFields(sent)
-        let size = MessageSize(.object(object))
-        guard size.bytes <= IngestionLimits.messageBytes else {
+    mutating func prepare(_ sent: IncomingMessage) throws -> PreparedMessage? {
+        var message = sent
+        if !sealsStandardKeys { try message.parsePassedThrough() }
+        var object = message.object
+        // Taken out while it changes, so the message does not hold a second reference that forces a copy.
+        message.object = [:]
+        applyBatchFields(to: &object)
+        let (bytes, containsNUL) = message.sent.map { ($0.bytes + batchFields.bytes, $0.containsNUL || batchFields.containsNUL) } ?? {
+            let size = MessageSize(.object(object))
+            return (size.bytes, size.containsNUL)
+        }()
+        guard bytes <= IngestionLimits.messageBytes else {
             throw KinshipError(
                 code: "message_too_large", status: .contentTooLarge,
-                message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB; this one is \(size.bytes / 1024) KB."
+                message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB; this one is \(bytes / 1024) KB."
             )
         }
         // The walk with paths runs only to name where the NUL is.
-        if size.containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
-        let message = try SegmentMessage(object: object, impliedType: facts.impliedType)
-        let strongestID = try MessageValidation.check(message)
+        if containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
+        let read = try SegmentMessage(object: object, impliedType: facts.impliedType)
+        let strongestID = try MessageValidation.check(read)
 
-        if consent.withholds(message) { return nil }
+        if consent.withholds(read) { return nil }
 
-        let messageId = message.messageId ?? "kinship-\(UUID().lowercased)"
-        let eventTime = correctedTimestamp(message)
+        let messageId = read.messageId ?? "kinship-\(UUID().lowercased)"
+        let eventTime = correctedTimestamp(read)
         let storedEventTime = eventTime == facts.receivedAt ? receivedAt : StoredTime(eventTime)
         let eventTimeText = storedEventTime.text
-        object["type"] = .string(message.type.rawValue)
+        object["type"] = .string(read.type.rawValue)
         object["messageId"] = .string(messageId)
         object["receivedAt"] = .string(receivedAt.text)
         object["timestamp"] = .string(eventTimeText)
-        if let original = message.timestamp ?? message.originalTimestamp {
+        if let original = read.timestamp ?? read.originalTimestamp {
             object["originalTimestamp"] = .string(original == eventTime ? eventTimeText : Timestamp.format(original))
         }
-        if let sentAt = message.sentAt {
+        if let sentAt = read.sentAt {
             object["sentAt"] = .string(Timestamp.format(sentAt))
         } else if let batchSentAtText {
             object["sentAt"] = .string(batchSentAtText)
@@ -80,15 +98,16 @@ struct MessagePreparation: Sendable {
         enrichment.enrich(&context)
         object["context"] = .object(context)
         try facts.source.sealing.seal(&object, memo: &sealed)
+        message.object = object
 
         var json: [UInt8] = []
-        json.reserveCapacity(size.bytes + 512)
-        JSONValue.object(object).write(into: &json, sortingKeys: false)
+        json.reserveCapacity(bytes + 512)
+        message.write(into: &json)
         return PreparedMessage(
             messageId: messageId,
             routingKey: routingKey(strongestID),
-            type: message.type,
-            event: message.event.flatMap { $0.isEmpty ? nil : $0 },
+            type: read.type,
+            event: read.event.flatMap { $0.isEmpty ? nil : $0 },
             eventTime: storedEventTime,
             json: json,
             reference: EventReference(messageId: messageId, receivedAt: receivedAt.text).payload
@@ -105,14 +124,12 @@ struct MessagePreparation: Sendable {
     }
 
     /// Batch-level `context` and `integrations` apply to each message; the message's own keys win.
-    private func withBatchFields(_ sent: [String: JSONValue]) -> [String: JSONValue] {
-        var object = sent
+    private func applyBatchFields(to object: inout [String: JSONValue]) {
         for (field, shared) in [("context", facts.batchContext), ("integrations", facts.batchIntegrations)] {
             guard let shared else { continue }
             let own = object[field]?.objectValue ?? [:]
             object[field] = .object(shared.merging(own) { _, mine in mine })
         }
-        return object
     }
 
     /// Segment's clock-skew correction: the device clock may be wrong, but the time between the event

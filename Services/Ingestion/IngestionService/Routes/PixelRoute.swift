@@ -43,7 +43,7 @@ struct PixelRoute: Sendable {
             // Refused by the usual rules, and so kept in the source's failed events.
             object["type"] = .string(type)
         }
-        let result = try await collector.collect([.object(object)], facts: facts)
+        let result = try await collector.collect([IncomingMessage(.object(object))], facts: facts)
         if let refusal = result.refused.first { throw refusal.error }
     }
 

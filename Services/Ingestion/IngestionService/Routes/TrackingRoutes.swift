@@ -16,29 +16,21 @@ struct TrackingRoutes: Sendable {
     }
 
     private func single(_ type: MessageType, _ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: IngestionLimits.batchBytes)
-        guard case .object(let object) = body else {
-            throw KinshipError.badRequest("invalid_message", "The body must be one JSON object, a \(type.rawValue) message.")
-        }
-        let source = try await authenticate(request, bodyKey: object["writeKey"]?.stringValue)
+        let message = try MessageBody.single(try await JSONBody.read(request, limit: IngestionLimits.batchBytes), type: type)
+        let source = try await authenticate(request, bodyKey: message.object["writeKey"]?.stringValue)
         var facts = RequestFacts.from(request, context, source: source, collector: collector)
         facts.impliedType = type
-        let result = try await collector.collect([body], facts: facts)
+        let result = try await collector.collect([message], facts: facts)
         // One message: its refusal is the answer (it is kept in failed events all the same).
         if let refusal = result.refused.first { throw refusal.error }
         return try .json(encoding: CollectResponse(result))
     }
 
     private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        let body = try await JSONBody.read(request, limit: IngestionLimits.batchBytes)
-        guard case .object(let object) = body else {
-            throw KinshipError.badRequest("invalid_batch", #"The body must be a JSON object: {"batch": [...]}."#)
-        }
-        guard let field = object["batch"] else { throw KinshipError.badRequest("missing_field", "batch is required") }
-        guard case .array(let messages) = field else {
-            throw KinshipError.badRequest("invalid_field", "batch must be of type array")
-        }
-        let bodyKey = object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0["writeKey"]?.stringValue }.first
+        let body = try MessageBody.batch(try await JSONBody.read(request, limit: IngestionLimits.batchBytes))
+        let object = body.fields
+        let messages = body.messages
+        let bodyKey = object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0.object["writeKey"]?.stringValue }.first
         let source = try await authenticate(request, bodyKey: bodyKey)
         var facts = RequestFacts.from(request, context, source: source, collector: collector)
         facts.batchContext = try Self.object(object["context"], field: "context")

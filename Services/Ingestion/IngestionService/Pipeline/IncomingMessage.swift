@@ -1,0 +1,94 @@
+import Shared
+
+/// A message as the door receives it: the members it reads or changes, parsed, and the `properties` and
+/// `traits` objects that need nothing from it passed through as the JSON text sent. Building, walking
+/// and rewriting a tree of a shop's product properties cost more than every rule the door applies to them.
+struct IncomingMessage: Sendable {
+    /// The members the door works on.
+    var object: [String: JSONValue]
+    /// Objects stored as sent, never parsed: no key of their own is a PII key, no string holds NUL, no
+    /// number needs normalising. Each is the only member of its key.
+    private(set) var passedThrough: [PassedThrough] = []
+    /// What was sent when it was not an object (a batch element may be anything); refused as such.
+    private(set) var nonObject: JSONValue?
+    /// The size of the message's JSON as sent, and whether it holds `\u0000`, when it was read from bytes:
+    /// the door's limit is on what was sent, and a message built from a tree is measured by walking it.
+    private(set) var sent: (bytes: Int, containsNUL: Bool)?
+
+    struct PassedThrough: Sendable {
+        let key: String
+        /// The value's text, a slice of the request's body.
+        let json: ArraySlice<UInt8>
+    }
+
+    init(_ value: JSONValue) {
+        if case .object(let object) = value {
+            self.object = object
+        } else {
+            object = [:]
+            nonObject = value
+        }
+    }
+
+    /// Reads the value `reader` is at, whose input is `body`: the passed-through members are slices of it.
+    static func read(_ reader: inout JSONReader, body: [UInt8]) throws -> IncomingMessage {
+        guard reader.peek() == UInt8(ascii: "{") else { return IncomingMessage(try reader.readValue()) }
+        var message = IncomingMessage(.object([:]))
+        message.object.reserveCapacity(12)
+        let start = reader.offset
+        reader.decodedNUL = false
+        try reader.readObject { key, reader in
+            // A repeated key: the last one counts, as in Postgres `jsonb`.
+            if !message.passedThrough.isEmpty { message.passedThrough.removeAll { $0.key == key } }
+            guard key == "properties" || key == "traits", reader.peek() == UInt8(ascii: "{") else {
+                message.object[key] = try reader.readValue()
+                return
+            }
+            // The door's PII keys are the standard ones (`SourceDirectory`); `MessagePreparation` parses
+            // what was passed through for any other sealing.
+            let skipped = try reader.skipValue { PIIKeys.standard.contains(utf8: $0) }
+            let json = body[skipped.range]
+            if skipped.flaggedKey || skipped.containsNUL || skipped.hasUnusualNumbers {
+                message.object[key] = try json.withUnsafeBytes { try JSONValue.parse($0) }
+            } else {
+                message.object[key] = nil
+                message.passedThrough.append(PassedThrough(key: key, json: json))
+            }
+        }
+        message.sent = (reader.offset - start, reader.decodedNUL)
+        return message
+    }
+
+    /// The members passed through, parsed into `object` (which is then all the message).
+    mutating func parsePassedThrough() throws {
+        for member in passedThrough {
+            object[member.key] = try member.json.withUnsafeBytes { try JSONValue.parse($0) }
+        }
+        passedThrough = []
+    }
+
+    /// The whole message as one value (for failed events).
+    var value: JSONValue {
+        if let nonObject { return nonObject }
+        var whole = self
+        // The passed-through text was valid JSON when read.
+        try? whole.parsePassedThrough()
+        return .object(whole.object)
+    }
+
+    /// The message's JSON, with `object`'s members as they are now and the passed-through ones as sent.
+    func write(into json: inout [UInt8]) {
+        JSONValue.object(object).write(into: &json, sortingKeys: false)
+        guard !passedThrough.isEmpty else { return }
+        json.removeLast()
+        var first = object.isEmpty
+        for member in passedThrough {
+            if !first { json.append(UInt8(ascii: ",")) }
+            first = false
+            JSONValue.string(member.key).write(into: &json)
+            json.append(UInt8(ascii: ":"))
+            json.append(contentsOf: member.json)
+        }
+        json.append(UInt8(ascii: "}"))
+    }
+}
