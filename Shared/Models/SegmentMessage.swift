@@ -54,36 +54,65 @@ public struct SegmentMessage: Codable, Sendable, Equatable {
     /// Reads a message from its parsed JSON (the one implementation; `Decodable` goes through it), refusing
     /// wrong types with errors that name the field. A `null` field counts as absent.
     public init(object: [String: JSONValue], impliedType: MessageType? = nil) throws {
+        let fields = Fields(object)
         if let implied = impliedType {
             type = implied
         } else {
-            guard let raw = try Self.string(object, "type") else { throw KinshipError.badRequest("missing_field", "type is required") }
+            guard let raw = try Self.string(fields.type, "type") else { throw KinshipError.badRequest("missing_field", "type is required") }
             guard let parsed = MessageType(rawValue: raw.lowercased()) else {
                 throw KinshipError.badRequest("invalid_type", "type must be one of identify, track, page, screen, group, alias; got '\(raw.prefix(40))'")
             }
             type = parsed
         }
-        messageId = try Self.identifier(object, "messageId")
-        anonymousId = try Self.identifier(object, "anonymousId")
-        userId = try Self.identifier(object, "userId")
-        previousId = try Self.identifier(object, "previousId")
-        groupId = try Self.identifier(object, "groupId")
-        event = try Self.string(object, "event")
-        name = try Self.string(object, "name")
-        category = try Self.string(object, "category")
-        timestamp = try Self.date(object, "timestamp")
-        originalTimestamp = try Self.date(object, "originalTimestamp")
-        sentAt = try Self.date(object, "sentAt")
-        receivedAt = try Self.date(object, "receivedAt")
-        context = try Self.object(object, "context")
-        integrations = try Self.object(object, "integrations")
-        properties = try Self.object(object, "properties")
-        traits = try Self.object(object, "traits")
-        writeKey = try Self.string(object, "writeKey")
+        messageId = try Self.identifier(fields.messageId, "messageId")
+        anonymousId = try Self.identifier(fields.anonymousId, "anonymousId")
+        userId = try Self.identifier(fields.userId, "userId")
+        previousId = try Self.identifier(fields.previousId, "previousId")
+        groupId = try Self.identifier(fields.groupId, "groupId")
+        event = try Self.string(fields.event, "event")
+        name = try Self.string(fields.name, "name")
+        category = try Self.string(fields.category, "category")
+        timestamp = try Self.date(fields.timestamp, "timestamp")
+        originalTimestamp = try Self.date(fields.originalTimestamp, "originalTimestamp")
+        sentAt = try Self.date(fields.sentAt, "sentAt")
+        receivedAt = try Self.date(fields.receivedAt, "receivedAt")
+        context = try Self.object(fields.context, "context")
+        integrations = try Self.object(fields.integrations, "integrations")
+        properties = try Self.object(fields.properties, "properties")
+        traits = try Self.object(fields.traits, "traits")
+        writeKey = try Self.string(fields.writeKey, "writeKey")
     }
 
-    private static func string(_ object: [String: JSONValue], _ field: String) throws -> String? {
-        switch object[field] {
+    /// The spec's members of a message, found in one pass over its members: a message has about a dozen,
+    /// and looking each of the 17 names up hashed it 17 times, for every message the door reads.
+    private struct Fields {
+        var type, messageId, anonymousId, userId, previousId, groupId, event, name, category: JSONValue?
+        var timestamp, originalTimestamp, sentAt, receivedAt, context, integrations, properties, traits, writeKey: JSONValue?
+
+        init(_ object: [String: JSONValue]) {
+            for (key, value) in object {
+                // By length first, so each member is compared with at most three names.
+                switch key.utf8.count {
+                case 4: if key == "type" { type = value } else if key == "name" { name = value }
+                case 5: if key == "event" { event = value }
+                case 6: if key == "userId" { userId = value } else if key == "sentAt" { sentAt = value } else if key == "traits" { traits = value }
+                case 7: if key == "groupId" { groupId = value } else if key == "context" { context = value }
+                case 8: if key == "category" { category = value } else if key == "writeKey" { writeKey = value }
+                case 9: if key == "messageId" { messageId = value } else if key == "timestamp" { timestamp = value }
+                case 10:
+                    if key == "previousId" { previousId = value } else if key == "properties" { properties = value }
+                    else if key == "receivedAt" { receivedAt = value }
+                case 11: if key == "anonymousId" { anonymousId = value }
+                case 12: if key == "integrations" { integrations = value }
+                case 17: if key == "originalTimestamp" { originalTimestamp = value }
+                default: break
+                }
+            }
+        }
+    }
+
+    private static func string(_ value: JSONValue?, _ field: String) throws -> String? {
+        switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
         default: throw KinshipError.badRequest("invalid_field", "\(field) must be of type string")
@@ -91,8 +120,8 @@ public struct SegmentMessage: Codable, Sendable, Equatable {
     }
 
     /// An id given as a string, or as an integer (kept as its decimal text); anything else is refused.
-    private static func identifier(_ object: [String: JSONValue], _ field: String) throws -> String? {
-        switch object[field] {
+    private static func identifier(_ value: JSONValue?, _ field: String) throws -> String? {
+        switch value {
         case nil, .null?: return nil
         case .string(let text)?: return text
         case .number(let number)? where number.rounded() == number && abs(number) < 9.2e18: return String(Int64(number))
@@ -100,18 +129,18 @@ public struct SegmentMessage: Codable, Sendable, Equatable {
         }
     }
 
-    private static func date(_ object: [String: JSONValue], _ field: String) throws -> Date? {
-        guard let text = try string(object, field) else { return nil }
+    private static func date(_ value: JSONValue?, _ field: String) throws -> Date? {
+        guard let text = try string(value, field) else { return nil }
         guard let date = Timestamp.parse(text) else {
             throw KinshipError.badRequest("invalid_field", "\(field) is not an ISO-8601 timestamp: '\(text.prefix(40))'")
         }
         return date
     }
 
-    private static func object(_ object: [String: JSONValue], _ field: String) throws -> [String: JSONValue]? {
-        switch object[field] {
+    private static func object(_ value: JSONValue?, _ field: String) throws -> [String: JSONValue]? {
+        switch value {
         case nil, .null?: return nil
-        case .object(let value)?: return value
+        case .object(let object)?: return object
         default: throw KinshipError.badRequest("invalid_field", "\(field) must be of type object")
         }
     }

@@ -20,12 +20,15 @@ public struct SealedFields: Sendable {
     public let piiKeys: PIIKeys
     /// `kinship.event/<workspace>/`: every path's sealing context starts with it (made once, not per value).
     private let contextPrefix: [UInt8]
+    /// The authenticated data of every value sealed here, before its path.
+    private let authenticatedPrefix: [UInt8]
 
     public init(key: DataKey, workspaceID: UUID, piiKeys: Set<String> = SealedFields.defaultPIIKeys) {
         self.key = key
         self.workspaceID = workspaceID
         self.piiKeys = piiKeys == Self.defaultPIIKeys ? .standard : PIIKeys(piiKeys)
         self.contextPrefix = Array("kinship.event/\(workspaceID.lowercased)/".utf8)
+        self.authenticatedPrefix = SealedBox.authenticatedData(keyID: key.id, context: contextPrefix)
     }
 
     public func isPII(_ key: String) -> Bool {
@@ -109,7 +112,10 @@ public struct SealedFields: Sendable {
         value.write(into: &memo.plaintext)
         let known = memo.entries.firstIndex { $0.path == path }
         if let known, memo.entries[known].plaintext == memo.plaintext { return memo.entries[known].sealed }
-        let sealed = JSONValue.object([Self.marker: .string(try key.seal(memo.plaintext, context: context(path)).base64EncodedString())])
+        var authenticated = authenticatedPrefix
+        authenticated.append(contentsOf: path.utf8)
+        let ciphertext = try SealedBox.seal(memo.plaintext, key: key.key, authenticated: authenticated)
+        let sealed = JSONValue.object([Self.marker: .string(ciphertext.base64String)])
         if let known {
             memo.entries[known].plaintext = memo.plaintext
             memo.entries[known].sealed = sealed

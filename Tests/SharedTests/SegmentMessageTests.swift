@@ -101,6 +101,30 @@ struct SegmentMessageTests {
         #expect(refusal(#"{"type":"track","userId":"u","context":{"page":{"url":1}},"properties":{"x":"y"},"sentAt":5}"#)?.code == "invalid_field")
     }
 
+    /// Each of the spec's members is read from its own name, and only from it.
+    @Test(arguments: [
+        "messageId", "anonymousId", "userId", "previousId", "groupId", "event", "name", "category", "writeKey",
+        "timestamp", "originalTimestamp", "sentAt", "receivedAt", "context", "integrations", "properties", "traits",
+    ])
+    func everyMemberIsReadFromItsNameAndRefusedByIt(_ field: String) throws {
+        let isDate = ["timestamp", "originalTimestamp", "sentAt", "receivedAt"].contains(field)
+        let isObject = ["context", "integrations", "properties", "traits"].contains(field)
+        let value = isDate ? #""2026-11-30T10:00:00.000Z""# : isObject ? #"{"k":"v"}"# : #""v-\#(field)""#
+        let message = try decode(#"{"type":"track","\#(field)":\#(value),"\#(field)x":1,"x\#(field)":1}"#)
+        let read: [String: Any?] = [
+            "messageId": message.messageId, "anonymousId": message.anonymousId, "userId": message.userId, "previousId": message.previousId,
+            "groupId": message.groupId, "event": message.event, "name": message.name, "category": message.category, "writeKey": message.writeKey,
+            "timestamp": message.timestamp, "originalTimestamp": message.originalTimestamp, "sentAt": message.sentAt, "receivedAt": message.receivedAt,
+            "context": message.context, "integrations": message.integrations, "properties": message.properties, "traits": message.traits,
+        ]
+        for (name, member) in read {
+            #expect((member != nil) == (name == field), "\(name) when \(field) was sent")
+        }
+        if isDate { #expect(message.timestamp ?? message.originalTimestamp ?? message.sentAt ?? message.receivedAt == Timestamp.parse("2026-11-30T10:00:00.000Z")) }
+        if isObject { #expect([message.context, message.integrations, message.properties, message.traits].contains { $0 == ["k": .string("v")] }) }
+        #expect(refusal(#"{"type":"track","\#(field)":[true]}"#)?.message.hasPrefix(field + " ") == true)
+    }
+
     @Test func unknownOrMissingTypeIsRefused() {
         #expect(refusal(#"{"type":"purchase","userId":"u"}"#)?.code == "invalid_type")
         #expect(refusal(#"{"userId":"u"}"#) == .badRequest("missing_field", "type is required"))

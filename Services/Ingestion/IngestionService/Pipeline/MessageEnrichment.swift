@@ -7,6 +7,10 @@ struct MessageEnrichment: Sendable {
     let facts: RequestFacts
     /// The connection's address under the workspace's policy: one request, one address, parsed once.
     private let clientIP: JSONValue?
+    /// The last user agent and page query this request's messages carried, with what they gave: a batch
+    /// repeats both message after message, and looking them up again cost more than comparing them.
+    private var lastUserAgent: (header: String, object: JSONValue)?
+    private var lastCampaign: (query: Substring, object: JSONValue?)?
 
     init(facts: RequestFacts) {
         self.facts = facts
@@ -14,7 +18,7 @@ struct MessageEnrichment: Sendable {
     }
 
     /// Enriches `context` in place (a copy would cost a copy of every entry, per message).
-    func enrich(_ context: inout [String: JSONValue]) {
+    mutating func enrich(_ context: inout [String: JSONValue]) {
         let policy = facts.source.ipPolicy
         if let sentIP = context["ip"]?.stringValue {
             context["ip"] = policy.apply(to: sentIP).map(JSONValue.string)
@@ -23,14 +27,30 @@ struct MessageEnrichment: Sendable {
         }
         if context["userAgent"] == nil, let header = facts.userAgent { context["userAgent"] = .string(header) }
         if context[UserAgent.contextKey] == nil, let header = context["userAgent"]?.stringValue {
-            context[UserAgent.contextKey] = .object(UserAgentCache.shared.contextObject(for: header))
+            context[UserAgent.contextKey] = userAgentObject(header)
         }
         if context["campaign"] == nil, case .object(let page)? = context["page"] {
             let address = page["url"]?.stringValue ?? page["search"]?.stringValue
-            if let address, Self.mayHoldUTM(address), let campaign = CampaignParameters(urlOrQuery: address) {
-                context["campaign"] = .object(campaign.contextObject)
+            if let address, Self.mayHoldUTM(address), let campaign = campaignObject(address) {
+                context["campaign"] = campaign
             }
         }
+    }
+
+    private mutating func userAgentObject(_ header: String) -> JSONValue {
+        if let last = lastUserAgent, last.header == header { return last.object }
+        let object = JSONValue.object(UserAgentCache.shared.contextObject(for: header))
+        lastUserAgent = (header, object)
+        return object
+    }
+
+    /// The address's campaign: the same for every address with the same query.
+    private mutating func campaignObject(_ address: String) -> JSONValue? {
+        let query = address.utf8.firstIndex(of: UInt8(ascii: "?")).map { address[$0...] } ?? address[...]
+        if let last = lastCampaign, last.query.utf8.elementsEqual(query.utf8) { return last.object }
+        let object = CampaignParameters(urlOrQuery: address).map { JSONValue.object($0.contextObject) }
+        lastCampaign = (query, object)
+        return object
     }
 
     /// A cheap byte scan for `utm_` (any case) before parsing the address.

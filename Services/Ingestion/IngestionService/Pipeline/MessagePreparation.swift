@@ -10,7 +10,7 @@ struct MessagePreparation: Sendable {
     let receivedAt: StoredTime
     /// What is the same for every message of the request, worked out once.
     private let batchSentAtText: String?
-    private let enrichment: MessageEnrichment
+    private var enrichment: MessageEnrichment
     /// What this request's earlier messages already sealed, and the last message's routing key by its
     /// strongest id: the messages of one browser's batch share their ids and IP.
     private var sealed = SealedFields.Memo()
