@@ -73,32 +73,60 @@ extension JSONValue {
 
     private static func writeString(_ value: String, into bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { units in
-            var runStart = 0
-            for offset in 0..<units.count {
-                let byte = units[offset]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[runStart..<offset]))
-                runStart = offset + 1
-                bytes.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                default:
-                    // Only bytes below 0x20 reach here, so the high digit is 0 or 1.
-                    bytes.append(contentsOf: "u00".utf8)
-                    bytes.append(UInt8(ascii: "0") + byte >> 4)
-                    let low = byte & 0x0F
-                    bytes.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[runStart...]))
+        // Read in place (native strings, small ones included); a copy for `withUTF8` cost a retain and a
+        // uniqueness check per string.
+        if value.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &bytes) }) == nil {
+            var value = value
+            value.withUTF8 { appendEscaped($0, to: &bytes) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `units` with what JSON must escape escaped, skipping eight bytes at a time past runs that
+    /// hold none of it (nearly every string).
+    private static func appendEscaped(_ units: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) {
+        guard let base = units.baseAddress else { return }
+        let raw = UnsafeRawPointer(base)
+        var runStart = 0
+        var offset = 0
+        while offset < units.count {
+            if offset + 8 <= units.count, !mayNeedEscaping(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) {
+                offset += 8
+                continue
+            }
+            let byte = units[offset]
+            offset += 1
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[runStart..<(offset - 1)]))
+            runStart = offset
+            bytes.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            case 0x08: bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "f"))
+            default:
+                // Only bytes below 0x20 reach here, so the high digit is 0 or 1.
+                bytes.append(contentsOf: "u00".utf8)
+                bytes.append(UInt8(ascii: "0") + byte >> 4)
+                let low = byte & 0x0F
+                bytes.append(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") + low - 10)
+            }
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: units[runStart...]))
+    }
+
+    /// Whether any of eight bytes is below 0x20, a quote or a backslash (exact: the zero-byte tests of
+    /// "Bit Twiddling Hacks" answer whether, not where).
+    @inline(__always)
+    private static func mayNeedEscaping(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let control = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return control | ((quote &- ones) & ~quote & highs) | ((backslash &- ones) & ~backslash & highs) != 0
     }
 }

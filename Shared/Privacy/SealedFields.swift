@@ -65,6 +65,15 @@ public struct SealedFields: Sendable {
 
     /// As `sealMessage(_:)`, in place, reusing what `memo` holds and adding to it.
     public func seal(_ message: inout [String: JSONValue], memo: inout Memo) throws {
+        // Taken out of the message so the edits change the only copy.
+        var context: [String: JSONValue]?
+        if case .object? = message["context"] { context = message.removeValue(forKey: "context")?.objectValue }
+        try seal(&message, context: &context, memo: &memo)
+        if let context { message["context"] = .object(context) }
+    }
+
+    /// As `seal(_:memo:)`, for a caller that holds the message's `context` apart (nil when it has none).
+    public func seal(_ message: inout [String: JSONValue], context: inout [String: JSONValue]?, memo: inout Memo) throws {
         for field in Self.identifierKeys {
             if let value = message[field], value != .null, !Self.isSealed(value) {
                 message[field] = try seal(value, path: field, memo: &memo)
@@ -75,24 +84,21 @@ public struct SealedFields: Sendable {
                 message[field] = .object(sealed)
             }
         }
-        if case .object(var context)? = message["context"] {
-            // Taken out of the message so the edits below change the only copy.
-            message["context"] = nil
-            if case .object(let traits)? = context["traits"], let sealed = try sealPII(traits, path: "context.traits", memo: &memo) {
-                context["traits"] = .object(sealed)
+        guard context != nil else { return }
+        if case .object(let traits)? = context?["traits"], let sealed = try sealPII(traits, path: "context.traits", memo: &memo) {
+            context?["traits"] = .object(sealed)
+        }
+        if let ip = context?["ip"], ip != .null {
+            context?["ip"] = try seal(ip, path: "context.ip", memo: &memo)
+        }
+        if case .array(var externalIDs)? = context?["externalIds"] {
+            context?["externalIds"] = nil
+            for index in externalIDs.indices {
+                guard case .object(var external) = externalIDs[index], let id = external["id"], id != .null, !Self.isSealed(id) else { continue }
+                external["id"] = try seal(id, path: "context.externalIds[\(index)].id", memo: &memo)
+                externalIDs[index] = .object(external)
             }
-            if let ip = context["ip"], ip != .null {
-                context["ip"] = try seal(ip, path: "context.ip", memo: &memo)
-            }
-            if case .array(var externalIDs)? = context["externalIds"] {
-                for index in externalIDs.indices {
-                    guard case .object(var external) = externalIDs[index], let id = external["id"], id != .null, !Self.isSealed(id) else { continue }
-                    external["id"] = try seal(id, path: "context.externalIds[\(index)].id", memo: &memo)
-                    externalIDs[index] = .object(external)
-                }
-                context["externalIds"] = .array(externalIDs)
-            }
-            message["context"] = .object(context)
+            context?["externalIds"] = .array(externalIDs)
         }
     }
 

@@ -137,6 +137,24 @@ struct JSONValueParseTests {
         }
     }
 
+    /// The serializer skips eight bytes at a time: every character it must escape is found at every offset.
+    @Test func charactersToEscapeAreFoundAtEveryOffset() throws {
+        let specials = (0..<0x20).map { Character(Unicode.Scalar($0)!) } + ["\"", "\\", "\u{7F}", "é", " ", "~", "!", "#", "[", "]"]
+        for length in [1, 7, 8, 9, 16, 23] {
+            for offset in 0..<length {
+                for special in specials {
+                    var text = String(repeating: "a", count: length)
+                    text.replaceSubrange(text.index(text.startIndex, offsetBy: offset)...text.index(text.startIndex, offsetBy: offset), with: String(special))
+                    let serialized = JSONValue.string(text).serialized()
+                    let foundation = String(decoding: try JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed]), as: UTF8.self)
+                    #expect(try JSONValue.parse(serialized) == .string(text), "\(length) \(offset) \(special.unicodeScalars.first!.value)")
+                    #expect(try JSONSerialization.jsonObject(with: Data(serialized.utf8), options: [.fragmentsAllowed]) as? String == text)
+                    #expect(serialized.utf8.count <= foundation.utf8.count + 4, "\(serialized) against \(foundation)")
+                }
+            }
+        }
+    }
+
     @Test func randomValuesSurviveSerializationAndAgreeWithFoundation() throws {
         var generator = SplitMix64(seed: 0x4B49_4E53_4849_50)
         for _ in 0..<500 {

@@ -46,8 +46,10 @@ struct MessageEnrichment: Sendable {
 
     /// The address's campaign: the same for every address with the same query.
     private mutating func campaignObject(_ address: String) -> JSONValue? {
-        let query = address.utf8.firstIndex(of: UInt8(ascii: "?")).map { address[$0...] } ?? address[...]
-        if let last = lastCampaign, last.query.utf8.elementsEqual(query.utf8) { return last.object }
+        // The whole address when its bytes cannot be read in place: a longer key is still a right one.
+        let mark = address.utf8.withContiguousStorageIfAvailable { $0.firstIndex(of: UInt8(ascii: "?")) } ?? nil
+        let query = mark.map { address[address.utf8.index(address.utf8.startIndex, offsetBy: $0)...] } ?? address[...]
+        if let last = lastCampaign, last.query == query { return last.object }
         let object = CampaignParameters(urlOrQuery: address).map { JSONValue.object($0.contextObject) }
         lastCampaign = (query, object)
         return object
@@ -55,7 +57,11 @@ struct MessageEnrichment: Sendable {
 
     /// A cheap byte scan for `utm_` (any case) before parsing the address.
     static func mayHoldUTM(_ address: String) -> Bool {
-        let bytes = Array(address.utf8)
+        if let found = address.utf8.withContiguousStorageIfAvailable(containsUTM) { return found }
+        return Array(address.utf8).withUnsafeBufferPointer(containsUTM)
+    }
+
+    private static func containsUTM(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count >= 4 else { return false }
         for i in 0...(bytes.count - 4) where bytes[i] | 0x20 == UInt8(ascii: "u") && bytes[i + 1] | 0x20 == UInt8(ascii: "t")
             && bytes[i + 2] | 0x20 == UInt8(ascii: "m") && bytes[i + 3] == UInt8(ascii: "_") {

@@ -93,11 +93,11 @@ struct MessagePreparation: Sendable {
             object["sentAt"] = .string(batchSentAtText)
         }
         object.removeValue(forKey: "writeKey")
-        // Taken out while it changes, so the message does not hold a second reference that forces a copy.
-        var context = object.removeValue(forKey: "context")?.objectValue ?? [:]
-        enrichment.enrich(&context)
-        object["context"] = .object(context)
-        try facts.source.sealing.seal(&object, memo: &sealed)
+        // Taken out while it is enriched and sealed, so the message does not hold a second reference that forces a copy.
+        var context: [String: JSONValue]? = object.removeValue(forKey: "context")?.objectValue ?? [:]
+        enrichment.enrich(&context!)
+        try facts.source.sealing.seal(&object, context: &context, memo: &sealed)
+        object["context"] = context.map(JSONValue.object)
         message.object = object
 
         var json: [UInt8] = []
