@@ -17,14 +17,22 @@ struct Collector: Sendable {
     }
 
     /// The messages of one request, numbered by their index in it.
-    func collect(_ messages: [IncomingMessage], facts: RequestFacts) async throws -> Result {
-        try await collect(Array(messages.enumerated()), facts: facts)
+    func collect(_ messages: consuming [IncomingMessage], facts: RequestFacts) async throws -> Result {
+        var numbered: [(offset: Int, element: IncomingMessage)] = []
+        numbered.reserveCapacity(messages.count)
+        for index in messages.indices {
+            numbered.append((index, messages[index]))
+            messages[index] = .taken
+        }
+        return try await collect(consume numbered, facts: facts)
     }
 
     /// Messages numbered by the caller (an import numbers them by line), with any it refused itself
     /// (lines that are not JSON); `limitRate` is off for imports, which pace themselves by their commits.
+    /// Each message is moved out before the door works on it: one the caller no longer holds is changed in
+    /// place, where a second reference would copy its members.
     func collect(
-        _ messages: [(offset: Int, element: IncomingMessage)], alreadyRefused: [RefusedMessage] = [], facts: RequestFacts, limitRate: Bool = true
+        _ messages: consuming [(offset: Int, element: IncomingMessage)], alreadyRefused: [RefusedMessage] = [], facts: RequestFacts, limitRate: Bool = true
     ) async throws -> Result {
         if limitRate, let wait = rateLimiter.admit(facts.source.source.id, cost: messages.count) {
             let seconds = Int(wait.components.seconds) + 1
@@ -37,7 +45,9 @@ struct Collector: Sendable {
         var preparation = MessagePreparation(facts: facts, consent: ConsentGate())
         var result = Result(refused: alreadyRefused)
         var accepted: [PreparedMessage] = []
-        for (index, message) in messages {
+        for position in messages.indices {
+            let (index, message) = messages[position]
+            messages[position].element = .taken
             switch preparation.dispose(message, index: index) {
             case .accepted(let prepared): accepted.append(prepared)
             case .withheldByConsent: result.withheld += 1

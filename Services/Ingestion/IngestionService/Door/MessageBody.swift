@@ -5,7 +5,7 @@ import Shared
 enum MessageBody {
     /// The body of `POST /v1/batch`.
     struct Batch {
-        let messages: [IncomingMessage]
+        var messages: [IncomingMessage]
         /// The body's other members (`context`, `integrations`, `sentAt`, `writeKey`).
         let fields: [String: JSONValue]
     }

@@ -4,13 +4,16 @@ import Shared
 /// `traits` objects that need nothing from it passed through as the JSON text sent. Building, walking
 /// and rewriting a tree of a shop's product properties cost more than every rule the door applies to them.
 struct IncomingMessage: Sendable {
-    /// The members the door works on.
+    /// The members the door works on; it changes them in place.
     var object: [String: JSONValue]
     /// Objects stored as sent, never parsed: no key of their own is a PII key, no string holds NUL, no
     /// number needs normalising. Each is the only member of its key.
     private(set) var passedThrough: [PassedThrough] = []
-    /// What was sent when it was not an object (a batch element may be anything); refused as such.
-    private(set) var nonObject: JSONValue?
+    /// What was sent, for a failed event whatever the door did to `object` since: the message's bytes, or
+    /// the value it was built from.
+    private var original: Original
+    /// False when what was sent is not an object (a batch element may be anything); refused as such.
+    let isObject: Bool
     /// The size of the message's JSON as sent, and whether it holds `\u0000`, when it was read from bytes:
     /// the door's limit is on what was sent, and a message built from a tree is measured by walking it.
     private(set) var sent: (bytes: Int, containsNUL: Bool)?
@@ -21,21 +24,32 @@ struct IncomingMessage: Sendable {
         let json: ArraySlice<UInt8>
     }
 
-    init(_ value: JSONValue) {
-        if case .object(let object) = value {
-            self.object = object
-        } else {
-            object = [:]
-            nonObject = value
-        }
+    private enum Original {
+        case bytes(ArraySlice<UInt8>)
+        case value(JSONValue)
     }
+
+    init(_ value: JSONValue) {
+        object = value.objectValue ?? [:]
+        isObject = value.objectValue != nil
+        original = .value(value)
+    }
+
+    private init(bytes: ArraySlice<UInt8>) {
+        object = [:]
+        isObject = true
+        original = .bytes(bytes)
+    }
+
+    /// A stand-in for a message moved out of an array.
+    static let taken = IncomingMessage(.null)
 
     /// Reads the value `reader` is at, whose input is `body`: the passed-through members are slices of it.
     static func read(_ reader: inout JSONReader, body: [UInt8]) throws -> IncomingMessage {
         guard reader.peek() == UInt8(ascii: "{") else { return IncomingMessage(try reader.readValue()) }
-        var message = IncomingMessage(.object([:]))
-        message.object.reserveCapacity(12)
         let start = reader.offset
+        var message = IncomingMessage(bytes: [])
+        message.object.reserveCapacity(12)
         reader.decodedNUL = false
         try reader.readObject { key, reader in
             // A repeated key: the last one counts, as in Postgres `jsonb`.
@@ -56,6 +70,7 @@ struct IncomingMessage: Sendable {
             }
         }
         message.sent = (reader.offset - start, reader.decodedNUL)
+        message.original = .bytes(body[start..<reader.offset])
         return message
     }
 
@@ -67,13 +82,13 @@ struct IncomingMessage: Sendable {
         passedThrough = []
     }
 
-    /// The whole message as one value (for failed events).
+    /// The message as it was sent (for failed events).
     var value: JSONValue {
-        if let nonObject { return nonObject }
-        var whole = self
-        // The passed-through text was valid JSON when read.
-        try? whole.parsePassedThrough()
-        return .object(whole.object)
+        switch original {
+        case .value(let value): return value
+        // The text was valid JSON when read.
+        case .bytes(let json): return (try? json.withUnsafeBytes { try JSONValue.parse($0) }) ?? .null
+        }
     }
 
     /// The message's JSON, with `object`'s members as they are now and the passed-through ones as sent.

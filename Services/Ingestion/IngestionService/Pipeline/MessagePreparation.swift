@@ -34,14 +34,15 @@ struct MessagePreparation: Sendable {
         }
     }
 
-    /// Disposes of the message at `index` of the request.
-    mutating func dispose(_ message: IncomingMessage, index: Int) -> MessageDisposition {
+    /// Disposes of the message at `index` of the request; a message the caller no longer holds is changed
+    /// in place rather than copied.
+    mutating func dispose(_ message: consuming IncomingMessage, index: Int) -> MessageDisposition {
         let messageId = message.object["messageId"]?.stringValue
         do {
-            guard message.nonObject == nil else {
+            guard message.isObject else {
                 throw KinshipError.badRequest("invalid_message", "A message must be a JSON object.")
             }
-            guard let prepared = try prepare(message) else { return .withheldByConsent }
+            guard let prepared = try prepare(&message) else { return .withheldByConsent }
             return .accepted(prepared)
         } catch let error as KinshipError {
             return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: message.value))
@@ -52,8 +53,7 @@ struct MessagePreparation: Sendable {
     }
 
     /// The message ready to store, or nil when its own consent withholds it.
-    mutating func prepare(_ sent: IncomingMessage) throws -> PreparedMessage? {
-        var message = sent
+    mutating func prepare(_ message: inout IncomingMessage) throws -> PreparedMessage? {
         if !sealsStandardKeys { try message.parsePassedThrough() }
         var object = message.object
         // Taken out while it changes, so the message does not hold a second reference that forces a copy.
@@ -71,10 +71,12 @@ struct MessagePreparation: Sendable {
         }
         // The walk with paths runs only to name where the NUL is.
         if containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
-        let read = try SegmentMessage(object: object, impliedType: facts.impliedType)
+        var read = try SegmentMessage(object: object, impliedType: facts.impliedType)
         let strongestID = try MessageValidation.check(read)
 
         if consent.withholds(read) { return nil }
+        // What the door changes next must not be shared with `read`, or each change would copy it.
+        (read.context, read.traits, read.properties, read.integrations) = (nil, nil, nil, nil)
 
         let messageId = read.messageId ?? "kinship-\(UUID().lowercased)"
         let eventTime = correctedTimestamp(read)

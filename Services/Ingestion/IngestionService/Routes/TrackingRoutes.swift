@@ -20,16 +20,18 @@ struct TrackingRoutes: Sendable {
         let source = try await authenticate(request, bodyKey: message.object["writeKey"]?.stringValue)
         var facts = RequestFacts.from(request, context, source: source, collector: collector)
         facts.impliedType = type
-        let result = try await collector.collect([message], facts: facts)
+        let result = try await collector.collect([consume message], facts: facts)
         // One message: its refusal is the answer (it is kept in failed events all the same).
         if let refusal = result.refused.first { throw refusal.error }
         return try .json(encoding: CollectResponse(result))
     }
 
     private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        let body = try MessageBody.batch(try await JSONBody.read(request, limit: IngestionLimits.batchBytes))
+        var body = try MessageBody.batch(try await JSONBody.read(request, limit: IngestionLimits.batchBytes))
         let object = body.fields
+        // The collector's alone, so it can change each message in place.
         let messages = body.messages
+        body.messages = []
         let bodyKey = object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0.object["writeKey"]?.stringValue }.first
         let source = try await authenticate(request, bodyKey: bodyKey)
         var facts = RequestFacts.from(request, context, source: source, collector: collector)
@@ -41,7 +43,7 @@ struct TrackingRoutes: Sendable {
             }
             facts.batchSentAt = date
         }
-        return try .json(encoding: CollectResponse(try await collector.collect(messages, facts: facts)))
+        return try .json(encoding: CollectResponse(try await collector.collect(consume messages, facts: facts)))
     }
 
     private func authenticate(_ request: Request, bodyKey: String?) async throws -> AuthenticatedSource {
