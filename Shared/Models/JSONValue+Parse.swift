@@ -129,7 +129,8 @@ struct JSONByteParser {
             depth -= 1
             return .object(object)
         }
-        object.reserveCapacity(8)
+        // Through the initialiser: `reserveCapacity` looked up its generic metadata on every call.
+        object = Dictionary(minimumCapacity: 8)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }

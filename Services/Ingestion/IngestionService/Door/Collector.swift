@@ -21,8 +21,9 @@ struct Collector: Sendable {
         var numbered: [(offset: Int, element: IncomingMessage)] = []
         numbered.reserveCapacity(messages.count)
         for index in messages.indices {
-            numbered.append((index, messages[index]))
-            messages[index] = .taken
+            var message = IncomingMessage.taken
+            swap(&message, &messages[index])
+            numbered.append((index, consume message))
         }
         return try await collect(consume numbered, facts: facts)
     }
@@ -46,9 +47,9 @@ struct Collector: Sendable {
         var result = Result(refused: alreadyRefused)
         var accepted: [PreparedMessage] = []
         for position in messages.indices {
-            let (index, message) = messages[position]
-            messages[position].element = .taken
-            switch preparation.dispose(message, index: index) {
+            var message = IncomingMessage.taken
+            swap(&message, &messages[position].element)
+            switch preparation.dispose(consume message, index: messages[position].offset) {
             case .accepted(let prepared): accepted.append(prepared)
             case .withheldByConsent: result.withheld += 1
             case .refused(let refusal): result.refused.append(refusal)

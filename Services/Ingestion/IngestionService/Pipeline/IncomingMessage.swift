@@ -49,7 +49,9 @@ struct IncomingMessage: Sendable {
         guard reader.peek() == UInt8(ascii: "{") else { return IncomingMessage(try reader.readValue()) }
         let start = reader.offset
         var message = IncomingMessage(bytes: [])
-        message.object.reserveCapacity(12)
+        // Sized once for a message's usual members (through the initialiser: `reserveCapacity` looked up
+        // its generic metadata on every call).
+        message.object = Dictionary(minimumCapacity: 12)
         reader.decodedNUL = false
         try reader.readObject { key, reader in
             // A repeated key: the last one counts, as in Postgres `jsonb`.
