@@ -17,8 +17,13 @@ extension JSONByteParser {
     mutating func skipValue(flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)?) throws -> SkippedJSONValue {
         let start = index
         var found = SkippedJSONValue(range: start..<start)
+        // The parser's own flag, read for this value alone and kept for whatever came before it.
+        let decodedNULBefore = decodedNUL
+        decodedNUL = false
         try skip(&found, flaggingKeys: isFlagged)
         found.range = start..<index
+        found.containsNUL = decodedNUL
+        decodedNUL = decodedNUL || decodedNULBefore
         return found
     }
 
@@ -27,7 +32,7 @@ extension JSONByteParser {
         switch bytes[index] {
         case UInt8(ascii: "{"): try skipObject(&found, flaggingKeys: isFlagged)
         case UInt8(ascii: "["): try skipArray(&found)
-        case UInt8(ascii: "\""): _ = try skipString(&found)
+        case UInt8(ascii: "\""): _ = try skipString()
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
@@ -42,68 +47,30 @@ extension JSONByteParser {
     }
 
     private mutating func skipObject(_ found: inout SkippedJSONValue, flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)?) throws {
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
-            let key = try skipString(&found)
+        if try opensEmpty(closing: UInt8(ascii: "}")) { return }
+        repeat {
+            try expectKey()
+            let key = try skipString()
             if let isFlagged, !found.flaggedKey {
                 // A key with escapes is flagged unjudged: the caller parses the value and looks at it itself.
                 found.flaggedKey = key.map { isFlagged(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? true
             }
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            skipWhitespace()
+            try passColon()
             try skip(&found, flaggingKeys: nil)
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated object") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return
-            default: throw failure("expected ',' or '}'")
-            }
-        }
+        } while try continues(closing: UInt8(ascii: "}"), "object")
     }
 
     private mutating func skipArray(_ found: inout SkippedJSONValue) throws {
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return
-        }
-        while true {
+        if try opensEmpty(closing: UInt8(ascii: "]")) { return }
+        repeat {
             skipWhitespace()
             try skip(&found, flaggingKeys: nil)
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated array") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
-                return
-            default: throw failure("expected ',' or ']'")
-            }
-        }
+        } while try continues(closing: UInt8(ascii: "]"), "array")
     }
 
     /// Moves past a string, validating it as `parseString` does; returns its content's range when it
     /// holds no escape (its bytes are then its text).
-    private mutating func skipString(_ found: inout SkippedJSONValue) throws -> Range<Int>? {
+    private mutating func skipString() throws -> Range<Int>? {
         let opening = index
         index += 1
         let start = index
@@ -131,7 +98,7 @@ extension JSONByteParser {
                      UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     break
                 case UInt8(ascii: "u"):
-                    if try parseUnicodeEscape().value == 0 { found.containsNUL = true }
+                    _ = try parseUnicodeEscape()
                 default: throw failure("invalid escape", at: index - 2)
                 }
             default:

@@ -40,56 +40,26 @@ public struct JSONReader {
     /// Reads the object that comes next, handing each member's key to `member`, which must read or skip its value.
     public mutating func readObject(_ member: (String, inout JSONReader) throws -> Void) throws {
         guard peek() == UInt8(ascii: "{") else { throw parser.failure("expected an object") }
-        try parser.enterContainer()
-        parser.index += 1
-        guard !closes(UInt8(ascii: "}")) else { return }
-        while true {
-            guard peek() == UInt8(ascii: "\"") else { throw parser.failure("expected a string key") }
+        if try parser.opensEmpty(closing: UInt8(ascii: "}")) { return }
+        repeat {
+            try parser.expectKey()
             let key = try parser.parseString()
-            guard peek() == UInt8(ascii: ":") else { throw parser.failure("expected ':'") }
-            parser.index += 1
+            try parser.passColon()
             try member(key, &self)
-            guard try continues(closing: UInt8(ascii: "}"), "object") else { return }
-        }
+        } while try parser.continues(closing: UInt8(ascii: "}"), "object")
     }
 
     /// Reads the array that comes next, handing each element to `element`, which must read or skip it.
     public mutating func readArray(_ element: (inout JSONReader) throws -> Void) throws {
         guard peek() == UInt8(ascii: "[") else { throw parser.failure("expected an array") }
-        try parser.enterContainer()
-        parser.index += 1
-        guard !closes(UInt8(ascii: "]")) else { return }
-        while true {
+        if try parser.opensEmpty(closing: UInt8(ascii: "]")) { return }
+        repeat {
             try element(&self)
-            guard try continues(closing: UInt8(ascii: "]"), "array") else { return }
-        }
+        } while try parser.continues(closing: UInt8(ascii: "]"), "array")
     }
 
     /// Refuses anything but whitespace after the value read.
     public mutating func finish() throws {
         guard peek() == nil else { throw parser.failure("unexpected data after the value") }
-    }
-
-    /// Closes an empty container at once.
-    private mutating func closes(_ closing: UInt8) -> Bool {
-        guard peek() == closing else { return false }
-        parser.index += 1
-        parser.depth -= 1
-        return true
-    }
-
-    /// After a member or element: true at a comma, false once the container closes.
-    private mutating func continues(closing: UInt8, _ container: String) throws -> Bool {
-        switch peek() {
-        case UInt8(ascii: ",")?:
-            parser.index += 1
-            return true
-        case closing?:
-            parser.index += 1
-            parser.depth -= 1
-            return false
-        case nil: throw parser.failure("unterminated \(container)")
-        default: throw parser.failure("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
-        }
     }
 }

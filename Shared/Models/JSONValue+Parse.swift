@@ -92,65 +92,74 @@ struct JSONByteParser {
         guard depth <= Self.maximumDepth else { throw failure("nesting deeper than \(Self.maximumDepth)") }
     }
 
-    mutating func parseArray() throws -> JSONValue {
+    /// At a container's opening byte: enters it and moves past it; true when it closes at once (empty).
+    /// Parsing, skipping and `JSONReader` walk containers through this and the two below.
+    @inline(__always)
+    mutating func opensEmpty(closing: UInt8) throws -> Bool {
         try enterContainer()
         index += 1
-        var elements: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        guard index < bytes.count, bytes[index] == closing else { return false }
+        index += 1
+        depth -= 1
+        return true
+    }
+
+    /// At an object member: its key's opening quote is next.
+    @inline(__always)
+    mutating func expectKey() throws {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+    }
+
+    /// After a member's key: moves past the colon to its value.
+    @inline(__always)
+    mutating func passColon() throws {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+        index += 1
+        skipWhitespace()
+    }
+
+    /// After a member or element: true at a comma (moved past it), false once the container closes.
+    @inline(__always)
+    mutating func continues(closing: UInt8, _ container: StaticString) throws -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw failure("unterminated \(container)") }
+        switch bytes[index] {
+        case UInt8(ascii: ","):
+            index += 1
+            return true
+        case closing:
             index += 1
             depth -= 1
-            return .array(elements)
-        }
-        elements.reserveCapacity(4)
-        while true {
-            skipWhitespace()
-            elements.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated array") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
-                return .array(elements)
-            default: throw failure("expected ',' or ']'")
-            }
+            return false
+        default: throw failure("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
         }
     }
 
+    mutating func parseArray() throws -> JSONValue {
+        var elements: [JSONValue] = []
+        if try opensEmpty(closing: UInt8(ascii: "]")) { return .array(elements) }
+        elements.reserveCapacity(4)
+        repeat {
+            skipWhitespace()
+            elements.append(try parseValue())
+        } while try continues(closing: UInt8(ascii: "]"), "array")
+        return .array(elements)
+    }
+
     mutating func parseObject() throws -> JSONValue {
-        try enterContainer()
-        index += 1
-        var object: [String: JSONValue] = [:]
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(object)
-        }
+        if try opensEmpty(closing: UInt8(ascii: "}")) { return .object([:]) }
         // Through the initialiser: `reserveCapacity` looked up its generic metadata on every call.
-        object = Dictionary(minimumCapacity: 8)
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a string key") }
+        var object = [String: JSONValue](minimumCapacity: 8)
+        repeat {
+            try expectKey()
             let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
-            index += 1
-            skipWhitespace()
+            try passColon()
             object[key] = try parseValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw failure("unterminated object") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return .object(object)
-            default: throw failure("expected ',' or '}'")
-            }
-        }
+        } while try continues(closing: UInt8(ascii: "}"), "object")
+        return .object(object)
     }
 
     mutating func parseString() throws -> String {
