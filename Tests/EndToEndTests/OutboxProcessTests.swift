@@ -70,6 +70,10 @@ struct OutboxProcessTests {
                 }
                 var owners = try await bus.owners()
                 try #require(aOwnsAll, "worker A alone does not own all partitions: \(owners); stderr: \(a.standardError)")
+                // A handles something before B joins, or on a loaded machine it may not have started before it
+                // hands its partitions over, and the split below would show nothing of it.
+                let aHandled = try await waitUntil(timeout: .seconds(10)) { try await bus.handledCount() > 0 }
+                try #require(aHandled, "worker A handled nothing in 10 s; stderr: \(a.standardError)")
 
                 let b = try bus.startWorker("worker-b", delayMilliseconds: 2, batch: 20, leaseMilliseconds: lease)
                 // One row a partition in outbox_leases, so no partition can have two owners; what can go wrong is the split.
