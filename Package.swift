@@ -117,7 +117,13 @@ let package = Package(
             // `scripts/bench NAME` runs this, release-built: benchmarks print figures, they are not tests.
             .executableTarget(
                 name: "kinship-bench",
-                dependencies: ["Shared", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+                dependencies: [
+                    "Shared",
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOHTTP1", package: "swift-nio"),
+                ],
                 path: "Benchmarks/KinshipBench",
                 swiftSettings: swiftSettings
             ),

@@ -1,8 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Shared
-import Synchronization
 
 /// One load of `POST /v1/batch` requests.
 struct BatchLoad: Sendable {
@@ -16,21 +14,22 @@ struct BatchLoad: Sendable {
     let failures: [String]
 }
 
-/// The next request to send, shared by the senders.
-private final class Ticket: Sendable {
-    private let next = Atomic<Int>(0)
-
-    func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+/// The closed loop's progress; used on the load client's event loop only.
+private final class ClosedLoop {
+    var sent = 0
+    var answered = 0
+    var tally = SendTally()
 }
 
 extension IngestionBenchmark {
     /// Sends `events` events, `batchSize` per request, with `concurrency` requests in flight: the time from
     /// the first request to the last answer, and what the answers said.
-    func sendBatches(events: Int, phase: String, writeKey: String, _ service: ServiceProcess, _ client: HTTPClient) async throws -> BatchLoad {
+    func sendBatches(events: Int, phase: String, writeKey: String, _ service: ServiceProcess, _ load: LoadClient) async throws -> BatchLoad {
         let c = configuration
         let timestamp = Timestamp.format(Date())
+        let authorization = Self.basicAuthorization(writeKey)
         // Made before the clock starts, so the load generator spends its CPU on sending only.
-        let bodies: [ByteBuffer] = stride(from: 0, to: events, by: c.batchSize).map { first in
+        let requests: [LoadClient.Request] = stride(from: 0, to: events, by: c.batchSize).map { first in
             var body = ByteBuffer()
             body.writeString(#"{"batch":["#)
             for n in first..<min(first + c.batchSize, events) {
@@ -38,33 +37,31 @@ extension IngestionBenchmark {
                 body.writeString(event(n, phase: phase, timestamp: timestamp))
             }
             body.writeString("]}")
-            return body
+            return LoadClient.Request(post: "/v1/batch", host: service.host, authorization: authorization, body: body)
         }
-        let counts = (0..<bodies.count).map { min(c.batchSize, events - $0 * c.batchSize) }
-        let url = service.url + "/v1/batch"
-        let authorization = Self.basicAuthorization(writeKey)
-        let ticket = Ticket()
+        let counts = (0..<requests.count).map { min(c.batchSize, events - $0 * c.batchSize) }
+        guard !requests.isEmpty else { return BatchLoad(duration: .zero, requests: 0, stored: 0, duplicates: 0, failedRequests: 0, failures: []) }
 
         let start = ContinuousClock.now
-        let tallies = try await withThrowingTaskGroup(of: SendTally.self) { group in
-            for _ in 0..<min(c.concurrency, bodies.count) {
-                group.addTask {
-                    var tally = SendTally()
-                    while true {
-                        let index = ticket.take()
-                        guard index < bodies.count else { break }
-                        let request = Self.post(url, authorization: authorization, body: bodies[index])
-                        tally.add(await Self.send(request, expecting: counts[index], client))
-                    }
-                    return tally
+        let tally = try await load.run { (connections, promise: EventLoopPromise<SendTally>) in
+            let loop = ClosedLoop()
+            // Each answer sends the next request, so `concurrency` are in flight until the last.
+            func sendNext() {
+                guard loop.sent < requests.count else { return }
+                let index = loop.sent
+                loop.sent += 1
+                connections.send(requests[index]) { answer in
+                    loop.tally.add(SendOutcome(answer, expecting: counts[index]))
+                    loop.answered += 1
+                    if loop.answered == requests.count { promise.succeed(loop.tally) } else { sendNext() }
                 }
             }
-            return try await group.reduce(into: SendTally()) { $0.merge($1) }
+            for _ in 0..<min(c.concurrency, requests.count) { sendNext() }
         }
         let duration = ContinuousClock.now - start
         return BatchLoad(
-            duration: duration, requests: bodies.count, stored: tallies.stored, duplicates: tallies.duplicates,
-            failedRequests: tallies.failed, failures: tallies.failures
+            duration: duration, requests: requests.count, stored: tally.stored, duplicates: tally.duplicates,
+            failedRequests: tally.failed, failures: tally.failures
         )
     }
 
@@ -78,37 +75,9 @@ extension IngestionBenchmark {
         return head + String(repeating: "x", count: max(0, configuration.eventBytes - head.utf8.count - tail.utf8.count)) + tail
     }
 
-    /// A JSON `POST` authenticated as Segment's libraries do: HTTP Basic, the write key as the user name.
-    static func post(_ url: String, authorization: String, body: ByteBuffer) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: authorization)
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(body)
-        return request
-    }
-
+    /// Segment's libraries' authentication: HTTP Basic, the write key as the user name.
     static func basicAuthorization(_ writeKey: String) -> String {
         "Basic " + Data("\(writeKey):".utf8).base64EncodedString()
-    }
-
-    /// Sends one request; every way it can fail is a failed request, not an error, so one bad answer does
-    /// not stop the load.
-    static func send(_ request: HTTPClientRequest, expecting events: Int, _ client: HTTPClient) async -> SendOutcome {
-        do {
-            let response = try await client.execute(request, timeout: .seconds(60))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            guard response.status == .ok else {
-                return .failed("\(response.status.code) \(String(buffer: body).prefix(200))")
-            }
-            let answer = try JSONDecoder().decode(CollectAnswer.self, from: Data(body.readableBytesView))
-            guard answer.stored + answer.duplicates == events else {
-                return .failed("200 for \(events) events, but \(String(buffer: body).prefix(200))")
-            }
-            return .answered(stored: answer.stored, duplicates: answer.duplicates)
-        } catch {
-            return .failed(String(describing: error))
-        }
     }
 }
 
@@ -121,6 +90,25 @@ private struct CollectAnswer: Decodable {
 enum SendOutcome: Sendable {
     case answered(stored: Int, duplicates: Int)
     case failed(String)
+
+    /// Every way a request can fail is a failed request, not an error, so one bad answer does not stop the load.
+    init(_ answer: Result<LoadClient.Answer, any Error>, expecting events: Int) {
+        do {
+            let answer = try answer.get()
+            guard answer.status == .ok else {
+                self = .failed("\(answer.status.code) \(String(buffer: answer.body).prefix(200))")
+                return
+            }
+            let counts = try JSONDecoder().decode(CollectAnswer.self, from: Data(answer.body.readableBytesView))
+            guard counts.stored + counts.duplicates == events else {
+                self = .failed("200 for \(events) events, but \(String(buffer: answer.body).prefix(200))")
+                return
+            }
+            self = .answered(stored: counts.stored, duplicates: counts.duplicates)
+        } catch {
+            self = .failed(String(describing: error))
+        }
+    }
 }
 
 /// One sender's count of answers.

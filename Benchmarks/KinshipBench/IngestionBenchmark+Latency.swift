@@ -1,8 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Shared
-import Synchronization
 
 /// Single `POST /v1/track` requests at a fixed rate: latencies after the warm-up second, and failures.
 struct TrackLoad: Sendable {
@@ -25,65 +23,82 @@ struct TrackLoad: Sendable {
     let failures: [String]
 }
 
-/// Each request's latency and outcome, recorded by the request's own task.
-private final class TrackLog: Sendable {
-    private let latencies: Mutex<[Double?]>
-    private let tally = Mutex(SendTally())
+/// The open loop's progress; used on the load client's event loop only.
+private final class OpenLoop {
+    var started = 0
+    var answered = 0
+    var latencies: [Double?]
+    var tally = SendTally()
+    var lastStarted = NIODeadline.now()
 
     init(requests: Int) {
-        latencies = Mutex([Double?](repeating: nil, count: requests))
+        latencies = Array(repeating: nil, count: requests)
     }
+}
 
-    func record(_ n: Int, milliseconds: Double, _ outcome: SendOutcome) {
-        latencies.withLock { $0[n] = milliseconds }
-        tally.withLock { $0.add(outcome) }
-    }
-
-    var all: [Double?] { latencies.withLock { $0 } }
-    var outcomes: SendTally { tally.withLock { $0 } }
+/// What the open loop hands back once every request has been answered.
+private struct OpenLoopRecord: Sendable {
+    let latencies: [Double?]
+    let tally: SendTally
+    let lastStarted: NIODeadline
+    let lastAnswered: NIODeadline
 }
 
 extension IngestionBenchmark {
-    /// Starts request n at start + n / rate, each in its own task, open loop: a slow answer does not delay
-    /// the next request, and its latency counts from when it should have started.
-    func sendTracks(writeKey: String, _ service: ServiceProcess, _ client: HTTPClient) async throws -> TrackLoad {
+    /// Starts request n at start + n / rate, open loop: a slow answer does not delay the next request, and
+    /// its latency counts from when it should have started (waiting for a free connection included).
+    func sendTracks(writeKey: String, _ service: ServiceProcess, _ load: LoadClient) async throws -> TrackLoad {
         let rate = configuration.latencyRate
         let total = rate * configuration.latencySeconds
         progress("track: \(total) single POST /v1/track at \(rate) req/s, open loop")
         let timestamp = Timestamp.format(Date())
-        let bodies = (0..<total).map { ByteBuffer(string: event($0, phase: "track", timestamp: timestamp)) }
-        let url = service.url + "/v1/track"
         let authorization = Self.basicAuthorization(writeKey)
-        let log = TrackLog(requests: total)
-        let interval = Duration.seconds(1) / rate
+        let requests = (0..<total).map {
+            LoadClient.Request(post: "/v1/track", host: service.host, authorization: authorization,
+                               body: ByteBuffer(string: event($0, phase: "track", timestamp: timestamp)))
+        }
 
-        let start = ContinuousClock.now
-        var lastStarted = start
-        try await withThrowingDiscardingTaskGroup { group in
-            for n in 0..<total {
-                let scheduled = start + interval * n
-                try await Task.sleep(until: scheduled, clock: .continuous)
-                let request = Self.post(url, authorization: authorization, body: bodies[n])
-                group.addTask {
-                    let outcome = await Self.send(request, expecting: 1, client)
-                    log.record(n, milliseconds: (ContinuousClock.now - scheduled).inMilliseconds, outcome)
+        let start = NIODeadline.now()
+        let scheduled = { @Sendable (n: Int) in start + .nanoseconds(Int64(n) * 1_000_000_000 / Int64(rate)) }
+        let record = try await load.run { (connections, promise: EventLoopPromise<OpenLoopRecord>) in
+            let loop = OpenLoop(requests: total)
+            let eventLoop = promise.futureResult.eventLoop
+            // Starts every request whose time has come, then sleeps until the next one's.
+            func startDue() {
+                let now = NIODeadline.now()
+                while loop.started < total, scheduled(loop.started) <= now {
+                    let n = loop.started
+                    loop.started += 1
+                    connections.send(requests[n]) { answer in
+                        let answered = NIODeadline.now()
+                        loop.latencies[n] = Double((answered - scheduled(n)).nanoseconds) / 1_000_000
+                        loop.tally.add(SendOutcome(answer, expecting: 1))
+                        loop.answered += 1
+                        if loop.answered == total {
+                            promise.succeed(OpenLoopRecord(latencies: loop.latencies, tally: loop.tally, lastStarted: loop.lastStarted, lastAnswered: answered))
+                        }
+                    }
+                }
+                if loop.started < total {
+                    eventLoop.assumeIsolated().scheduleTask(deadline: scheduled(loop.started)) { startDue() }
+                } else {
+                    loop.lastStarted = now
                 }
             }
-            lastStarted = .now
+            startDue()
         }
-        let lastAnswered = ContinuousClock.now
 
-        let measured = log.all.enumerated().dropFirst(rate).compactMap { n, latency in latency.map { (n, $0) } }
+        let seconds = { (end: NIODeadline) in Double((end - start).nanoseconds) / 1e9 }
+        let measured = record.latencies.enumerated().dropFirst(rate).compactMap { n, latency in latency.map { (n, $0) } }
         let sorted = measured.map(\.1).sorted()
         let slow = measured.filter { $0.1 >= IngestionBenchResult.trackP99Goal }
         let slowSeconds = Dictionary(grouping: slow, by: { $0.0 / rate }).map { (second: $0.key, requests: $0.value.count) }
             .sorted { ($0.requests, $1.second) > ($1.requests, $0.second) }
-        let outcomes = log.outcomes
         return TrackLoad(
-            achievedRate: perSecond(total - 1, lastStarted - start), answeredRate: perSecond(total, lastAnswered - start),
+            achievedRate: Double(total - 1) / seconds(record.lastStarted), answeredRate: Double(total) / seconds(record.lastAnswered),
             p50: percentile(0.50, of: sorted), p99: percentile(0.99, of: sorted), max: sorted.last ?? 0,
-            measured: sorted.count, slow: slow.count, slowSeconds: slowSeconds, requests: total, stored: outcomes.stored,
-            failedRequests: outcomes.failed, failures: outcomes.failures
+            measured: sorted.count, slow: slow.count, slowSeconds: slowSeconds, requests: total, stored: record.tally.stored,
+            failedRequests: record.tally.failed, failures: record.tally.failures
         )
     }
 }

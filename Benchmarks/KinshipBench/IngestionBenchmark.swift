@@ -62,15 +62,18 @@ struct IngestionBenchmark: Sendable {
             environment["KINSHIP_INGESTION_WRITERS"] = c.serviceWriters
             let service = try ServiceProcess("ingestion", binDirectory: c.binDirectory, port: port, environment: environment)
             progress("ingestion: pid \(service.pid) on \(service.url), log \(service.log.path)")
-            let client = Self.makeClient(connections: max(c.concurrency, 64))
+            let client = Self.makeClient(connections: 4)
+            let load = try await LoadClient.make(host: service.host, port: port, connections: max(c.concurrency, 64))
             do {
-                let measures = try await measure(service, client, database, sources)
+                let measures = try await measure(service, client, load, database, sources)
                 try? await client.shutdown()
+                await load.shutdown()
                 progress("stopping ingestion (SIGTERM)")
                 let exitStatus = await service.stop()
                 return IngestionBenchResult(configuration: c, measures: measures, serviceExitStatus: exitStatus)
             } catch {
                 try? await client.shutdown()
+                await load.shutdown()
                 _ = await service.stop()
                 progress("ingestion's last log lines:\n\(service.logTail())")
                 throw error
@@ -85,7 +88,7 @@ struct IngestionBenchmark: Sendable {
 
     /// Every measure, in order, against a ready service.
     private func measure(
-        _ service: ServiceProcess, _ client: HTTPClient, _ database: PostgresClient, _ sources: Sources
+        _ service: ServiceProcess, _ client: HTTPClient, _ load: LoadClient, _ database: PostgresClient, _ sources: Sources
     ) async throws -> IngestionBenchResult.Measures {
         let c = configuration
         try await service.waitUntilReady(client)
@@ -95,7 +98,7 @@ struct IngestionBenchmark: Sendable {
         // batch measure would pay for all of that and the COPY after it would not.
         if c.warmUpEvents > 0 {
             progress("warm-up: \(c.warmUpEvents) events through POST /v1/batch, not timed")
-            let warmUp = try await sendBatches(events: c.warmUpEvents, phase: "warmup", writeKey: sources.warmUp.secret, service, client)
+            let warmUp = try await sendBatches(events: c.warmUpEvents, phase: "warmup", writeKey: sources.warmUp.secret, service, load)
             progress("  \(Int(perSecond(warmUp.stored, warmUp.duration))) events/s")
             guard warmUp.failedRequests == 0 else {
                 throw BenchFailure("warm-up: \(warmUp.failedRequests) requests failed, e.g. \(warmUp.failures.first ?? "")")
@@ -109,7 +112,7 @@ struct IngestionBenchmark: Sendable {
         progress("batch: \(c.events) events through POST /v1/batch")
         let commitsBefore = try await GroupCommits.scrape(service, client)
         let (batch, batchUsage) = try await observing(service) {
-            try await sendBatches(events: c.events, phase: "batch", writeKey: sources.batch.secret, service, client)
+            try await sendBatches(events: c.events, phase: "batch", writeKey: sources.batch.secret, service, load)
         }
         let batchCommits = try await GroupCommits.scrape(service, client).since(commitsBefore)
         let batchStored = try await storedRows(of: sources.batch.owner, database)
@@ -121,7 +124,7 @@ struct IngestionBenchmark: Sendable {
         await checkpoint(database)
         let trackCommitsBefore = try await GroupCommits.scrape(service, client)
         let (track, trackUsage) = try await observing(service) {
-            try await sendTracks(writeKey: sources.track.secret, service, client)
+            try await sendTracks(writeKey: sources.track.secret, service, load)
         }
         let trackCommits = try await GroupCommits.scrape(service, client).since(trackCommitsBefore)
         let trackStored = try await storedRows(of: sources.track.owner, database)

@@ -8,6 +8,7 @@ import Glibc
 struct ServiceProcess {
     let name: String
     let process: Process
+    let host = "127.0.0.1"
     let url: String
     let log: URL
 
@@ -16,7 +17,7 @@ struct ServiceProcess {
     /// Starts `binDirectory/name` with this process's environment, minus its `KINSHIP_*` variables, plus `environment`.
     init(_ name: String, binDirectory: URL, port: Int, environment: [String: String]) throws {
         self.name = name
-        url = "http://127.0.0.1:\(port)"
+        url = "http://\(host):\(port)"
         log = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-bench-\(name)-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
