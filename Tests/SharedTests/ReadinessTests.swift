@@ -17,13 +17,24 @@ struct ReadinessTests {
         }
     }
 
+    /// As `readyz`, asked again (up to five times) while the answer is that the database did not answer in
+    /// time: under the load of every suite at once, a first connection to a fresh database has exceeded the
+    /// probe's 3 s, which a real orchestrator's next probe would ride out too.
+    func settledReadyz(_ url: DatabaseURL) async throws -> (HTTPResponse.Status, String) {
+        var answer = try await readyz(url)
+        for _ in 1..<5 where answer.1.contains(#""code":"database_unavailable""#) {
+            answer = try await readyz(url)
+        }
+        return answer
+    }
+
     @Test func notReadyUntilMigrated() async throws {
         try await TestDatabase.withFreshDatabase { url in
-            let (status, body) = try await readyz(url)
+            let (status, body) = try await settledReadyz(url)
             #expect(status == .serviceUnavailable)
             #expect(body.contains(#""code":"not_migrated""#))
             try await TestDatabase.withClient(url) { _ in }
-            #expect(try await readyz(url).0 == .ok)
+            #expect(try await settledReadyz(url).0 == .ok)
         }
     }
 
