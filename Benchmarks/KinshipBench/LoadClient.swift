@@ -49,12 +49,22 @@ final class LoadClient: Sendable {
         return LoadClient(threads: threads, pool: pool)
     }
 
-    /// Runs `body` on the client's thread with its connections, until it completes the promise.
-    func run<T: Sendable>(_ body: @escaping @Sendable (LoadConnections, EventLoopPromise<T>) -> Void) async throws -> T {
+    /// Runs `body` on the client's thread with its connections, until it completes the promise; a load
+    /// that has not after `limit` (an answer that never came) fails instead of hanging the benchmark.
+    func run<T: Sendable>(
+        limit: TimeAmount = .minutes(10), _ body: @escaping @Sendable (LoadConnections, EventLoopPromise<T>) -> Void
+    ) async throws -> T {
         let promise = loop.makePromise(of: T.self)
         let pool = self.pool
         loop.execute { body(pool.value, promise) }
+        let expiry = loop.scheduleTask(in: limit) { promise.fail(LoadTimedOut(limit: limit)) }
+        defer { expiry.cancel() }
         return try await promise.futureResult.get()
+    }
+
+    struct LoadTimedOut: Error, CustomStringConvertible {
+        let limit: TimeAmount
+        var description: String { "the load was not answered within \(limit.nanoseconds / 1_000_000_000) s" }
     }
 
     func shutdown() async {
@@ -117,7 +127,7 @@ final class LoadConnections {
                 do {
                     let reader = try channel.pipeline.syncOperations.handler(type: AnswerReader.self)
                     let connection = LoadConnection(channel: channel, reader: reader)
-                    reader.onClose = { [unowned self] in self.opened -= 1 }
+                    reader.onClose = { [unowned self] in self.closed(connection) }
                     self.release(connection)
                 } catch {
                     self.opened -= 1
@@ -141,6 +151,12 @@ final class LoadConnections {
             next.completion(result)
             if case .success = result { self.release(connection) } else { self.retryWaiting() }
         }
+    }
+
+    /// A connection the service closed (keep-alive ends) is forgotten; its request, if any, has failed.
+    private func closed(_ connection: LoadConnection) {
+        opened -= 1
+        idle.removeAll { $0.channel === connection.channel }
     }
 
     private func retryWaiting() {
@@ -172,7 +188,13 @@ struct LoadConnection {
         reader.pending = completion
         channel.write(HTTPClientRequestPart.head(request.head), promise: nil)
         channel.write(HTTPClientRequestPart.body(.byteBuffer(request.body)), promise: nil)
-        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: written)
+        // A connection that closed before the request went out will not answer it.
+        written.futureResult.assumeIsolated().whenFailure { [reader, channel] error in
+            reader.fail(error)
+            channel.close(promise: nil)
+        }
     }
 }
 
@@ -211,7 +233,7 @@ final class AnswerReader: ChannelInboundHandler {
         fail(ChannelError.ioOnClosedChannel)
     }
 
-    private func fail(_ error: any Error) {
+    func fail(_ error: any Error) {
         let completion = pending
         pending = nil
         completion?(.failure(error))
