@@ -77,4 +77,14 @@ struct ClientIPTests {
         #expect(clientAddress(forwardedFor: "203.0.113.7:51234", peer: nil, trustedProxies: 1) == "203.0.113.7")
         #expect(clientAddress(forwardedFor: "203.0.113.7:port", peer: nil, trustedProxies: 1) == nil)
     }
+
+    /// Spaces and tabs around an entry, Unicode's space separators among them, are not part of it; other
+    /// characters are (an entry that is not an address stays invalid).
+    @Test func spacesAroundAnEntryAreTrimmed() {
+        #expect(clientAddress(forwardedFor: " 192.0.2.66 ,\t198.51.100.7\t", peer: nil, trustedProxies: 2) == "192.0.2.66")
+        #expect(clientAddress(forwardedFor: "\u{00A0}\u{2003}198.51.100.7:80\u{3000}", peer: nil, trustedProxies: 1) == "198.51.100.7")
+        #expect(clientAddress(forwardedFor: " \t ", peer: "10.0.0.1", trustedProxies: 1) == nil)
+        #expect(clientAddress(forwardedFor: "198.51.100.7\n", peer: nil, trustedProxies: 1) == nil)
+        #expect(clientAddress(forwardedFor: nil, peer: " 10.0.0.1 ", trustedProxies: 0) == "10.0.0.1")
+    }
 }

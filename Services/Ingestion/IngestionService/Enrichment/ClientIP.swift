@@ -35,12 +35,10 @@ enum IPTruncation: String, Sendable, CaseIterable {
 ///
 /// - Parameter forwardedFor: every `X-Forwarded-For` header value, joined with commas in the order received.
 func clientAddress(forwardedFor: String?, peer: String?, trustedProxies: Int) -> String? {
-    let entries = (forwardedFor ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-    let chosen: String?
-    if trustedProxies <= 0 || entries.isEmpty {
-        chosen = peer
-    } else {
-        chosen = entries[max(entries.count - trustedProxies, 0)]
+    var chosen = peer.map { $0[...] }
+    if trustedProxies > 0, let forwardedFor {
+        let entries = forwardedFor.split(separator: ",")
+        if !entries.isEmpty { chosen = entries[max(entries.count - trustedProxies, 0)] }
     }
     // An invalid entry is not skipped: whatever stands left of it is under the client's control.
     guard let chosen, let address = IPAddress(strippingPort: chosen) else { return nil }
@@ -49,14 +47,14 @@ func clientAddress(forwardedFor: String?, peer: String?, trustedProxies: Int) ->
 
 extension IPAddress {
     /// Also accepts the forms some proxies write: `203.0.113.7:51234`, `[2001:db8::1]` and `[2001:db8::1]:443`.
-    init?(strippingPort text: String) {
-        var host = Substring(text.trimmingCharacters(in: .whitespaces))
+    init?(strippingPort text: Substring) {
+        var host = text.trimmingSpaces()
         if host.hasPrefix("[") {
             guard let close = host.firstIndex(of: "]") else { return nil }
             let after = host[host.index(after: close)...]
             guard after.isEmpty || Self.isPort(after) else { return nil }
             host = host[host.index(after: host.startIndex)..<close]
-        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
+        } else if host.utf8.lazy.filter({ $0 == UInt8(ascii: ":") }).count == 1, let colon = host.firstIndex(of: ":") {
             guard Self.isPort(host[colon...]) else { return nil }
             host = host[..<colon]
         }
@@ -66,5 +64,17 @@ extension IPAddress {
     /// `:` followed by 1–5 digits.
     private static func isPort(_ text: Substring) -> Bool {
         text.first == ":" && (2...6).contains(text.count) && text.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+    }
+}
+
+extension Substring {
+    /// Without the spaces and tabs around it (`CharacterSet.whitespaces`: tab and Unicode's space
+    /// separators), without Foundation's cost, which was a fiftieth of a single-event request's CPU.
+    func trimmingSpaces() -> Substring {
+        func isSpace(_ character: Character) -> Bool {
+            character == "\t" || character.unicodeScalars.allSatisfy { $0.properties.generalCategory == .spaceSeparator }
+        }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return self[endIndex...] }
+        return self[first...last]
     }
 }

@@ -1,17 +1,18 @@
-import Foundation
 import Hummingbird
 import Shared
 
 /// The answer to a collection request: Segment's `{"success": true}` plus what became of each message.
-struct CollectResponse: Encodable {
-    struct Refusal: Encodable {
+///
+/// Written by the message serializer, in the form the project's `JSONEncoder` writes: Foundation's
+/// encoder cost a single-event request about 20 µs, a fortieth of its CPU.
+struct CollectResponse {
+    struct Refusal {
         let index: Int
         let messageId: String?
         let code: String
         let message: String
     }
 
-    var success = true
     let stored: Int
     let duplicates: Int
     /// Acknowledged and not stored: their own consent preferences refuse their category.
@@ -26,5 +27,28 @@ struct CollectResponse: Encodable {
         refused = result.refused.prefix(IngestionLimits.listedRefusals).map {
             Refusal(index: $0.index, messageId: $0.messageId, code: $0.error.code, message: $0.error.message)
         }
+    }
+
+    var json: JSONValue {
+        .object([
+            "success": .bool(true),
+            "stored": .number(Double(stored)),
+            "duplicates": .number(Double(duplicates)),
+            "withheld": .number(Double(withheld)),
+            "refused": .array(refused.map { refusal in
+                var object: [String: JSONValue] = [
+                    "index": .number(Double(refusal.index)), "code": .string(refusal.code), "message": .string(refusal.message),
+                ]
+                // As the encoder wrote it: an absent id is left out, not null.
+                if let messageId = refusal.messageId { object["messageId"] = .string(messageId) }
+                return .object(object)
+            }),
+        ])
+    }
+}
+
+extension Response {
+    static func json(_ answer: CollectResponse) -> Response {
+        .json(answer.json.serialized())
     }
 }

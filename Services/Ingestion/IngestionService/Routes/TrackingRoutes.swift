@@ -23,7 +23,7 @@ struct TrackingRoutes: Sendable {
         let result = try await collector.collect([consume message], facts: facts)
         // One message: its refusal is the answer (it is kept in failed events all the same).
         if let refusal = result.refused.first { throw refusal.error }
-        return try .json(encoding: CollectResponse(result))
+        return .json(CollectResponse(result))
     }
 
     private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
@@ -43,7 +43,7 @@ struct TrackingRoutes: Sendable {
             }
             facts.batchSentAt = date
         }
-        return try .json(encoding: CollectResponse(try await collector.collect(consume messages, facts: facts)))
+        return .json(CollectResponse(try await collector.collect(consume messages, facts: facts)))
     }
 
     private func authenticate(_ request: Request, bodyKey: String?) async throws -> AuthenticatedSource {
