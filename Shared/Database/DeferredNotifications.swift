@@ -58,9 +58,10 @@ final class NotificationSender: Sendable {
     }
 
     /// Sends until nothing is pending, waiting `spacing` after each send (without holding a connection)
-    /// for what commits meanwhile. A failed send gives its connection back to the pool (it may be dead)
-    /// and the next send takes another, after a pause; after three failed connections (a pool shut down,
-    /// a database away) what is pending is dropped and the next commit starts afresh.
+    /// for what commits meanwhile. A failed send loses its wake-ups (listeners poll), gives its connection
+    /// back to the pool (it may be dead) and the next send takes another, after a pause; after three
+    /// failures in a row (a pool shut down, a database away) what is pending is dropped and the next
+    /// commit starts afresh.
     private func drain(_ id: ObjectIdentifier, via client: PostgresClient, logger: Logger) async {
         var failures = 0
         while let batch = next(id) {
