@@ -10,6 +10,9 @@ struct IngestionBenchConfiguration: Sendable {
     /// Events sent with `POST /v1/batch` in the measure (and again, untimed, in the warm-up before it).
     var events: Int
     var warmUpEvents: Int
+    /// The batch measure's rounds: its events in this many equal loads, each between two reference
+    /// `COPY`s, so the reference follows the machine's speed as it drifts during the measure.
+    var rounds: Int
     /// Events per batch request, each of this many bytes of JSON.
     var batchSize: Int
     var eventBytes: Int
@@ -32,6 +35,7 @@ struct IngestionBenchConfiguration: Sendable {
         database = try DatabaseURL(parsing: databaseURLText)
         events = try environment.integer("KINSHIP_BENCH_EVENTS", default: 200_000, range: 1...10_000_000)
         warmUpEvents = try environment.integer("KINSHIP_BENCH_WARMUP_EVENTS", default: events, range: 0...10_000_000)
+        rounds = try environment.integer("KINSHIP_BENCH_ROUNDS", default: 4, range: 1...100)
         batchSize = try environment.integer("KINSHIP_BENCH_BATCH_SIZE", default: 100, range: 1...1000)
         eventBytes = try environment.integer("KINSHIP_BENCH_EVENT_BYTES", default: 400, range: 400...30_000)
         concurrency = try environment.integer("KINSHIP_BENCH_CONCURRENCY", default: 32, range: 1...1024)
@@ -43,6 +47,9 @@ struct IngestionBenchConfiguration: Sendable {
         postgresPID = environment.optional("KINSHIP_BENCH_PG_PID") == nil
             ? nil : Int32(try environment.integer("KINSHIP_BENCH_PG_PID", default: 1, range: 1...Int(Int32.max)))
         serviceWriters = environment.optional("KINSHIP_INGESTION_WRITERS")
+        guard events >= rounds else {
+            throw ConfigurationError(variable: "KINSHIP_BENCH_ROUNDS", problem: "must not exceed KINSHIP_BENCH_EVENTS (\(events))")
+        }
         guard batchSize * eventBytes < 480 * 1024 else {
             throw ConfigurationError(
                 variable: "KINSHIP_BENCH_BATCH_SIZE", problem: "times KINSHIP_BENCH_EVENT_BYTES must stay under ingestion's 500 KB per request"

@@ -8,20 +8,37 @@ struct IngestionBenchResult: Sendable {
     static let trackP99Goal = 10.0
     static let residentGoalMB = 200.0
 
+    /// One round of the batch measure: its load and the reference `COPY`s on both sides of it (none
+    /// before the first without a warm-up; the one after a round is the one before the next).
+    struct Round: Sendable {
+        let load: BatchLoad
+        let usage: IngestionBenchmark.Usage
+        let copyBefore: CopyMeasure?
+        let copyAfter: CopyMeasure
+
+        /// The load's rate against the mean of the references on its two sides.
+        var ratio: Double {
+            let rates = [copyBefore, copyAfter].compactMap { $0?.rate }
+            let reference = rates.reduce(0, +) / Double(rates.count)
+            return reference > 0 ? perSecond(load.stored, load.duration) / reference : 0
+        }
+    }
+
     /// What each measure saw.
     struct Measures: Sendable {
-        let batch: BatchLoad
-        let batchUsage: IngestionBenchmark.Usage
+        let rounds: [Round]
         let batchCommits: GroupCommits
         let batchStored: IngestionBenchmark.StoredRows
-        /// The reference `COPY` of the warm-up's stored rows just before the batch load (none without a
-        /// warm-up), and of the batch load's own rows just after it.
-        let copyBefore: CopyMeasure?
-        let copy: CopyMeasure
         let track: TrackLoad
         let trackUsage: IngestionBenchmark.Usage
         let trackCommits: GroupCommits
         let trackStored: IngestionBenchmark.StoredRows
+
+        /// The rounds' loads as one.
+        var batch: BatchLoad { BatchLoad(sequence: rounds.map(\.load)) }
+        var batchUsage: IngestionBenchmark.Usage { IngestionBenchmark.Usage(sequence: rounds.map(\.usage)) }
+        /// Every reference `COPY`, in order.
+        var copies: [CopyMeasure] { ((rounds.first?.copyBefore).map { [$0] } ?? []) + rounds.map(\.copyAfter) }
     }
 
     let configuration: IngestionBenchConfiguration
@@ -30,13 +47,21 @@ struct IngestionBenchResult: Sendable {
     let serviceExitStatus: Int32?
 
     var batchRate: Double { perSecond(measures.batch.stored, measures.batch.duration) }
-    /// The reference rate: the mean of the `COPY`s on both sides of the batch load, as the machine's own
-    /// speed drifts by a quarter within minutes and a single `COPY` after the load caught only one side.
+    /// The reference rate: every `COPY`'s rows over their time. They are spread through the batch measure,
+    /// between its rounds, as the machine's own speed drifts by a quarter within minutes.
     var copyRate: Double {
-        let rates = [measures.copyBefore, measures.copy].compactMap { $0?.rate }
-        return rates.reduce(0, +) / Double(rates.count)
+        let copies = measures.copies
+        return perSecond(copies.reduce(0) { $0 + $1.rows }, copies.reduce(.zero) { $0 + $1.duration })
     }
     var ratio: Double { copyRate > 0 ? batchRate / copyRate : 0 }
+    var copyRateRange: ClosedRange<Double> {
+        let rates = measures.copies.map(\.rate)
+        return (rates.min() ?? 0)...(rates.max() ?? 0)
+    }
+    var roundRatioRange: ClosedRange<Double> {
+        let ratios = measures.rounds.map(\.ratio)
+        return (ratios.min() ?? 0)...(ratios.max() ?? 0)
+    }
     var batchResidentMB: Double { Double(measures.batchUsage.peakResidentKB) / 1024 }
     var trackResidentMB: Double { Double(measures.trackUsage.peakResidentKB) / 1024 }
     var residentMB: Double { max(batchResidentMB, trackResidentMB) }
@@ -91,6 +116,7 @@ struct IngestionBenchResult: Sendable {
             ("POST /v1/batch", "\(grouped(batchRate)) events/s", "≥ \(grouped(Self.batchGoal)) events/s", batchRate >= Self.batchGoal ? "met" : "missed"),
             ("reference: COPY of the same rows", "\(grouped(copyRate)) rows/s", "", ""),
             ("batch / COPY", String(format: "%.2f", ratio), String(format: "≥ %.2f", Self.ratioGoal), ratio >= Self.ratioGoal ? "met" : "missed"),
+            ("batch / COPY, rounds apart", String(format: "%.2f–%.2f", roundRatioRange.lowerBound, roundRatioRange.upperBound), "", ""),
             ("POST /v1/track at \(rateText), p50", String(format: "%.1f ms", m.track.p50), "", ""),
             ("POST /v1/track at \(rateText), p99", String(format: "%.1f ms", m.track.p99), "< \(grouped(Self.trackP99Goal)) ms",
              m.track.p99 < Self.trackP99Goal ? "met" : "missed"),
@@ -106,10 +132,15 @@ struct IngestionBenchResult: Sendable {
                          perSecond(m.batchCommits.transactions, m.batch.duration)),
             "batch: CPU in cores (\(m.batchUsage.cpu.summary)); the service's CPU per event \(grouped(batchMicrosecondsPerEvent)) µs; "
                 + "service RSS peak \(String(format: "%.0f", batchResidentMB)) MB",
-            "COPY: \(grouped(m.copy.rows)) rows, \(grouped(m.copy.bytes / 1_000_000)) MB of COPY text, "
+            "COPY: \(m.copies.count) of them, \(grouped(m.copies.reduce(0) { $0 + $1.rows })) rows, \(grouped(m.copies.reduce(0) { $0 + $1.bytes } / 1_000_000)) MB of COPY text, "
                 + "\(c.copyConnections) connection(s), one COPY and one transaction each, into a copy of events (no dedup, no outbox); "
-                + (m.copyBefore.map { "\(grouped($0.rate)) rows/s before the batch load (the warm-up's rows), \(grouped(m.copy.rate)) after it (its own); the reference is their mean" }
-                    ?? "\(grouped(m.copy.rate)) rows/s after the batch load"),
+                + (m.rounds.first?.copyBefore == nil ? "" : "the first of the warm-up's rows, ")
+                + "each other of the rows of the round before it; \(grouped(copyRateRange.lowerBound))–\(grouped(copyRateRange.upperBound)) rows/s",
+            "rounds (batch events/s, COPY rows/s before and after, their ratio): "
+                + m.rounds.enumerated().map { index, round in
+                    "\(index + 1): \(grouped(perSecond(round.load.stored, round.load.duration))), "
+                        + "\(round.copyBefore.map { grouped($0.rate) } ?? "–")/\(grouped(round.copyAfter.rate)), " + String(format: "%.2f", round.ratio)
+                }.joined(separator: "; "),
             "track: \(grouped(m.track.measured)) requests measured after a 1 s warm-up, sent at \(grouped(m.track.achievedRate)) req/s "
                 + "(target \(grouped(c.latencyRate))), answered at \(grouped(m.track.answeredRate)) req/s, \(grouped(m.track.failedRequests)) failed; "
                 + String(format: "group commit: %.2f requests per transaction", m.trackCommits.requestsPerTransaction),
@@ -134,7 +165,8 @@ struct IngestionBenchResult: Sendable {
         func round(_ value: Double, _ places: Double = 100) -> Double { (value * places).rounded() / places }
         let figures = Figures(
             batchEventsPerS: batchRate.rounded(), copyRowsPerS: copyRate.rounded(), ratioToCopy: round(ratio, 1000),
-            copyBeforeRowsPerS: m.copyBefore?.rate.rounded(), copyAfterRowsPerS: m.copy.rate.rounded(),
+            copyMinRowsPerS: copyRateRange.lowerBound.rounded(), copyMaxRowsPerS: copyRateRange.upperBound.rounded(),
+            roundRatioMin: round(roundRatioRange.lowerBound, 1000), roundRatioMax: round(roundRatioRange.upperBound, 1000), rounds: m.rounds.count,
             trackP50Ms: round(m.track.p50), trackP99Ms: round(m.track.p99), trackMaxMs: round(m.track.max),
             trackLoadReqPerS: m.track.achievedRate.rounded(), trackAnsweredReqPerS: m.track.answeredRate.rounded(),
             rssMB: residentMB.rounded(), rssBatchMB: batchResidentMB.rounded(), rssTrackMB: trackResidentMB.rounded(),
@@ -156,8 +188,11 @@ struct IngestionBenchResult: Sendable {
         let batchEventsPerS: Double
         let copyRowsPerS: Double
         let ratioToCopy: Double
-        let copyBeforeRowsPerS: Double?
-        let copyAfterRowsPerS: Double
+        let copyMinRowsPerS: Double
+        let copyMaxRowsPerS: Double
+        let roundRatioMin: Double
+        let roundRatioMax: Double
+        let rounds: Int
         let trackP50Ms: Double
         let trackP99Ms: Double
         let trackMaxMs: Double
@@ -191,8 +226,11 @@ struct IngestionBenchResult: Sendable {
             case batchEventsPerS = "batch_events_per_s"
             case copyRowsPerS = "copy_rows_per_s"
             case ratioToCopy = "ratio_to_copy"
-            case copyBeforeRowsPerS = "copy_before_rows_per_s"
-            case copyAfterRowsPerS = "copy_after_rows_per_s"
+            case copyMinRowsPerS = "copy_min_rows_per_s"
+            case copyMaxRowsPerS = "copy_max_rows_per_s"
+            case roundRatioMin = "round_ratio_min"
+            case roundRatioMax = "round_ratio_max"
+            case rounds
             case trackP50Ms = "track_p50_ms"
             case trackP99Ms = "track_p99_ms"
             case trackMaxMs = "track_max_ms"

@@ -12,6 +12,21 @@ struct BatchLoad: Sendable {
     /// Requests not answered `200` with every event stored or repeated, and the first few reasons.
     let failedRequests: Int
     let failures: [String]
+
+    /// Loads run one after another, as one: their times and counts added up.
+    init(sequence loads: [BatchLoad]) {
+        duration = loads.reduce(.zero) { $0 + $1.duration }
+        requests = loads.reduce(0) { $0 + $1.requests }
+        stored = loads.reduce(0) { $0 + $1.stored }
+        duplicates = loads.reduce(0) { $0 + $1.duplicates }
+        failedRequests = loads.reduce(0) { $0 + $1.failedRequests }
+        failures = Array(loads.flatMap(\.failures).prefix(5))
+    }
+
+    init(duration: Duration, requests: Int, stored: Int, duplicates: Int, failedRequests: Int, failures: [String]) {
+        (self.duration, self.requests, self.stored, self.duplicates) = (duration, requests, stored, duplicates)
+        (self.failedRequests, self.failures) = (failedRequests, failures)
+    }
 }
 
 /// The closed loop's progress; used on the load client's event loop only.

@@ -13,9 +13,9 @@ struct CopyMeasure: Sendable {
 }
 
 extension IngestionBenchmark {
-    /// Reads the rows the batch measure stored (as `COPY` text, before the clock starts) and times loading
-    /// them into a plain copy of `events`, one `COPY` per connection, each in its own durable transaction.
-    func measureCopy(of source: Source, _ database: PostgresClient) async throws -> CopyMeasure {
+    /// Reads at most `rows` of the rows a load stored (as `COPY` text, before the clock starts) and times
+    /// loading them into a plain copy of `events`, one `COPY` per connection, each in its own durable transaction.
+    func measureCopy(of source: Source, rows limit: Int, _ database: PostgresClient) async throws -> CopyMeasure {
         let connections = configuration.copyConnections
         var text: [ByteBuffer] = []
         var chunk = ByteBuffer()
@@ -23,7 +23,7 @@ extension IngestionBenchmark {
         for try await (workspace, receivedAt, messageId, sourceID, type, event, eventTime, message) in try await database.query(
             """
             SELECT workspace_id::text, received_at::text, message_id, source_id::text, type, event, event_time::text, message::text
-            FROM events WHERE workspace_id = \(source.workspaceID) AND source_id = \(source.id)
+            FROM events WHERE workspace_id = \(source.workspaceID) AND source_id = \(source.id) LIMIT \(limit)
             """,
             logger: logger
         ).decode((String, String, String, String, String, String?, String, String).self) {

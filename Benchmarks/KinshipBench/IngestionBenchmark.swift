@@ -28,7 +28,8 @@ struct IngestionBenchmark: Sendable {
     /// The sources each load writes through, so each measure's rows can be counted apart.
     struct Sources: Sendable {
         let warmUp: CreatedSecret<Source>
-        let batch: CreatedSecret<Source>
+        /// One per round of the batch measure.
+        let batches: [CreatedSecret<Source>]
         let track: CreatedSecret<Source>
     }
 
@@ -46,7 +47,7 @@ struct IngestionBenchmark: Sendable {
             let workspace = try await tenancy.createWorkspace(name: "bench-\(runID)", actor: "kinship-bench")
             let sources = Sources(
                 warmUp: try await tenancy.createSource(in: workspace, name: "warm-up", actor: "kinship-bench"),
-                batch: try await tenancy.createSource(in: workspace, name: "batch", actor: "kinship-bench"),
+                batches: try await batchSources(in: workspace, tenancy),
                 track: try await tenancy.createSource(in: workspace, name: "track", actor: "kinship-bench")
             )
 
@@ -86,6 +87,14 @@ struct IngestionBenchmark: Sendable {
         }
     }
 
+    private func batchSources(in workspace: Workspace, _ tenancy: TenancyStore) async throws -> [CreatedSecret<Source>] {
+        var sources: [CreatedSecret<Source>] = []
+        for round in 1...configuration.rounds {
+            sources.append(try await tenancy.createSource(in: workspace, name: "batch-\(round)", actor: "kinship-bench"))
+        }
+        return sources
+    }
+
     /// Every measure, in order, against a ready service.
     private func measure(
         _ service: ServiceProcess, _ client: HTTPClient, _ load: LoadClient, _ database: PostgresClient, _ sources: Sources
@@ -104,22 +113,32 @@ struct IngestionBenchmark: Sendable {
                 throw BenchFailure("warm-up: \(warmUp.failedRequests) requests failed, e.g. \(warmUp.failures.first ?? "")")
             }
         }
-        // The reference on the near side of the batch load: the warm-up stored rows of the same shape.
-        let copyBefore = c.warmUpEvents > 0 ? try await measureCopy(of: sources.warmUp.owner, database) : nil
+        // The reference before the first round: the warm-up's rows, as many as a round stores.
+        var copyBefore = c.warmUpEvents > 0 ? try await measureCopy(of: sources.warmUp.owner, rows: c.events / c.rounds, database) : nil
         try await database.query("TRUNCATE events, event_message_ids, outbox, failed_events", logger: logger)
-        await checkpoint(database)
 
-        progress("batch: \(c.events) events through POST /v1/batch")
+        progress("batch: \(c.events) events through POST /v1/batch in \(c.rounds) rounds, each followed by a COPY of its rows")
         let commitsBefore = try await GroupCommits.scrape(service, client)
-        let (batch, batchUsage) = try await observing(service) {
-            try await sendBatches(events: c.events, phase: "batch", writeKey: sources.batch.secret, service, load)
+        var rounds: [IngestionBenchResult.Round] = []
+        for (index, source) in sources.batches.enumerated() {
+            await checkpoint(database)
+            // The last round takes what does not divide evenly.
+            let events = index == c.rounds - 1 ? c.events - c.events / c.rounds * (c.rounds - 1) : c.events / c.rounds
+            let (load, usage) = try await observing(service) {
+                try await sendBatches(events: events, phase: "batch\(index + 1)", writeKey: source.secret, service, load)
+            }
+            progress("  round \(index + 1): \(Int(perSecond(load.stored, load.duration))) events/s, \(load.failedRequests) failed requests")
+            let copyAfter = try await measureCopy(of: source.owner, rows: load.stored, database)
+            rounds.append(IngestionBenchResult.Round(load: load, usage: usage, copyBefore: copyBefore, copyAfter: copyAfter))
+            copyBefore = copyAfter
         }
         let batchCommits = try await GroupCommits.scrape(service, client).since(commitsBefore)
-        let batchStored = try await storedRows(of: sources.batch.owner, database)
-        progress("  \(Int(perSecond(batch.stored, batch.duration))) events/s, \(batch.failedRequests) failed requests, "
-            + String(format: "%.1f requests per commit", batchCommits.requestsPerTransaction))
-
-        let copy = try await measureCopy(of: sources.batch.owner, database)
+        var batchStored = StoredRows(events: 0, outbox: 0)
+        for source in sources.batches {
+            let stored = try await storedRows(of: source.owner, database)
+            batchStored = StoredRows(events: batchStored.events + stored.events, outbox: batchStored.outbox + stored.outbox)
+        }
+        progress(String(format: "  %.1f requests per commit", batchCommits.requestsPerTransaction))
 
         await checkpoint(database)
         let trackCommitsBefore = try await GroupCommits.scrape(service, client)
@@ -131,8 +150,7 @@ struct IngestionBenchmark: Sendable {
         progress(String(format: "  p50 %.1f ms, p99 %.1f ms at %.0f req/s, ", track.p50, track.p99, track.achievedRate) + "\(track.failedRequests) failed")
 
         return IngestionBenchResult.Measures(
-            batch: batch, batchUsage: batchUsage, batchCommits: batchCommits, batchStored: batchStored,
-            copyBefore: copyBefore, copy: copy,
+            rounds: rounds, batchCommits: batchCommits, batchStored: batchStored,
             track: track, trackUsage: trackUsage, trackCommits: trackCommits, trackStored: trackStored
         )
     }
@@ -157,7 +175,8 @@ struct IngestionBenchmark: Sendable {
             let end = CPUSnapshot(service: pid, postmaster: postmaster)
             group.cancelAll()
             let peak = try await group.next() ?? 0
-            return (result, Usage(cpu: CPUShare(from: start, to: end), peakResidentKB: peak))
+            let seconds = (end.instant - start.instant).inMilliseconds / 1000
+            return (result, Usage(cpu: CPUShare(from: start, to: end), peakResidentKB: peak, seconds: seconds))
         }
     }
 
@@ -165,6 +184,18 @@ struct IngestionBenchmark: Sendable {
     struct Usage: Sendable {
         let cpu: CPUShare
         let peakResidentKB: Int
+        let seconds: Double
+
+        /// Measures run one after another, as one: the cores each used over their whole time, the highest peak.
+        init(sequence usages: [Usage]) {
+            cpu = CPUShare(weighting: usages.map { ($0.cpu, $0.seconds) })
+            peakResidentKB = usages.map(\.peakResidentKB).max() ?? 0
+            seconds = usages.reduce(0) { $0 + $1.seconds }
+        }
+
+        init(cpu: CPUShare, peakResidentKB: Int, seconds: Double) {
+            (self.cpu, self.peakResidentKB, self.seconds) = (cpu, peakResidentKB, seconds)
+        }
     }
 
     /// Stored events and `events` outbox references of one source's messages.

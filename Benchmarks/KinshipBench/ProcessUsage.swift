@@ -101,6 +101,17 @@ struct CPUShare: Sendable {
         idle = cores(end.machineIdle - start.machineIdle)
     }
 
+    /// Shares of consecutive spans, as one share of their whole time.
+    init(weighting parts: [(share: CPUShare, seconds: Double)]) {
+        let total = max(parts.reduce(0) { $0 + $1.seconds }, 0.001)
+        func mean(_ cores: (CPUShare) -> Double) -> Double { parts.reduce(0) { $0 + cores($1.share) * $1.seconds } / total }
+        service = mean(\.service)
+        postgres = parts.allSatisfy { $0.share.postgres != nil } && !parts.isEmpty ? mean { $0.postgres ?? 0 } : nil
+        bench = mean(\.bench)
+        other = mean(\.other)
+        idle = mean(\.idle)
+    }
+
     var summary: String {
         var parts = [String(format: "service %.2f", service)]
         if let postgres { parts.append(String(format: "postgres %.2f", postgres)) }
