@@ -20,7 +20,7 @@ struct IngestionBenchResult: Sendable {
         var ratio: Double {
             let rates = [copyBefore, copyAfter].compactMap { $0?.rate }
             let reference = rates.reduce(0, +) / Double(rates.count)
-            return reference > 0 ? perSecond(load.stored, load.duration) / reference : 0
+            return reference > 0 ? load.rate / reference : 0
         }
     }
 
@@ -46,7 +46,8 @@ struct IngestionBenchResult: Sendable {
     /// The service's exit status after SIGTERM; nil when it had to be killed.
     let serviceExitStatus: Int32?
 
-    var batchRate: Double { perSecond(measures.batch.stored, measures.batch.duration) }
+    /// The rounds' events at full concurrency over that time (`BatchLoad.steadyStored`).
+    var batchRate: Double { measures.batch.rate }
     /// The reference rate: every `COPY`'s rows over their time. They are spread through the batch measure,
     /// between its rounds, as the machine's own speed drifts by a quarter within minutes.
     var copyRate: Double {
@@ -66,7 +67,10 @@ struct IngestionBenchResult: Sendable {
     var trackResidentMB: Double { Double(measures.trackUsage.peakResidentKB) / 1024 }
     var residentMB: Double { max(batchResidentMB, trackResidentMB) }
     /// The service's CPU time per stored event in the batch load, and per answered request in the track load.
-    var batchMicrosecondsPerEvent: Double { batchRate > 0 ? measures.batchUsage.cpu.service / batchRate * 1e6 : 0 }
+    var batchMicrosecondsPerEvent: Double {
+        let usage = measures.batchUsage
+        return measures.batch.stored > 0 ? usage.cpu.service * usage.seconds / Double(measures.batch.stored) * 1e6 : 0
+    }
     var trackMicrosecondsPerRequest: Double {
         measures.track.answeredRate > 0 ? measures.trackUsage.cpu.service / measures.track.answeredRate * 1e6 : 0
     }
@@ -126,7 +130,9 @@ struct IngestionBenchResult: Sendable {
         ])
         lines += [
             "",
-            "batch: \(grouped(m.batch.requests)) requests in \(String(format: "%.1f", m.batch.duration.inMilliseconds / 1000)) s, "
+            "batch: \(grouped(m.batch.requests)) requests in \(String(format: "%.1f", m.batch.duration.inMilliseconds / 1000)) s "
+                + "(\(grouped(perSecond(m.batch.stored, m.batch.duration))) events/s; at full concurrency \(grouped(m.batch.steadyStored)) events "
+                + "in \(String(format: "%.1f", m.batch.steadyDuration.inMilliseconds / 1000)) s), "
                 + "\(grouped(m.batch.failedRequests)) failed; \(grouped(m.batchStored.events)) events and \(grouped(m.batchStored.outbox)) outbox references stored; "
                 + String(format: "group commit: %.1f requests per transaction, %.0f transactions/s", m.batchCommits.requestsPerTransaction,
                          perSecond(m.batchCommits.transactions, m.batch.duration)),
@@ -138,7 +144,7 @@ struct IngestionBenchResult: Sendable {
                 + "each other of the rows of the round before it; \(grouped(copyRateRange.lowerBound))–\(grouped(copyRateRange.upperBound)) rows/s",
             "rounds (batch events/s, COPY rows/s before and after, their ratio): "
                 + m.rounds.enumerated().map { index, round in
-                    "\(index + 1): \(grouped(perSecond(round.load.stored, round.load.duration))), "
+                    "\(index + 1): \(grouped(round.load.rate)), "
                         + "\(round.copyBefore.map { grouped($0.rate) } ?? "–")/\(grouped(round.copyAfter.rate)), " + String(format: "%.2f", round.ratio)
                 }.joined(separator: "; "),
             "track: \(grouped(m.track.measured)) requests measured after a 1 s warm-up, sent at \(grouped(m.track.achievedRate)) req/s "

@@ -12,6 +12,17 @@ struct BatchLoad: Sendable {
     /// Requests not answered `200` with every event stored or repeated, and the first few reasons.
     let failedRequests: Int
     let failures: [String]
+    /// The load at full concurrency: the events stored by the answers that came after the first
+    /// `concurrency` answers and before the last request was sent, and that time. A closed loop starts
+    /// with every request arriving at once and ends with fewer and fewer in flight; neither is the
+    /// service's sustained rate, and with a load split into rounds they weighed on every round.
+    let steadyStored: Int
+    let steadyDuration: Duration
+
+    /// Events stored per second at full concurrency, or over the whole load when it was too short to have a steady part.
+    var rate: Double {
+        steadyDuration > .zero ? perSecond(steadyStored, steadyDuration) : perSecond(stored, duration)
+    }
 
     /// Loads run one after another, as one: their times and counts added up.
     init(sequence loads: [BatchLoad]) {
@@ -21,11 +32,15 @@ struct BatchLoad: Sendable {
         duplicates = loads.reduce(0) { $0 + $1.duplicates }
         failedRequests = loads.reduce(0) { $0 + $1.failedRequests }
         failures = Array(loads.flatMap(\.failures).prefix(5))
+        let steady = loads.allSatisfy { $0.steadyDuration > .zero }
+        steadyStored = steady ? loads.reduce(0) { $0 + $1.steadyStored } : 0
+        steadyDuration = steady ? loads.reduce(.zero) { $0 + $1.steadyDuration } : .zero
     }
 
-    init(duration: Duration, requests: Int, stored: Int, duplicates: Int, failedRequests: Int, failures: [String]) {
-        (self.duration, self.requests, self.stored, self.duplicates) = (duration, requests, stored, duplicates)
-        (self.failedRequests, self.failures) = (failedRequests, failures)
+    init(duration: Duration, requests: Int, tally: SendTally, steadyStored: Int = 0, steadyDuration: Duration = .zero) {
+        (self.duration, self.requests, stored, duplicates) = (duration, requests, tally.stored, tally.duplicates)
+        (failedRequests, failures) = (tally.failed, tally.failures)
+        (self.steadyStored, self.steadyDuration) = (steadyStored, steadyDuration)
     }
 }
 
@@ -34,6 +49,22 @@ private final class ClosedLoop {
     var sent = 0
     var answered = 0
     var tally = SendTally()
+    /// The steady part (`BatchLoad.steadyStored`): when it began and ended, and what was stored meanwhile.
+    var steadyStart: NIODeadline?
+    var steadyEnd: NIODeadline?
+    var steadyStored = 0
+
+    /// What the loop saw, once every answer is in.
+    var outcome: ClosedLoopOutcome {
+        let steady = steadyStart.flatMap { start in steadyEnd.map { Duration.nanoseconds(($0 - start).nanoseconds) } }
+        return ClosedLoopOutcome(tally: tally, steadyStored: steady == nil ? 0 : steadyStored, steadyDuration: steady ?? .zero)
+    }
+}
+
+private struct ClosedLoopOutcome: Sendable {
+    let tally: SendTally
+    let steadyStored: Int
+    let steadyDuration: Duration
 }
 
 extension IngestionBenchmark {
@@ -55,28 +86,32 @@ extension IngestionBenchmark {
             return LoadClient.Request(post: "/v1/batch", host: service.host, authorization: authorization, body: body)
         }
         let counts = (0..<requests.count).map { min(c.batchSize, events - $0 * c.batchSize) }
-        guard !requests.isEmpty else { return BatchLoad(duration: .zero, requests: 0, stored: 0, duplicates: 0, failedRequests: 0, failures: []) }
+        guard !requests.isEmpty else { return BatchLoad(duration: .zero, requests: 0, tally: SendTally()) }
 
         let start = ContinuousClock.now
-        let tally = try await load.run { (connections, promise: EventLoopPromise<SendTally>) in
+        let outcome = try await load.run { (connections, promise: EventLoopPromise<ClosedLoopOutcome>) in
             let loop = ClosedLoop()
             // Each answer sends the next request, so `concurrency` are in flight until the last.
             func sendNext() {
                 guard loop.sent < requests.count else { return }
                 let index = loop.sent
                 loop.sent += 1
+                if loop.sent == requests.count, loop.steadyStart != nil { loop.steadyEnd = .now() }
                 connections.send(requests[index]) { answer in
-                    loop.tally.add(SendOutcome(answer, expecting: counts[index]))
+                    let outcome = SendOutcome(answer, expecting: counts[index])
+                    loop.tally.add(outcome)
                     loop.answered += 1
-                    if loop.answered == requests.count { promise.succeed(loop.tally) } else { sendNext() }
+                    if loop.steadyStart != nil, loop.steadyEnd == nil, case .answered(let stored, _) = outcome { loop.steadyStored += stored }
+                    if loop.answered == c.concurrency { loop.steadyStart = .now() }
+                    if loop.answered == requests.count { promise.succeed(loop.outcome) } else { sendNext() }
                 }
             }
             for _ in 0..<min(c.concurrency, requests.count) { sendNext() }
         }
         let duration = ContinuousClock.now - start
         return BatchLoad(
-            duration: duration, requests: requests.count, stored: tally.stored, duplicates: tally.duplicates,
-            failedRequests: tally.failed, failures: tally.failures
+            duration: duration, requests: requests.count, tally: outcome.tally,
+            steadyStored: outcome.steadyStored, steadyDuration: outcome.steadyDuration
         )
     }
 

@@ -127,7 +127,7 @@ struct IngestionBenchmark: Sendable {
             let (load, usage) = try await observing(service) {
                 try await sendBatches(events: events, phase: "batch\(index + 1)", writeKey: source.secret, service, load)
             }
-            progress("  round \(index + 1): \(Int(perSecond(load.stored, load.duration))) events/s, \(load.failedRequests) failed requests")
+            progress("  round \(index + 1): \(Int(load.rate)) events/s at full concurrency, \(Int(perSecond(load.stored, load.duration))) over the whole round, \(load.failedRequests) failed requests")
             let copyAfter = try await measureCopy(of: source.owner, rows: load.stored, database)
             rounds.append(IngestionBenchResult.Round(load: load, usage: usage, copyBefore: copyBefore, copyAfter: copyAfter))
             copyBefore = copyAfter
