@@ -131,8 +131,10 @@ struct IngestionBenchResult: Sendable {
         lines += [
             "",
             "batch: \(grouped(m.batch.requests)) requests in \(String(format: "%.1f", m.batch.duration.inMilliseconds / 1000)) s "
-                + "(\(grouped(perSecond(m.batch.stored, m.batch.duration))) events/s; at full concurrency \(grouped(m.batch.steadyStored)) events "
-                + "in \(String(format: "%.1f", m.batch.steadyDuration.inMilliseconds / 1000)) s), "
+                + "(\(grouped(perSecond(m.batch.stored, m.batch.duration))) events/s; "
+                + (m.batch.steadyDuration > .zero
+                    ? "at full concurrency \(grouped(m.batch.steadyStored)) events in \(String(format: "%.1f", m.batch.steadyDuration.inMilliseconds / 1000)) s), "
+                    : "rounds too short to have a part at full concurrency, so their whole time counts), ")
                 + "\(grouped(m.batch.failedRequests)) failed; \(grouped(m.batchStored.events)) events and \(grouped(m.batchStored.outbox)) outbox references stored; "
                 + String(format: "group commit: %.1f requests per transaction, %.0f transactions/s", m.batchCommits.requestsPerTransaction,
                          perSecond(m.batchCommits.transactions, m.batch.duration)),

@@ -56,8 +56,11 @@ private final class ClosedLoop {
 
     /// What the loop saw, once every answer is in.
     var outcome: ClosedLoopOutcome {
-        let steady = steadyStart.flatMap { start in steadyEnd.map { Duration.nanoseconds(($0 - start).nanoseconds) } }
-        return ClosedLoopOutcome(tally: tally, steadyStored: steady == nil ? 0 : steadyStored, steadyDuration: steady ?? .zero)
+        // A load too short to have a steady part has none (its rate is then over the whole load).
+        guard let start = steadyStart, let end = steadyEnd, steadyStored > 0 else {
+            return ClosedLoopOutcome(tally: tally, steadyStored: 0, steadyDuration: .zero)
+        }
+        return ClosedLoopOutcome(tally: tally, steadyStored: steadyStored, steadyDuration: .nanoseconds((end - start).nanoseconds))
     }
 }
 
