@@ -20,7 +20,7 @@ struct LagMeasure: Sendable {
     /// Events identity wrote no `profile.*` message for.
     let unanswered: Int
     /// From the first event to the last answer: the load and the drain after it.
-    let usage: IdentityBenchmark.Usage
+    let usage: MeasureUsage
 }
 
 extension IdentityBenchmark {
@@ -42,7 +42,7 @@ extension IdentityBenchmark {
         var transactions = 0
 
         let due = DueEvents(total: total, rate: rate)
-        let (lastCommit, usage) = try await observing(workers.pids) {
+        let (lastCommit, usage) = try await observing(workers.pids, postmaster: configuration.postgresPID) {
             let logger = self.logger
             try await withThrowingTaskGroup(of: [(Range<Int>, Double)].self) { group in
                 for _ in 0..<Self.lagWriters {

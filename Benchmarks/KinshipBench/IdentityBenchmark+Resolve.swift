@@ -7,7 +7,7 @@ struct ResolveMeasure: Sendable {
     let workers: Int
     let events: Int
     let duration: Duration
-    let usage: IdentityBenchmark.Usage
+    let usage: MeasureUsage
     let outcome: IdentityOutcome
     /// Partitions each worker held at the end ("worker count, …").
     let leases: String
@@ -42,7 +42,7 @@ extension IdentityBenchmark {
         progress("resolve: \(total) events, \(count) identity worker\(count == 1 ? "" : "s")")
         let end = try await OutboxEnd.read(.events, database, logger: logger)
         let start = try await end.cursors(of: Self.consumerGroup, database, logger: logger)
-        let (duration, usage) = try await observing(workers.pids) {
+        let (duration, usage) = try await observing(workers.pids, postmaster: configuration.postgresPID) {
             try await waitForCursors(past: end, workers, database) {
                 let now = try await end.cursors(of: Self.consumerGroup, database, logger: logger)
                 let resolved = Int(end.fractionPassed(from: start, to: now) * Double(total))

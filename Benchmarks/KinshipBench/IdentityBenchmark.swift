@@ -150,35 +150,6 @@ struct IdentityBenchmark: Sendable {
         }
     }
 
-    /// What the machine did during one measure.
-    struct Usage: Sendable {
-        let cpu: CPUShare
-        /// The largest resident memory any of the processes reached.
-        let peakResidentKB: Int
-    }
-
-    /// Runs `body` while sampling the processes' memory every 100 ms; returns what it returned, their
-    /// peak memory and how the machine's CPU was shared meanwhile (the processes counted as the service).
-    func observing<T: Sendable>(_ pids: [Int32], _ body: () async throws -> T) async throws -> (T, Usage) {
-        let postmaster = configuration.postgresPID
-        let start = CPUSnapshot(services: pids, postmaster: postmaster)
-        return try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask {
-                var peak = 0
-                while !Task.isCancelled {
-                    peak = max(peak, pids.compactMap(ProcessUsage.residentKB).max() ?? 0)
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-                return max(peak, pids.compactMap(ProcessUsage.residentKB).max() ?? 0)
-            }
-            let result = try await body()
-            let end = CPUSnapshot(services: pids, postmaster: postmaster)
-            group.cancelAll()
-            let peak = try await group.next() ?? 0
-            return (result, Usage(cpu: CPUShare(from: start, to: end), peakResidentKB: peak))
-        }
-    }
-
     func count(_ query: PostgresQuery, _ database: PostgresClient) async throws -> Int {
         try await database.query(query, logger: logger).decode(Int.self).first(where: { _ in true }) ?? 0
     }

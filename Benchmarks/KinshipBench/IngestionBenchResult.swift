@@ -12,7 +12,7 @@ struct IngestionBenchResult: Sendable {
     /// before the first without a warm-up; the one after a round is the one before the next).
     struct Round: Sendable {
         let load: BatchLoad
-        let usage: IngestionBenchmark.Usage
+        let usage: MeasureUsage
         let copyBefore: CopyMeasure?
         let copyAfter: CopyMeasure
 
@@ -30,13 +30,13 @@ struct IngestionBenchResult: Sendable {
         let batchCommits: GroupCommits
         let batchStored: IngestionBenchmark.StoredRows
         let track: TrackLoad
-        let trackUsage: IngestionBenchmark.Usage
+        let trackUsage: MeasureUsage
         let trackCommits: GroupCommits
         let trackStored: IngestionBenchmark.StoredRows
 
         /// The rounds' loads as one.
         var batch: BatchLoad { BatchLoad(sequence: rounds.map(\.load)) }
-        var batchUsage: IngestionBenchmark.Usage { IngestionBenchmark.Usage(sequence: rounds.map(\.usage)) }
+        var batchUsage: MeasureUsage { MeasureUsage(sequence: rounds.map(\.usage)) }
         /// Every reference `COPY`, in order.
         var copies: [CopyMeasure] { ((rounds.first?.copyBefore).map { [$0] } ?? []) + rounds.map(\.copyAfter) }
     }

@@ -54,20 +54,19 @@ private final class ClosedLoop {
     var steadyEnd: NIODeadline?
     var steadyStored = 0
 
-    /// What the loop saw, once every answer is in.
-    var outcome: ClosedLoopOutcome {
-        // A load too short to have a steady part has none (its rate is then over the whole load).
-        guard let start = steadyStart, let end = steadyEnd, steadyStored > 0 else {
-            return ClosedLoopOutcome(tally: tally, steadyStored: 0, steadyDuration: .zero)
-        }
-        return ClosedLoopOutcome(tally: tally, steadyStored: steadyStored, steadyDuration: .nanoseconds((end - start).nanoseconds))
-    }
-}
+    /// When the first request was sent.
+    let start = NIODeadline.now()
 
-private struct ClosedLoopOutcome: Sendable {
-    let tally: SendTally
-    let steadyStored: Int
-    let steadyDuration: Duration
+    /// The load, once every answer is in. A load too short to have a steady part has none (its rate is then
+    /// over the whole load).
+    func load(requests: Int) -> BatchLoad {
+        let duration = Duration.nanoseconds((NIODeadline.now() - start).nanoseconds)
+        guard let steadyStart, let steadyEnd, steadyStored > 0 else { return BatchLoad(duration: duration, requests: requests, tally: tally) }
+        return BatchLoad(
+            duration: duration, requests: requests, tally: tally,
+            steadyStored: steadyStored, steadyDuration: .nanoseconds((steadyEnd - steadyStart).nanoseconds)
+        )
+    }
 }
 
 extension IngestionBenchmark {
@@ -91,8 +90,7 @@ extension IngestionBenchmark {
         let counts = (0..<requests.count).map { min(c.batchSize, events - $0 * c.batchSize) }
         guard !requests.isEmpty else { return BatchLoad(duration: .zero, requests: 0, tally: SendTally()) }
 
-        let start = ContinuousClock.now
-        let outcome = try await load.run { (connections, promise: EventLoopPromise<ClosedLoopOutcome>) in
+        return try await load.run { (connections, promise: EventLoopPromise<BatchLoad>) in
             let loop = ClosedLoop()
             // Each answer sends the next request, so `concurrency` are in flight until the last.
             func sendNext() {
@@ -106,16 +104,11 @@ extension IngestionBenchmark {
                     loop.answered += 1
                     if loop.steadyStart != nil, loop.steadyEnd == nil, case .answered(let stored, _) = outcome { loop.steadyStored += stored }
                     if loop.answered == c.concurrency { loop.steadyStart = .now() }
-                    if loop.answered == requests.count { promise.succeed(loop.outcome) } else { sendNext() }
+                    if loop.answered == requests.count { promise.succeed(loop.load(requests: requests.count)) } else { sendNext() }
                 }
             }
             for _ in 0..<min(c.concurrency, requests.count) { sendNext() }
         }
-        let duration = ContinuousClock.now - start
-        return BatchLoad(
-            duration: duration, requests: requests.count, tally: outcome.tally,
-            steadyStored: outcome.steadyStored, steadyDuration: outcome.steadyDuration
-        )
     }
 
     /// A track event of `eventBytes` bytes of JSON (for any size above its fixed part, about 360 bytes),

@@ -124,7 +124,7 @@ struct IngestionBenchmark: Sendable {
             await checkpoint(database)
             // The last round takes what does not divide evenly.
             let events = index == c.rounds - 1 ? c.events - c.events / c.rounds * (c.rounds - 1) : c.events / c.rounds
-            let (load, usage) = try await observing(service) {
+            let (load, usage) = try await observing([service.pid], postmaster: c.postgresPID) {
                 try await sendBatches(events: events, phase: "batch\(index + 1)", writeKey: source.secret, service, load)
             }
             progress("  round \(index + 1): \(Int(load.rate)) events/s at full concurrency, \(Int(perSecond(load.stored, load.duration))) over the whole round, \(load.failedRequests) failed requests")
@@ -142,7 +142,7 @@ struct IngestionBenchmark: Sendable {
 
         await checkpoint(database)
         let trackCommitsBefore = try await GroupCommits.scrape(service, client)
-        let (track, trackUsage) = try await observing(service) {
+        let (track, trackUsage) = try await observing([service.pid], postmaster: c.postgresPID) {
             try await sendTracks(writeKey: sources.track.secret, service, load)
         }
         let trackCommits = try await GroupCommits.scrape(service, client).since(trackCommitsBefore)
@@ -153,49 +153,6 @@ struct IngestionBenchmark: Sendable {
             rounds: rounds, batchCommits: batchCommits, batchStored: batchStored,
             track: track, trackUsage: trackUsage, trackCommits: trackCommits, trackStored: trackStored
         )
-    }
-
-    /// Runs `body` while sampling the service's memory every 100 ms; returns what it returned, the
-    /// service's peak memory and how the machine's CPU was shared meanwhile.
-    private func observing<T: Sendable>(
-        _ service: ServiceProcess, _ body: () async throws -> T
-    ) async throws -> (T, Usage) {
-        let (pid, postmaster) = (service.pid, configuration.postgresPID)
-        let start = CPUSnapshot(service: pid, postmaster: postmaster)
-        return try await withThrowingTaskGroup(of: Int.self) { group in
-            group.addTask {
-                var peak = 0
-                while !Task.isCancelled {
-                    peak = max(peak, ProcessUsage.residentKB(pid) ?? 0)
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
-                return max(peak, ProcessUsage.residentKB(pid) ?? 0)
-            }
-            let result = try await body()
-            let end = CPUSnapshot(service: pid, postmaster: postmaster)
-            group.cancelAll()
-            let peak = try await group.next() ?? 0
-            let seconds = (end.instant - start.instant).inMilliseconds / 1000
-            return (result, Usage(cpu: CPUShare(from: start, to: end), peakResidentKB: peak, seconds: seconds))
-        }
-    }
-
-    /// What the machine did during one measure.
-    struct Usage: Sendable {
-        let cpu: CPUShare
-        let peakResidentKB: Int
-        let seconds: Double
-
-        /// Measures run one after another, as one: the cores each used over their whole time, the highest peak.
-        init(sequence usages: [Usage]) {
-            cpu = CPUShare(weighting: usages.map { ($0.cpu, $0.seconds) })
-            peakResidentKB = usages.map(\.peakResidentKB).max() ?? 0
-            seconds = usages.reduce(0) { $0 + $1.seconds }
-        }
-
-        init(cpu: CPUShare, peakResidentKB: Int, seconds: Double) {
-            (self.cpu, self.peakResidentKB, self.seconds) = (cpu, peakResidentKB, seconds)
-        }
     }
 
     /// Stored events and `events` outbox references of one source's messages.

@@ -65,10 +65,6 @@ struct CPUSnapshot: Sendable {
     let machineBusy: Int
     let machineIdle: Int
 
-    init(service: Int32, postmaster: Int32?) {
-        self.init(services: [service], postmaster: postmaster)
-    }
-
     /// With several processes of one service (its workers) counted together as the service.
     init(services: [Int32], postmaster: Int32?) {
         instant = .now
