@@ -82,10 +82,11 @@ struct EventWriter: Service {
         let rows = candidates.map { (batch: batches[$0.batch], message: batches[$0.batch].messages[$0.message]) }
         let repeats: Set<MessageKey>
         if batches.allSatisfy(\.failures.isEmpty) {
-            repeats = try await database.withConnection { connection in try await claimAndInsert(rows, on: connection) }
+            repeats = try await database.withConnection { connection in try await claimAndInsert(rows, on: connection, tryingNewFirst: true) }
         } else {
             repeats = try await database.transaction(logger: logger) { connection in
-                let repeats = try await claimAndInsert(rows, on: connection)
+                // A failed statement would abort the transaction, so this one claims carefully from the start.
+                let repeats = try await claimAndInsert(rows, on: connection, tryingNewFirst: false)
                 try await insertFailures(batches, on: connection)
                 return repeats
             }
@@ -143,21 +144,39 @@ struct EventWriter: Service {
         let messageId: String
     }
 
-    /// Claims the ids (see `ClaimAndInsertEvents`), inserts the events of those claimed and appends their
-    /// outbox rows, in one statement and one round trip; their consumers are woken once it commits.
-    /// Returns the repeats: the messages not stored.
-    private func claimAndInsert(_ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection) async throws -> Set<MessageKey> {
+    /// Claims the ids, inserts the events of those claimed and appends their outbox rows, in one statement
+    /// and one round trip: `InsertNewEvents` when `tryingNewFirst`, and `ClaimAndInsertEvents` when that
+    /// finds a repeat (or is not tried). Their consumers are woken once it commits. Returns the repeats:
+    /// the messages not stored.
+    private func claimAndInsert(
+        _ rows: [(batch: WriteBatch, message: PreparedMessage)], on connection: PostgresConnection, tryingNewFirst: Bool
+    ) async throws -> Set<MessageKey> {
         guard !rows.isEmpty else { return [] }
-        let statement = ClaimAndInsertEvents(rows, window: "\(dedupWindowDays) days")
+        let columns = GroupColumns(rows)
         var repeats: Set<MessageKey> = []
-        for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
-            repeats.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
+        let storedAsNew = tryingNewFirst ? try await insertNew(columns, on: connection) : false
+        if !storedAsNew {
+            let statement = ClaimAndInsertEvents(columns: columns, window: "\(dedupWindowDays) days")
+            for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
+                repeats.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
+            }
         }
         let storedPartitions = repeats.isEmpty
-            ? statement.partitions
-            : zip(rows, statement.partitions).filter { row, _ in !repeats.contains(MessageKey(row.batch, row.message)) }.map(\.1)
+            ? columns.partitions
+            : zip(rows, columns.partitions).filter { row, _ in !repeats.contains(MessageKey(row.batch, row.message)) }.map(\.1)
         Outbox.announce(.events, partitions: storedPartitions, via: database, logger: logger)
         return repeats
+    }
+
+    /// Whether `InsertNewEvents` stored the group, which it does unless some id was a repeat.
+    private func insertNew(_ columns: GroupColumns, on connection: PostgresConnection) async throws -> Bool {
+        do {
+            _ = try await connection.rows(InsertNewEvents(columns: columns), logger: logger)
+            return true
+        } catch where InsertNewEvents.foundRepeat(error) {
+            Counter(label: "kinship_ingestion_repeat_rewrites_total").increment()
+            return false
+        }
     }
 
     private func insertFailures(_ batches: [WriteBatch], on connection: PostgresConnection) async throws {
