@@ -98,4 +98,51 @@ import Testing
             #expect(try await fixture.storedEvents()["race-9"] == nil)
         }
     }
+
+    /// Two processes can receive one message in the same millisecond, and the events' key is the workspace,
+    /// that millisecond and the id: the second writer's statement may meet the first's event before its claim.
+    @Test func theSameMessageReceivedInTheSameMillisecondByAnotherWriterIsARepeat() async throws {
+        try await TestDatabase.withClient { database in
+            let logger = TestDatabase.logger
+            let tenancy = TenancyStore(database: database, keyring: TestKeys.keyring, logger: logger)
+            let workspace = try await tenancy.createWorkspace(name: TestKeys.uniqueName("same-ms"), actor: "test")
+            let source = try await tenancy.createSource(in: workspace, name: "web", actor: "test").owner
+            let receivedAt = StoredTime(Date())
+            let json = #"{"type":"track","messageId":"same-ms","userId":"u","event":"Twice"}"#
+            let message = PreparedMessage(
+                messageId: "same-ms", routingKey: "00", type: .track, event: "Twice", eventTime: receivedAt, json: Array(json.utf8),
+                reference: EventReference(messageId: "same-ms", receivedAt: receivedAt.text).payload
+            )
+            let batch = WriteBatch(source: source, receivedAt: receivedAt, messages: [message], failures: [])
+            let writer = EventWriter(queue: CommitQueue(), database: database, logger: logger, writers: 1, dedupWindowDays: 7)
+            try await database.withConnection { other in
+                // The other process's write of the same message, not committed yet.
+                try await other.query("BEGIN", logger: logger)
+                try await other.query(
+                    "INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message) VALUES (\(workspace.id), \(receivedAt), 'same-ms', \(source.id), 'track', 'Twice', \(receivedAt), \(json)::jsonb)",
+                    logger: logger
+                )
+                try await other.query(
+                    "INSERT INTO event_message_ids (workspace_id, message_id, received_at) VALUES (\(workspace.id), 'same-ms', \(receivedAt))",
+                    logger: logger
+                )
+                async let outcomes = writer.store([batch])
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline {
+                    let waiting = try await database.query(
+                        "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO event%'",
+                        logger: logger
+                    ).decode(Int.self).first(where: { _ in true }) ?? 0
+                    if waiting > 0 { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                try await other.query("COMMIT", logger: logger)
+                #expect(try await outcomes == [WriteOutcome(stored: 0, duplicates: 1)])
+            }
+            let stored = try await database.query(
+                "SELECT count(*)::int FROM events WHERE workspace_id = \(workspace.id)", logger: logger
+            ).decode(Int.self).first(where: { _ in true })
+            #expect(stored == 1)
+        }
+    }
 }

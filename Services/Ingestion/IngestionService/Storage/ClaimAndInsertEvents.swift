@@ -31,16 +31,16 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
             RETURNING workspace_id, message_id
         ), stored AS (
             INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m FROM (SELECT
+            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM (SELECT
                 unnest($1::uuid[]) AS w, unnest($3::timestamptz[]) AS r, unnest($2::text[]) AS i, unnest($4::uuid[]) AS s,
-                unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::jsonb[]) AS m
+                unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::text[]) AS m
             ) AS x
             WHERE (SELECT count(*) FROM claimed) = cardinality($2::text[])
                OR (x.w, x.i) IN (SELECT workspace_id, message_id FROM claimed)
             RETURNING workspace_id, message_id
         ), appended AS (
             INSERT INTO outbox (topic, partition, workspace_id, key, payload)
-            SELECT $9::text, m.p, m.w, '', m.payload FROM unnest($10::uuid[], $11::int[], $12::jsonb[]) AS m(w, p, payload)
+            SELECT $9::text, m.p, m.w, '', m.payload::jsonb FROM unnest($10::uuid[], $11::int[], $12::text[]) AS m(w, p, payload)
             WHERE (SELECT count(*) FROM stored) = cardinality($2::text[])
             UNION ALL
             SELECT $9::text, o.p, o.w, '', ('{"events":[' || string_agg(o.r, ',') || ']}')::jsonb

@@ -13,7 +13,7 @@ struct GroupColumns: Sendable {
     /// "" for none.
     private(set) var events: [String] = []
     private(set) var eventTimes: [StoredTime] = []
-    private(set) var messages: [JSONBParameter] = []
+    private(set) var messages: [JSONTextParameter] = []
     /// The outbox messages of the stored events: their topic, and per event its partition, which of the
     /// partition's messages in this statement takes it (its chunk), and its reference.
     let topic = OutboxTopic.events.name
@@ -25,7 +25,7 @@ struct GroupColumns: Sendable {
     /// was about a sixth of the statement run alone from `psql`, so it does that only when some event was a repeat.
     private(set) var messageWorkspaces: [UUID] = []
     private(set) var messagePartitions: [Int32] = []
-    private(set) var messagePayloads: [JSONBParameter] = []
+    private(set) var messagePayloads: [JSONTextParameter] = []
 
     init(_ rows: [(batch: WriteBatch, message: PreparedMessage)]) {
         let most = Int32(EventReference.mostPerMessage)
@@ -42,7 +42,7 @@ struct GroupColumns: Sendable {
             types.append(message.type.rawValue)
             events.append(message.event ?? "")
             eventTimes.append(message.eventTime)
-            messages.append(JSONBParameter(json: message.json))
+            messages.append(JSONTextParameter(json: message.json))
             partitions.append(partition)
             references.append(message.reference)
             let slot = PartitionOfWorkspace(workspace: batch.source.workspaceID, partition: partition)
@@ -57,7 +57,7 @@ struct GroupColumns: Sendable {
             messageReferences[last].append(message.reference)
             slots[slot] = (taken + 1, last)
         }
-        messagePayloads = messageReferences.map { JSONBParameter(json: Array(EventReference.messagePayload(joining: $0).utf8)) }
+        messagePayloads = messageReferences.map { JSONTextParameter(json: Array(EventReference.messagePayload(joining: $0).utf8)) }
     }
 
     /// The columns both statements bind first, as `$1`–`$8`: the claims' and the events'.

@@ -1,11 +1,11 @@
 import PostgresNIO
 
 /// The write of a group whose message ids are all new, which is nearly every group: it inserts the claims,
-/// the events and their outbox messages plainly, in one statement. A repeated id fails the claims' primary
-/// key and with it the whole statement, and the writer then runs `ClaimAndInsertEvents`, which sorts the
-/// repeats out. Compared with that statement, nothing is checked before it is inserted (`ON CONFLICT` looks
-/// each id up, then inserts it speculatively and confirms it), nothing is returned or counted, and no
-/// common table expression keeps rows for another to read. Prepared once per connection.
+/// the events and their outbox messages plainly, in one statement. A repeated id fails a unique key (see
+/// `foundRepeat`) and with it the whole statement, and the writer then runs `ClaimAndInsertEvents`, which
+/// sorts the repeats out. Compared with that statement, nothing is checked before it is inserted
+/// (`ON CONFLICT` looks each id up, then inserts it speculatively and confirms it), nothing is returned or
+/// counted, and no common table expression keeps rows for another to read. Prepared once per connection.
 ///
 /// The rows come from `unnest` in select lists, which Postgres reads row by row (see `ClaimAndInsertEvents`).
 struct InsertNewEvents: PostgresPreparedStatement {
@@ -15,20 +15,17 @@ struct InsertNewEvents: PostgresPreparedStatement {
             SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::timestamptz[])
         ), stored AS (
             INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m FROM (SELECT
+            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM (SELECT
                 unnest($1::uuid[]) AS w, unnest($3::timestamptz[]) AS r, unnest($2::text[]) AS i, unnest($4::uuid[]) AS s,
-                unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::jsonb[]) AS m
+                unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::text[]) AS m
             ) AS x
         )
         INSERT INTO outbox (topic, partition, workspace_id, key, payload)
-        SELECT $9::text, m.p, m.w, '', m.payload FROM (SELECT
-            unnest($10::uuid[]) AS w, unnest($11::int[]) AS p, unnest($12::jsonb[]) AS payload
+        SELECT $9::text, m.p, m.w, '', m.payload::jsonb FROM (SELECT
+            unnest($10::uuid[]) AS w, unnest($11::int[]) AS p, unnest($12::text[]) AS payload
         ) AS m
         """
     typealias Row = ()
-
-    /// The claims' primary key, whose violation means some id was not new.
-    static let claimsKey = "event_message_ids_pkey"
 
     let columns: GroupColumns
 
@@ -42,9 +39,10 @@ struct InsertNewEvents: PostgresPreparedStatement {
 
     func decodeRow(_ row: PostgresRow) throws -> Row {}
 
-    /// Whether `error` is this statement finding an id that is not new.
+    /// Whether `error` is this statement finding an id that is not new: a unique violation, of the claims'
+    /// key or of the events' (workspace, arrival millisecond, id), which two processes given one message in
+    /// the same millisecond share; the statement may insert its events before its claims.
     static func foundRepeat(_ error: any Error) -> Bool {
-        guard let error = error as? PSQLError else { return false }
-        return error.serverInfo?[.sqlState] == "23505" && error.serverInfo?[.constraintName] == claimsKey
+        (error as? PSQLError)?.serverInfo?[.sqlState] == "23505"
     }
 }
