@@ -4,9 +4,9 @@ import PostgresNIO
 /// Claims message ids in the dedup table, inserts the events of those claimed and appends the `events`
 /// outbox messages that reference them (one per workspace, partition and `EventReference.mostPerMessage`
 /// events, in the form `EventReference.messagePayload` writes), in one statement: the write of a group in
-/// which some id may be a repeat (`InsertNewEvents`, tried first, failed, or the group also writes failed
-/// events in one transaction). Run alone (autocommit) it costs one round trip instead of four (BEGIN, the
-/// events, the outbox, COMMIT). Prepared once per connection: parsing and planning it for every request was
+/// which some id may be a repeat, either because `InsertNewEvents` found one or because the group also
+/// stores failed events, in a transaction that a failed statement would abort. Run alone (autocommit) it
+/// costs one round trip instead of four (BEGIN, the events, the outbox, COMMIT). Prepared once per connection: parsing and planning it for every request was
 /// a large share of Postgres's work under many small requests.
 ///
 /// An id is claimed when it is new, or when its last sighting is older than the dedup window (so the
@@ -60,9 +60,7 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
 
     func makeBindings() -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 16)
-        columns.appendEventBindings(to: &bindings)
-        bindings.append(columns.topic)
-        columns.appendMessageBindings(to: &bindings)
+        columns.appendSharedBindings(to: &bindings)
         bindings.append(window)
         bindings.append(columns.partitions)
         bindings.append(columns.chunks)

@@ -60,8 +60,9 @@ struct GroupColumns: Sendable {
         messagePayloads = messageReferences.map { JSONTextParameter(json: Array(EventReference.messagePayload(joining: $0).utf8)) }
     }
 
-    /// The columns both statements bind first, as `$1`–`$8`: the claims' and the events'.
-    func appendEventBindings(to bindings: inout PostgresBindings) {
+    /// What both statements bind first, as `$1`–`$12`: the claims' and the events' columns (`$1`–`$8`), the
+    /// outbox topic (`$9`), and the outbox messages made here: workspaces, partitions, payloads (`$10`–`$12`).
+    func appendSharedBindings(to bindings: inout PostgresBindings) {
         bindings.append(workspaces)
         bindings.append(messageIDs)
         bindings.append(receivedAts)
@@ -70,10 +71,7 @@ struct GroupColumns: Sendable {
         bindings.append(events)
         bindings.append(eventTimes)
         bindings.append(messages)
-    }
-
-    /// The outbox messages made here, as three bindings: workspaces, partitions, payloads.
-    func appendMessageBindings(to bindings: inout PostgresBindings) {
+        bindings.append(topic)
         bindings.append(messageWorkspaces)
         bindings.append(messagePartitions)
         bindings.append(messagePayloads)

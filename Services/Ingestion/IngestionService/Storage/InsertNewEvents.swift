@@ -31,9 +31,7 @@ struct InsertNewEvents: PostgresPreparedStatement {
 
     func makeBindings() -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 12)
-        columns.appendEventBindings(to: &bindings)
-        bindings.append(columns.topic)
-        columns.appendMessageBindings(to: &bindings)
+        columns.appendSharedBindings(to: &bindings)
         return bindings
     }
 
