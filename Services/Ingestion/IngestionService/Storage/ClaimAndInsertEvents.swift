@@ -24,17 +24,12 @@ import PostgresNIO
 struct ClaimAndInsertEvents: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
-            INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-            SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::timestamptz[])
+            \(GroupColumns.insertClaims)
             ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = excluded.received_at
                 WHERE event_message_ids.received_at < excluded.received_at - $13::text::interval
             RETURNING workspace_id, message_id
         ), stored AS (
-            INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM (SELECT
-                unnest($1::uuid[]) AS w, unnest($3::timestamptz[]) AS r, unnest($2::text[]) AS i, unnest($4::uuid[]) AS s,
-                unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::text[]) AS m
-            ) AS x
+            \(GroupColumns.insertEvents)
             WHERE (SELECT count(*) FROM claimed) = cardinality($2::text[])
                OR (x.w, x.i) IN (SELECT workspace_id, message_id FROM claimed)
             RETURNING workspace_id, message_id

@@ -60,6 +60,21 @@ struct GroupColumns: Sendable {
         messagePayloads = messageReferences.map { JSONTextParameter(json: Array(EventReference.messagePayload(joining: $0).utf8)) }
     }
 
+    /// The claims' insert, reading `$1`–`$3`, in both statements (the careful one adds `ON CONFLICT`).
+    static let insertClaims = """
+        INSERT INTO event_message_ids (workspace_id, message_id, received_at)
+        SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::timestamptz[])
+        """
+    /// The events' insert, reading `$1`–`$8` as `x`, in both statements (the careful one adds a `WHERE` on
+    /// `x.w` and `x.i`, the workspace and id). Each row's text is cast to `jsonb` as it is inserted.
+    static let insertEvents = """
+        INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
+        SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM (SELECT
+            unnest($1::uuid[]) AS w, unnest($3::timestamptz[]) AS r, unnest($2::text[]) AS i, unnest($4::uuid[]) AS s,
+            unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::text[]) AS m
+        ) AS x
+        """
+
     /// What both statements bind first, as `$1`–`$12`: the claims' and the events' columns (`$1`–`$8`), the
     /// outbox topic (`$9`), and the outbox messages made here: workspaces, partitions, payloads (`$10`–`$12`).
     func appendSharedBindings(to bindings: inout PostgresBindings) {

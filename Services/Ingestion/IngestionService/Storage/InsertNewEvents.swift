@@ -11,14 +11,9 @@ import PostgresNIO
 struct InsertNewEvents: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
-            INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-            SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::timestamptz[])
+            \(GroupColumns.insertClaims)
         ), stored AS (
-            INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM (SELECT
-                unnest($1::uuid[]) AS w, unnest($3::timestamptz[]) AS r, unnest($2::text[]) AS i, unnest($4::uuid[]) AS s,
-                unnest($5::text[]) AS t, unnest($6::text[]) AS e, unnest($7::timestamptz[]) AS et, unnest($8::text[]) AS m
-            ) AS x
+            \(GroupColumns.insertEvents)
         )
         INSERT INTO outbox (topic, partition, workspace_id, key, payload)
         SELECT $9::text, m.p, m.w, '', m.payload::jsonb FROM (SELECT
