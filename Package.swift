@@ -8,24 +8,171 @@ let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 /// ingestion spend about a quarter more CPU per event (README, Speed).
 let serviceLinkerSettings: [LinkerSetting] = [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
 
+/// The products the targets use, by the name of their module. A target lists each module it imports
+/// (`scripts/check-layers` checks it), never relying on one that comes with another.
+extension Target.Dependency {
+    static let argumentParser = product(name: "ArgumentParser", package: "swift-argument-parser")
+    static let asyncHTTPClient = product(name: "AsyncHTTPClient", package: "async-http-client")
+    static let compressNIO = product(name: "CompressNIO", package: "compress-nio")
+    static let crypto = product(name: "Crypto", package: "swift-crypto")
+    static let extrasBase64 = product(name: "ExtrasBase64", package: "swift-extras-base64")
+    static let httpTypes = product(name: "HTTPTypes", package: "swift-http-types")
+    static let hummingbird = product(name: "Hummingbird", package: "hummingbird")
+    static let hummingbirdTesting = product(name: "HummingbirdTesting", package: "hummingbird")
+    static let logging = product(name: "Logging", package: "swift-log")
+    static let metrics = product(name: "Metrics", package: "swift-metrics")
+    static let nioCore = product(name: "NIOCore", package: "swift-nio")
+    static let nioHTTP1 = product(name: "NIOHTTP1", package: "swift-nio")
+    static let nioPosix = product(name: "NIOPosix", package: "swift-nio")
+    static let postgresNIO = product(name: "PostgresNIO", package: "postgres-nio")
+    static let prometheus = product(name: "Prometheus", package: "swift-prometheus")
+    static let serviceLifecycle = product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+}
+
+/// The shared modules, in layers (README, Architecture): each depends only on the ones before it.
+let sharedModules: [Target] = [
+    .target(name: "KinshipCore", dependencies: [.httpTypes, .logging, .extrasBase64], path: "Shared/Core", swiftSettings: swiftSettings),
+    .target(name: "KinshipPrivacy", dependencies: ["KinshipCore", .crypto], path: "Shared/Privacy", swiftSettings: swiftSettings),
+    .target(
+        name: "KinshipDatabase",
+        dependencies: ["KinshipCore", "KinshipPrivacy", .postgresNIO, .serviceLifecycle, .logging, .crypto, .nioCore, .nioPosix],
+        path: "Shared/Database",
+        resources: [.copy("Migrations")],
+        swiftSettings: swiftSettings
+    ),
+    .target(
+        name: "KinshipOutbox",
+        dependencies: ["KinshipCore", "KinshipDatabase", .postgresNIO, .serviceLifecycle, .logging, .metrics],
+        path: "Shared/Outbox",
+        swiftSettings: swiftSettings
+    ),
+    // How the CLI (and later the services) ask a service's internal API; no HTTP server in it.
+    .target(
+        name: "KinshipInternalClient",
+        dependencies: ["KinshipCore", .asyncHTTPClient, .nioCore],
+        path: "Shared/InternalClient",
+        swiftSettings: swiftSettings
+    ),
+    // What every service process runs on: configuration, the HTTP server, errors as responses,
+    // operational routes, metrics, logging and the ServiceGroup.
+    .target(
+        name: "KinshipService",
+        dependencies: [
+            "KinshipCore", "KinshipPrivacy", "KinshipDatabase",
+            .hummingbird, .postgresNIO, .serviceLifecycle, .logging, .metrics, .prometheus, .crypto, .nioCore,
+        ],
+        path: "Shared/Service",
+        swiftSettings: swiftSettings
+    ),
+]
+
 /// A service is a library target (its logic, what tests import) and a thin executable over it.
-func service(_ name: String, executable: String, folder: String, extra: [Target.Dependency] = []) -> [Target] {
+func service(
+    _ name: String, executable: String, dependencies: [Target.Dependency], resources: [Resource]? = nil,
+    mainDependencies: [Target.Dependency] = []
+) -> [Target] {
     [
         .target(
             name: "\(name)Service",
-            dependencies: ["Shared"] + extra,
-            path: "Services/\(folder)/\(name)Service",
+            dependencies: dependencies,
+            path: "Services/\(name)/\(name)Service",
+            resources: resources,
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: executable,
-            dependencies: [.target(name: "\(name)Service")],
-            path: "Services/\(folder)/Main",
+            dependencies: [.target(name: "\(name)Service"), "KinshipService"] + mainDependencies,
+            path: "Services/\(name)/Main",
             swiftSettings: swiftSettings,
             linkerSettings: serviceLinkerSettings
         ),
     ]
 }
+
+let services: [Target] =
+    service("Ingestion", executable: "ingestion", dependencies: [
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService",
+        .hummingbird, .httpTypes, .postgresNIO, .serviceLifecycle, .logging, .metrics, .compressNIO, .nioCore, .crypto,
+    ], resources: [.copy("Resources/kinship.js")])
+    + service("Identity", executable: "identity", dependencies: [
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService",
+        .hummingbird, .postgresNIO, .serviceLifecycle, .logging, .metrics, .nioCore,
+    ], mainDependencies: ["KinshipOutbox"])
+    + service("Segmentation", executable: "segmentation", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
+    + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
+    + [
+        .target(
+            name: "AdminCommands",
+            dependencies: [
+                "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipInternalClient",
+                .argumentParser, .asyncHTTPClient, .postgresNIO, .logging, .nioCore,
+            ],
+            path: "Services/Admin/AdminCommands",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "kinship", dependencies: ["AdminCommands"], path: "Services/Admin/Main", swiftSettings: swiftSettings),
+    ]
+
+/// Shared by the tests and benchmarks; neither the services nor the CLI link them.
+let support: [Target] = [
+    // Child processes: start a built executable or a tool, wait until it is ready, stop it; free ports;
+    // polling with a deadline.
+    .target(name: "KinshipChildProcess", dependencies: [.asyncHTTPClient], path: "Tests/ChildProcess", swiftSettings: swiftSettings),
+    // The test database, fixed keys, the operational routes' checks.
+    .target(
+        name: "KinshipTestSupport",
+        dependencies: [
+            "KinshipChildProcess", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService",
+            .postgresNIO, .hummingbird, .hummingbirdTesting, .logging,
+        ],
+        path: "Tests/Support",
+        swiftSettings: swiftSettings
+    ),
+    // A worker process for the outbox tests that kill and restart consumers (SIGKILL, rebalancing).
+    .executableTarget(
+        name: "outbox-probe",
+        dependencies: ["KinshipCore", "KinshipDatabase", "KinshipOutbox", .postgresNIO, .serviceLifecycle, .logging],
+        path: "Tests/OutboxProbe",
+        swiftSettings: swiftSettings
+    ),
+    // `scripts/bench NAME` runs this, release-built: benchmarks print figures, they are not tests.
+    .executableTarget(
+        name: "kinship-bench",
+        dependencies: [
+            "KinshipChildProcess", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox",
+            .postgresNIO, .serviceLifecycle, .logging, .asyncHTTPClient, .nioCore, .nioPosix, .nioHTTP1,
+        ],
+        path: "Benchmarks/KinshipBench",
+        swiftSettings: swiftSettings
+    ),
+]
+
+/// One test target per library target, plus the end-to-end tests that run the real executables.
+func tests(_ name: String, path: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: ["KinshipTestSupport"] + dependencies, path: "Tests/\(path)", swiftSettings: swiftSettings)
+}
+
+let allModules: [Target.Dependency] = ["KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService"]
+
+let testTargets: [Target] = [
+    tests("SharedTests", path: "SharedTests", allModules + ["KinshipInternalClient", .hummingbird, .hummingbirdTesting, .postgresNIO, .crypto]),
+    tests("IngestionServiceTests", path: "IngestionServiceTests", ["IngestionService"] + allModules + [
+        .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .compressNIO, .nioCore,
+    ]),
+    tests("IdentityServiceTests", path: "IdentityServiceTests", ["IdentityService"] + allModules + [
+        .hummingbird, .hummingbirdTesting, .postgresNIO, .logging,
+    ]),
+    tests("SegmentationServiceTests", path: "SegmentationServiceTests", [
+        "SegmentationService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
+    ]),
+    tests("ReportingServiceTests", path: "ReportingServiceTests", [
+        "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
+    ]),
+    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore"]),
+    tests("EndToEndTests", path: "EndToEndTests", [
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO,
+    ]),
+]
 
 let package = Package(
     name: "Kinship",
@@ -48,126 +195,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
-    targets: [
-        .target(
-            name: "Shared",
-            dependencies: [
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Shared",
-            resources: [.copy("Migrations"), .copy("Assets")],
-            swiftSettings: swiftSettings
-        ),
-    ]
-        + service("Ingestion", executable: "ingestion", folder: "Ingestion", extra: [
-            .product(name: "CompressNIO", package: "compress-nio"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ])
-        + service("Identity", executable: "identity", folder: "Identity")
-        + service("Segmentation", executable: "segmentation", folder: "Segmentation")
-        + service("Reporting", executable: "reporting", folder: "Reporting")
-        + [
-            .target(
-                name: "AdminCommands",
-                dependencies: [
-                    "Shared",
-                    .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                    .product(name: "NIOCore", package: "swift-nio"),
-                ],
-                path: "Services/Admin/AdminCommands",
-                swiftSettings: swiftSettings
-            ),
-            .executableTarget(
-                name: "kinship",
-                dependencies: ["AdminCommands"],
-                path: "Services/Admin/Main",
-                swiftSettings: swiftSettings
-            ),
-            // Test helpers shared by the test targets: the test database, fixed keys, process control.
-            .target(
-                name: "KinshipTestSupport",
-                dependencies: [
-                    "Shared",
-                    .product(name: "PostgresNIO", package: "postgres-nio"),
-                    .product(name: "HummingbirdTesting", package: "hummingbird"),
-                ],
-                path: "Tests/Support",
-                swiftSettings: swiftSettings
-            ),
-            // A worker process for the outbox tests that kill and restart consumers (SIGKILL, rebalancing).
-            .executableTarget(
-                name: "outbox-probe",
-                dependencies: ["Shared"],
-                path: "Tests/OutboxProbe",
-                swiftSettings: swiftSettings
-            ),
-            // `scripts/bench NAME` runs this, release-built: benchmarks print figures, they are not tests.
-            .executableTarget(
-                name: "kinship-bench",
-                dependencies: [
-                    "Shared",
-                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                    .product(name: "NIOCore", package: "swift-nio"),
-                    .product(name: "NIOPosix", package: "swift-nio"),
-                    .product(name: "NIOHTTP1", package: "swift-nio"),
-                ],
-                path: "Benchmarks/KinshipBench",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "SharedTests",
-                dependencies: ["Shared", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-                path: "Tests/SharedTests",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "IngestionServiceTests",
-                dependencies: ["IngestionService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-                path: "Tests/IngestionServiceTests",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "IdentityServiceTests",
-                dependencies: ["IdentityService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-                path: "Tests/IdentityServiceTests",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "SegmentationServiceTests",
-                dependencies: ["SegmentationService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-                path: "Tests/SegmentationServiceTests",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "ReportingServiceTests",
-                dependencies: ["ReportingService", "KinshipTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
-                path: "Tests/ReportingServiceTests",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "AdminCommandsTests",
-                dependencies: ["AdminCommands", "KinshipTestSupport"],
-                path: "Tests/AdminCommandsTests",
-                swiftSettings: swiftSettings
-            ),
-            .testTarget(
-                name: "EndToEndTests",
-                dependencies: ["Shared", "KinshipTestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")],
-                path: "Tests/EndToEndTests",
-                swiftSettings: swiftSettings
-            ),
-        ]
+    targets: sharedModules + services + support + testTargets
 )

@@ -1,4 +1,5 @@
 import Foundation
+import KinshipCore
 
 // Arithmetic and formatting every benchmark's figures share.
 
@@ -37,13 +38,10 @@ func grouped(_ value: Int) -> String {
     return (value < 0 ? "-" : "") + result
 }
 
-/// The result table's lines: (measure, result, goal, verdict) in aligned columns, results right-aligned.
-func tableLines(_ rows: [(String, String, String, String)]) -> [String] {
-    let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max() ?? 0 }
-    return rows.map { measure, result, goal, verdict in
-        let line = measure.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "   "
-            + String(repeating: " ", count: widths[1] - result.count) + result + "   "
-            + goal.padding(toLength: widths[2], withPad: " ", startingAt: 0) + "   " + verdict
-        return line.trimmingCharacters(in: .whitespaces)
+extension TextTable {
+    /// A benchmark's result table: rows of measure, result, goal and verdict under a header naming them,
+    /// the results right-aligned so their figures line up.
+    static func figures(_ rows: [[String]]) -> TextTable {
+        TextTable(header: ["measure", "result", "goal", ""], rows: rows, alignments: [.left, .right], gutter: 3)
     }
 }

@@ -13,9 +13,9 @@ struct GroupCommits: Sendable {
     /// Mean requests per transaction.
     var requestsPerTransaction: Double { transactions > 0 ? requests / Double(transactions) : 0 }
 
-    /// Reads the service's counters now.
-    static func scrape(_ service: ServiceProcess, _ client: HTTPClient) async throws -> GroupCommits {
-        let response = try await client.execute(HTTPClientRequest(url: service.url + "/metrics"), timeout: .seconds(10))
+    /// Reads the counters of the service at `url` now.
+    static func scrape(_ url: String, _ client: HTTPClient) async throws -> GroupCommits {
+        let response = try await client.execute(HTTPClientRequest(url: url + "/metrics"), timeout: .seconds(10))
         let text = String(buffer: try await response.body.collect(upTo: 16 << 20))
         guard response.status == .ok else { throw BenchFailure("GET /metrics answered \(response.status.code)") }
         var commits = GroupCommits()

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 
 /// What the identity benchmark measures, from `KINSHIP_*` variables; the defaults are the full run, and
 /// smaller counts make a quick one (`KINSHIP_BENCH_EVENTS=100000 KINSHIP_BENCH_PEOPLE=10000`).

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// The identity benchmark's figures, rendered as a table for people and one JSON line for tools.
 struct IdentityBenchResult: Sendable {
@@ -70,25 +73,24 @@ struct IdentityBenchResult: Sendable {
                 + "lag: new events at \(rateText) for \(c.latencySeconds) s",
             "",
         ]
-        lines += tableLines([
-            ("measure", "result", "goal", ""),
-            ("resolve, 1 worker", "\(grouped(oneWorker.eventsPerSecond)) events/s", "≥ \(grouped(Self.resolveGoal)) events/s",
-             oneWorker.eventsPerSecond >= Self.resolveGoal ? "met" : "missed"),
-            ("resolve, 2 workers", "\(grouped(twoWorkers.eventsPerSecond)) events/s", "", ""),
-            ("2 workers / 1 worker", String(format: "%.2f", scaling), "", ""),
-            ("reference: INSERT INTO event_profiles", "\(grouped(reference.rowsPerSecond)) rows/s", "", ""),
-            ("1 worker / reference", String(format: "%.3f", ratio), "", ""),
-            ("lag commit → profile.*, p50", String(format: "%.0f ms", lag.p50), "", ""),
-            ("lag commit → profile.*, p99", String(format: "%.0f ms", lag.p99), "< \(grouped(Self.lagP99Goal)) ms at \(rateText)",
-             lag.p99 < Self.lagP99Goal ? "met" : "missed"),
-            ("lag commit → profile.*, max", String(format: "%.0f ms", lag.max), "", ""),
-            ("lag load achieved", "\(grouped(lag.achievedRate)) events/s", "", ""),
-            ("identity RSS, peak", String(format: "%.0f MB", residentMB), "", ""),
-            ("live profiles, 1 worker", grouped(oneWorker.outcome.liveProfiles), "= \(grouped(s.expectedProfiles))",
-             oneWorker.outcome.liveProfiles == s.expectedProfiles ? "right" : "WRONG"),
-            ("live profiles, 2 workers", grouped(twoWorkers.outcome.liveProfiles), "= \(grouped(s.expectedProfiles))",
-             twoWorkers.outcome.liveProfiles == s.expectedProfiles ? "right" : "WRONG"),
-        ])
+        lines += TextTable.figures([
+            ["resolve, 1 worker", "\(grouped(oneWorker.eventsPerSecond)) events/s", "≥ \(grouped(Self.resolveGoal)) events/s",
+             oneWorker.eventsPerSecond >= Self.resolveGoal ? "met" : "missed"],
+            ["resolve, 2 workers", "\(grouped(twoWorkers.eventsPerSecond)) events/s", "", ""],
+            ["2 workers / 1 worker", String(format: "%.2f", scaling), "", ""],
+            ["reference: INSERT INTO event_profiles", "\(grouped(reference.rowsPerSecond)) rows/s", "", ""],
+            ["1 worker / reference", String(format: "%.3f", ratio), "", ""],
+            ["lag commit → profile.*, p50", String(format: "%.0f ms", lag.p50), "", ""],
+            ["lag commit → profile.*, p99", String(format: "%.0f ms", lag.p99), "< \(grouped(Self.lagP99Goal)) ms at \(rateText)",
+             lag.p99 < Self.lagP99Goal ? "met" : "missed"],
+            ["lag commit → profile.*, max", String(format: "%.0f ms", lag.max), "", ""],
+            ["lag load achieved", "\(grouped(lag.achievedRate)) events/s", "", ""],
+            ["identity RSS, peak", String(format: "%.0f MB", residentMB), "", ""],
+            ["live profiles, 1 worker", grouped(oneWorker.outcome.liveProfiles), "= \(grouped(s.expectedProfiles))",
+             oneWorker.outcome.liveProfiles == s.expectedProfiles ? "right" : "WRONG"],
+            ["live profiles, 2 workers", grouped(twoWorkers.outcome.liveProfiles), "= \(grouped(s.expectedProfiles))",
+             twoWorkers.outcome.liveProfiles == s.expectedProfiles ? "right" : "WRONG"],
+        ]).lines
         lines += [
             "",
             "load (set-up, not measured): \(String(format: "%.1f", load.inMilliseconds / 1000)) s, \(grouped(perSecond(c.events, load))) events/s "

@@ -1,8 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Logging
 import NIOCore
 import PostgresNIO
-import Shared
 
 /// The benchmark's workspace and source, with the keys ingestion seals and routes their events with:
 /// it writes events exactly as ingestion stores them, without going through ingestion.

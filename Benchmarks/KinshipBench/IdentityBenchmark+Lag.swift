@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
 import PostgresNIO
-import Shared
 import Synchronization
 
 /// New events at a fixed rate while one worker runs: the time from each event's commit to the first
@@ -85,7 +88,7 @@ extension IdentityBenchmark {
             """
             SELECT payload->>'messageId', extract(epoch FROM min(created_at))::float8 FROM outbox
             WHERE id > \(outboxBefore) AND topic = \(OutboxTopic.profiles.name) AND workspace_id = \(bench.workspaceID)
-              AND payload->>'kind' IN ('profile.created', 'profile.updated') AND starts_with(payload->>'messageId', \(Self.lagPrefix))
+              AND payload->>'kind' = ANY(\([ProfileChange.Kind.created, .updated].map(\.rawValue))) AND starts_with(payload->>'messageId', \(Self.lagPrefix))
             GROUP BY 1
             """,
             logger: logger

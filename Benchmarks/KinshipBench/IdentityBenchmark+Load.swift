@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
 import PostgresNIO
-import Shared
 
 /// Events rendered as ingestion stores them: their `events` rows in `COPY` text and their outbox references.
 struct RenderedEvents: Sendable {

@@ -1,6 +1,8 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 import PostgresNIO
-import Shared
 
 /// The reference: writing the answer alone. Every stream event's row of `event_profiles` (the profile the
 /// one-worker run gave it) inserted again, as plainly as it can be done with one worker's shape.

@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import PostgresNIO
-import Shared
 
 /// One resolution run: how long the workers took to resolve the whole stream, and what they left.
 struct ResolveMeasure: Sendable {

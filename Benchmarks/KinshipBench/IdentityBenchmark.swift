@@ -1,7 +1,11 @@
 import Foundation
+import KinshipChildProcess
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Logging
 import PostgresNIO
-import Shared
 
 /// `kinship-bench identity`: the release-built `identity` service as child processes, resolving a
 /// generated stream of events stored as ingestion stores them. Events resolved per second with one
@@ -81,47 +85,45 @@ struct IdentityBenchmark: Sendable {
 
     /// Running identity workers: the processes, and when the first was started.
     struct Workers {
-        let services: [ServiceProcess]
+        let services: [ChildProcess]
         let launched: ContinuousClock.Instant
 
         var pids: [Int32] { services.map(\.pid) }
 
         /// Fails, with its log's last lines, when a worker has exited.
         func checkRunning() throws {
-            if let exited = services.first(where: { !$0.process.isRunning }) {
-                throw BenchFailure(
-                    "identity (pid \(exited.pid)) exited with status \(exited.process.terminationStatus); its log: \(exited.log.path)\n\(exited.logTail())"
-                )
-            }
+            for service in services { try service.requireRunning() }
         }
     }
 
     /// Starts `workers` release `identity` processes (consumer group `identity`, each on its own port),
     /// runs `body`, then stops them with SIGTERM; returns what `body` returned and their exit statuses.
     private func withIdentity<T>(workers count: Int, _ body: (Workers) async throws -> T) async throws -> (T, [Int32?]) {
-        var services: [ServiceProcess] = []
+        var services: [ChildProcess] = []
         let launched = ContinuousClock.now
         do {
             for _ in 0..<count {
                 let port = freePort()
-                let service = try ServiceProcess("identity", binDirectory: configuration.binDirectory, port: port, environment: [
+                let environment = [
                     "KINSHIP_DATABASE_URL": configuration.databaseURLText,
-                    "KINSHIP_MASTER_KEY": masterKey.base64EncodedString(),
+                    "KINSHIP_MASTER_KEY": masterKey.base64String,
                     "KINSHIP_INTERNAL_TOKEN": internalToken,
                     ServiceName.identity.portVariable: String(port),
                     "KINSHIP_LOG_LEVEL": "warning",
-                ].merging(ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("KINSHIP_IDENTITY_CONSUMER_") }) { $1 })
-                progress("identity: pid \(service.pid) on \(service.url), log \(service.log.path)")
+                ].merging(ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("KINSHIP_IDENTITY_CONSUMER_") }) { $1 }
+                let log = ChildProcess.temporaryLog("kinship-bench-identity")
+                let service = try ChildProcess("identity", in: configuration.binDirectory, environment: environment, output: .log(log))
+                progress("identity: pid \(service.pid) on http://127.0.0.1:\(port), log \(log.path)")
                 services.append(service)
             }
             let result = try await body(Workers(services: services, launched: launched))
             progress("stopping identity (SIGTERM)")
             var statuses: [Int32?] = []
-            for service in services { statuses.append(await service.stop()) }
+            for service in services { statuses.append(await service.stop(grace: .seconds(15))) }
             return (result, statuses)
         } catch {
             for service in services {
-                _ = await service.stop()
+                await service.stop(grace: .seconds(15))
                 progress("identity \(service.pid)'s last log lines:\n\(service.logTail())")
             }
             throw error

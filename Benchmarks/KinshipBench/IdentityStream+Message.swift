@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 
 /// An event as ingestion has it just before sealing: the message as sent and enriched, and the facts
 /// its `events` row and outbox key are made of.

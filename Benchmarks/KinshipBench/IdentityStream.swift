@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// A deterministic stream of a shop's events over `people` people, the same for the same seed: each
 /// person browses from one to three devices (one anonymous id each), most log in at some point (user id

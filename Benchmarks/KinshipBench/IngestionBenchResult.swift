@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// The ingestion benchmark's figures, rendered as a table for people and one JSON line for tools.
 struct IngestionBenchResult: Sendable {
@@ -115,19 +118,18 @@ struct IngestionBenchResult: Sendable {
                 + "\(c.concurrency) requests in flight; track: single POST /v1/track at \(rateText) for \(c.latencySeconds) s",
             "",
         ]
-        lines += tableLines([
-            ("measure", "result", "goal", ""),
-            ("POST /v1/batch", "\(grouped(batchRate)) events/s", "≥ \(grouped(Self.batchGoal)) events/s", batchRate >= Self.batchGoal ? "met" : "missed"),
-            ("reference: COPY of the same rows", "\(grouped(copyRate)) rows/s", "", ""),
-            ("batch / COPY", String(format: "%.2f", ratio), String(format: "≥ %.2f", Self.ratioGoal), ratio >= Self.ratioGoal ? "met" : "missed"),
-            ("batch / COPY, rounds apart", String(format: "%.2f–%.2f", roundRatioRange.lowerBound, roundRatioRange.upperBound), "", ""),
-            ("POST /v1/track at \(rateText), p50", String(format: "%.1f ms", m.track.p50), "", ""),
-            ("POST /v1/track at \(rateText), p99", String(format: "%.1f ms", m.track.p99), "< \(grouped(Self.trackP99Goal)) ms",
-             m.track.p99 < Self.trackP99Goal ? "met" : "missed"),
-            ("POST /v1/track at \(rateText), max", String(format: "%.1f ms", m.track.max), "", ""),
-            ("service RSS, peak of both loads", String(format: "%.0f MB", residentMB), "< \(grouped(Self.residentGoalMB)) MB",
-             residentMB < Self.residentGoalMB ? "met" : "missed"),
-        ])
+        lines += TextTable.figures([
+            ["POST /v1/batch", "\(grouped(batchRate)) events/s", "≥ \(grouped(Self.batchGoal)) events/s", batchRate >= Self.batchGoal ? "met" : "missed"],
+            ["reference: COPY of the same rows", "\(grouped(copyRate)) rows/s", "", ""],
+            ["batch / COPY", String(format: "%.2f", ratio), String(format: "≥ %.2f", Self.ratioGoal), ratio >= Self.ratioGoal ? "met" : "missed"],
+            ["batch / COPY, rounds apart", String(format: "%.2f–%.2f", roundRatioRange.lowerBound, roundRatioRange.upperBound), "", ""],
+            ["POST /v1/track at \(rateText), p50", String(format: "%.1f ms", m.track.p50), "", ""],
+            ["POST /v1/track at \(rateText), p99", String(format: "%.1f ms", m.track.p99), "< \(grouped(Self.trackP99Goal)) ms",
+             m.track.p99 < Self.trackP99Goal ? "met" : "missed"],
+            ["POST /v1/track at \(rateText), max", String(format: "%.1f ms", m.track.max), "", ""],
+            ["service RSS, peak of both loads", String(format: "%.0f MB", residentMB), "< \(grouped(Self.residentGoalMB)) MB",
+             residentMB < Self.residentGoalMB ? "met" : "missed"],
+        ]).lines
         lines += [
             "",
             "batch: \(grouped(m.batch.requests)) requests in \(String(format: "%.1f", m.batch.duration.inMilliseconds / 1000)) s "

@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
-import Shared
 
 /// One load of `POST /v1/batch` requests.
 struct BatchLoad: Sendable {
@@ -72,7 +75,7 @@ private final class ClosedLoop {
 extension IngestionBenchmark {
     /// Sends `events` events, `batchSize` per request, with `concurrency` requests in flight: the time from
     /// the first request to the last answer, and what the answers said.
-    func sendBatches(events: Int, phase: String, writeKey: String, _ service: ServiceProcess, _ load: LoadClient) async throws -> BatchLoad {
+    func sendBatches(events: Int, phase: String, writeKey: String, _ load: LoadClient) async throws -> BatchLoad {
         let c = configuration
         let timestamp = Timestamp.format(Date())
         let authorization = Self.basicAuthorization(writeKey)
@@ -85,7 +88,7 @@ extension IngestionBenchmark {
                 body.writeString(event(n, phase: phase, timestamp: timestamp))
             }
             body.writeString("]}")
-            return LoadClient.Request(post: "/v1/batch", host: service.host, authorization: authorization, body: body)
+            return LoadClient.Request(post: "/v1/batch", host: Self.host, authorization: authorization, body: body)
         }
         let counts = (0..<requests.count).map { min(c.batchSize, events - $0 * c.batchSize) }
         guard !requests.isEmpty else { return BatchLoad(duration: .zero, requests: 0, tally: SendTally()) }
@@ -123,7 +126,7 @@ extension IngestionBenchmark {
 
     /// Segment's libraries' authentication: HTTP Basic, the write key as the user name.
     static func basicAuthorization(_ writeKey: String) -> String {
-        "Basic " + Data("\(writeKey):".utf8).base64EncodedString()
+        KinshipCore.basicAuthorization(user: writeKey)
     }
 }
 

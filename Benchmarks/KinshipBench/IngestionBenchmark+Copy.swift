@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
 import PostgresNIO
-import Shared
 
 /// The reference: the batch measure's stored rows loaded again with `COPY … FROM STDIN`.
 struct CopyMeasure: Sendable {

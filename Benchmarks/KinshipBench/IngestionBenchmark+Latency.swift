@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
-import Shared
 
 /// Single `POST /v1/track` requests at a fixed rate: latencies after the warm-up second, and failures.
 struct TrackLoad: Sendable {
@@ -47,14 +50,14 @@ private struct OpenLoopRecord: Sendable {
 extension IngestionBenchmark {
     /// Starts request n at start + n / rate, open loop: a slow answer does not delay the next request, and
     /// its latency counts from when it should have started (waiting for a free connection included).
-    func sendTracks(writeKey: String, _ service: ServiceProcess, _ load: LoadClient) async throws -> TrackLoad {
+    func sendTracks(writeKey: String, _ load: LoadClient) async throws -> TrackLoad {
         let rate = configuration.latencyRate
         let total = rate * configuration.latencySeconds
         progress("track: \(total) single POST /v1/track at \(rate) req/s, open loop")
         let timestamp = Timestamp.format(Date())
         let authorization = Self.basicAuthorization(writeKey)
         let requests = (0..<total).map {
-            LoadClient.Request(post: "/v1/track", host: service.host, authorization: authorization,
+            LoadClient.Request(post: "/v1/track", host: Self.host, authorization: authorization,
                                body: ByteBuffer(string: event($0, phase: "track", timestamp: timestamp)))
         }
 

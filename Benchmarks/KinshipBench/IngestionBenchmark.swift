@@ -1,9 +1,13 @@
 import AsyncHTTPClient
 import Foundation
+import KinshipChildProcess
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Logging
 import NIOCore
 import PostgresNIO
-import Shared
 
 /// `kinship-bench ingestion`: the release-built `ingestion` service as a child process, loaded over
 /// loopback from this process. Batch throughput (`POST /v1/batch`, durable) against a `COPY` of the same
@@ -12,6 +16,8 @@ struct IngestionBenchmark: Sendable {
     /// The reference `COPY` loads into this copy of `events` (columns, defaults, indexes), nothing more.
     static let copyTable = "bench_events_copy"
     static let copyColumns = ["workspace_id", "received_at", "message_id", "source_id", "type", "event", "event_time", "message"]
+    /// The service listens on loopback, where the load comes from.
+    static let host = "127.0.0.1"
 
     let configuration: IngestionBenchConfiguration
     let logger: Logger
@@ -54,28 +60,30 @@ struct IngestionBenchmark: Sendable {
             let port = freePort()
             var environment = [
                 "KINSHIP_DATABASE_URL": c.databaseURLText,
-                "KINSHIP_MASTER_KEY": masterKey.base64EncodedString(),
+                "KINSHIP_MASTER_KEY": masterKey.base64String,
                 "KINSHIP_INTERNAL_TOKEN": "bench-" + UUID().uuidString,
                 "KINSHIP_INGESTION_PORT": String(port),
                 "KINSHIP_LOG_LEVEL": "warning",
                 "KINSHIP_RATE_LIMIT_PER_SOURCE": "0",
             ]
             environment["KINSHIP_INGESTION_WRITERS"] = c.serviceWriters
-            let service = try ServiceProcess("ingestion", binDirectory: c.binDirectory, port: port, environment: environment)
-            progress("ingestion: pid \(service.pid) on \(service.url), log \(service.log.path)")
+            let log = ChildProcess.temporaryLog("kinship-bench-ingestion")
+            let service = try ChildProcess("ingestion", in: c.binDirectory, environment: environment, output: .log(log))
+            let url = "http://\(Self.host):\(port)"
+            progress("ingestion: pid \(service.pid) on \(url), log \(log.path)")
             let client = Self.makeClient(connections: 4)
-            let load = try await LoadClient.make(host: service.host, port: port, connections: max(c.concurrency, 64))
+            let load = try await LoadClient.make(host: Self.host, port: port, connections: max(c.concurrency, 64))
             do {
-                let measures = try await measure(service, client, load, database, sources)
+                let measures = try await measure(service, url, client, load, database, sources)
                 try? await client.shutdown()
                 await load.shutdown()
                 progress("stopping ingestion (SIGTERM)")
-                let exitStatus = await service.stop()
+                let exitStatus = await service.stop(grace: .seconds(15))
                 return IngestionBenchResult(configuration: c, measures: measures, serviceExitStatus: exitStatus)
             } catch {
                 try? await client.shutdown()
                 await load.shutdown()
-                _ = await service.stop()
+                await service.stop(grace: .seconds(15))
                 progress("ingestion's last log lines:\n\(service.logTail())")
                 throw error
             }
@@ -95,19 +103,19 @@ struct IngestionBenchmark: Sendable {
         return sources
     }
 
-    /// Every measure, in order, against a ready service.
+    /// Every measure, in order, against the service at `url` once it is ready.
     private func measure(
-        _ service: ServiceProcess, _ client: HTTPClient, _ load: LoadClient, _ database: PostgresClient, _ sources: Sources
+        _ service: ChildProcess, _ url: String, _ client: HTTPClient, _ load: LoadClient, _ database: PostgresClient, _ sources: Sources
     ) async throws -> IngestionBenchResult.Measures {
         let c = configuration
-        try await service.waitUntilReady(client)
+        try await service.waitUntilReady(url + "/readyz", client: client)
 
         // Untimed: a fresh cluster creates its WAL files as it first writes, and later writes recycle them;
         // the service's pool, and this process's connections, open on first use. Without this pass the
         // batch measure would pay for all of that and the COPY after it would not.
         if c.warmUpEvents > 0 {
             progress("warm-up: \(c.warmUpEvents) events through POST /v1/batch, not timed")
-            let warmUp = try await sendBatches(events: c.warmUpEvents, phase: "warmup", writeKey: sources.warmUp.secret, service, load)
+            let warmUp = try await sendBatches(events: c.warmUpEvents, phase: "warmup", writeKey: sources.warmUp.secret, load)
             progress("  \(Int(perSecond(warmUp.stored, warmUp.duration))) events/s")
             guard warmUp.failedRequests == 0 else {
                 throw BenchFailure("warm-up: \(warmUp.failedRequests) requests failed, e.g. \(warmUp.failures.first ?? "")")
@@ -118,21 +126,21 @@ struct IngestionBenchmark: Sendable {
         try await database.query("TRUNCATE events, event_message_ids, outbox, failed_events", logger: logger)
 
         progress("batch: \(c.events) events through POST /v1/batch in \(c.rounds) rounds, each followed by a COPY of its rows")
-        let commitsBefore = try await GroupCommits.scrape(service, client)
+        let commitsBefore = try await GroupCommits.scrape(url, client)
         var rounds: [IngestionBenchResult.Round] = []
         for (index, source) in sources.batches.enumerated() {
             await checkpoint(database)
             // The last round takes what does not divide evenly.
             let events = index == c.rounds - 1 ? c.events - c.events / c.rounds * (c.rounds - 1) : c.events / c.rounds
             let (load, usage) = try await observing([service.pid], postmaster: c.postgresPID) {
-                try await sendBatches(events: events, phase: "batch\(index + 1)", writeKey: source.secret, service, load)
+                try await sendBatches(events: events, phase: "batch\(index + 1)", writeKey: source.secret, load)
             }
             progress("  round \(index + 1): \(Int(load.rate)) events/s at full concurrency, \(Int(perSecond(load.stored, load.duration))) over the whole round, \(load.failedRequests) failed requests")
             let copyAfter = try await measureCopy(of: source.owner, rows: load.stored, database)
             rounds.append(IngestionBenchResult.Round(load: load, usage: usage, copyBefore: copyBefore, copyAfter: copyAfter))
             copyBefore = copyAfter
         }
-        let batchCommits = try await GroupCommits.scrape(service, client).since(commitsBefore)
+        let batchCommits = try await GroupCommits.scrape(url, client).since(commitsBefore)
         var batchStored = StoredRows(events: 0, outbox: 0)
         for source in sources.batches {
             let stored = try await storedRows(of: source.owner, database)
@@ -141,11 +149,11 @@ struct IngestionBenchmark: Sendable {
         progress(String(format: "  %.1f requests per commit", batchCommits.requestsPerTransaction))
 
         await checkpoint(database)
-        let trackCommitsBefore = try await GroupCommits.scrape(service, client)
+        let trackCommitsBefore = try await GroupCommits.scrape(url, client)
         let (track, trackUsage) = try await observing([service.pid], postmaster: c.postgresPID) {
-            try await sendTracks(writeKey: sources.track.secret, service, load)
+            try await sendTracks(writeKey: sources.track.secret, load)
         }
-        let trackCommits = try await GroupCommits.scrape(service, client).since(trackCommitsBefore)
+        let trackCommits = try await GroupCommits.scrape(url, client).since(trackCommitsBefore)
         let trackStored = try await storedRows(of: sources.track.owner, database)
         progress(String(format: "  p50 %.1f ms, p99 %.1f ms at %.0f req/s, ", track.p50, track.p99, track.achievedRate) + "\(track.failedRequests) failed")
 
@@ -169,10 +177,10 @@ struct IngestionBenchmark: Sendable {
         let outbox = try await database.query(
             """
             SELECT count(*)::int FROM outbox o
-            CROSS JOIN LATERAL jsonb_array_elements(o.payload->'events') AS r(reference)
-            JOIN events e ON e.workspace_id = o.workspace_id AND e.received_at = (r.reference->>'receivedAt')::timestamptz
-               AND e.message_id = r.reference->>'messageId'
-            WHERE o.topic = 'events' AND o.workspace_id = \(source.workspaceID) AND e.source_id = \(source.id)
+            CROSS JOIN LATERAL \(unescaped: EventReference.sqlReferences(in: "o.payload")) AS r(reference)
+            JOIN events e ON e.workspace_id = o.workspace_id AND e.received_at = (\(unescaped: EventReference.sqlField(.receivedAt, of: "r.reference")))::timestamptz
+               AND e.message_id = \(unescaped: EventReference.sqlField(.messageId, of: "r.reference"))
+            WHERE o.topic = \(OutboxTopic.events.name) AND o.workspace_id = \(source.workspaceID) AND e.source_id = \(source.id)
             """,
             logger: logger
         ).decode(Int.self).first(where: { _ in true }) ?? 0

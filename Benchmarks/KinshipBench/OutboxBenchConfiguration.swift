@@ -1,4 +1,6 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 
 /// What the outbox benchmark measures, from `KINSHIP_*` variables; the defaults are the full run, and
 /// smaller counts make a quick one (`KINSHIP_BENCH_MESSAGES=20000 KINSHIP_BENCH_LATENCY_SECONDS=3`).

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// The outbox benchmark's figures, rendered as a table for people and one JSON line for tools.
 struct OutboxBenchResult: Sendable {
@@ -49,20 +52,19 @@ struct OutboxBenchResult: Sendable {
                 + "heartbeat \(grouped(options.heartbeatInterval.inMilliseconds)) ms",
             "",
         ]
-        let rows: [(String, String, String, String)] = [
-            ("measure", "result", "goal", ""),
-            ("produce (Outbox.append)", "\(grouped(produceRate)) msgs/s", "", ""),
-            ("reference (plain INSERT … unnest)", "\(grouped(referenceRate)) msgs/s", "", ""),
-            ("produce / reference", String(format: "%.2f", ratio), "", ""),
-            ("consume, one worker", "\(grouped(oneWorkerRate)) msgs/s", "≥ \(grouped(Self.consumeGoal)) msgs/s",
-             oneWorkerRate >= Self.consumeGoal ? "met" : "missed"),
-            ("consume, two worker processes", "\(grouped(twoWorkersRate)) msgs/s", "", ""),
-            ("latency commit → handler, p50", String(format: "%.1f ms", latency.p50), "", ""),
-            ("latency commit → handler, p99", String(format: "%.1f ms", latency.p99), "< \(grouped(Self.latencyP99Goal)) ms",
-             latency.p99 < Self.latencyP99Goal ? "met" : "missed"),
-            ("latency commit → handler, max", String(format: "%.1f ms", latency.max), "", ""),
+        let rows: [[String]] = [
+            ["produce (Outbox.append)", "\(grouped(produceRate)) msgs/s", "", ""],
+            ["reference (plain INSERT … unnest)", "\(grouped(referenceRate)) msgs/s", "", ""],
+            ["produce / reference", String(format: "%.2f", ratio), "", ""],
+            ["consume, one worker", "\(grouped(oneWorkerRate)) msgs/s", "≥ \(grouped(Self.consumeGoal)) msgs/s",
+             oneWorkerRate >= Self.consumeGoal ? "met" : "missed"],
+            ["consume, two worker processes", "\(grouped(twoWorkersRate)) msgs/s", "", ""],
+            ["latency commit → handler, p50", String(format: "%.1f ms", latency.p50), "", ""],
+            ["latency commit → handler, p99", String(format: "%.1f ms", latency.p99), "< \(grouped(Self.latencyP99Goal)) ms",
+             latency.p99 < Self.latencyP99Goal ? "met" : "missed"],
+            ["latency commit → handler, max", String(format: "%.1f ms", latency.max), "", ""],
         ]
-        lines += tableLines(rows)
+        lines += TextTable.figures(rows).lines
         lines.append("")
         lines.append(
             "latency load: \(grouped(latency.measured + latency.unhandled)) single-message transactions after a 1 s warm-up, "

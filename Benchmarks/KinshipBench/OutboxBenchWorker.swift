@@ -1,7 +1,9 @@
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 import Logging
 import PostgresNIO
 import ServiceLifecycle
-import Shared
 
 /// `kinship-bench outbox-worker`: one consumer of the outbox benchmark's topic, run as its own process by
 /// the two-worker measure. Its handler only counts; the parent watches the group's cursors, and reads the

@@ -1,9 +1,9 @@
 import Foundation
+import KinshipChildProcess
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 import PostgresNIO
-import Shared
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension OutboxBenchmark {
     /// One in-process consumer, a fresh group, a handler that only counts: the time from its start until
@@ -77,14 +77,11 @@ extension OutboxBenchmark {
         }
 
         let start = ContinuousClock.now
-        let launched = try workers.map { try launchWorker(group: group, worker: $0) }
-        let processes = launched.map(\.process)
+        let processes = try workers.map { try launchWorker(group: group, worker: $0) }
         let elapsed: Duration
         do {
             while !(try await end.reached(by: group, database, logger: logger)) {
-                if let exited = processes.first(where: { !$0.isRunning }) {
-                    throw BenchFailure("worker process \(exited.processIdentifier) exited with status \(exited.terminationStatus)")
-                }
+                for process in processes { try process.requireRunning() }
                 try await Task.sleep(for: .milliseconds(10))
             }
             elapsed = .now - start
@@ -99,10 +96,8 @@ extension OutboxBenchmark {
         }
         await stop(processes)
         // Each worker prints how many messages its handler saw as it stops.
-        let handled = launched.reduce(0) { sum, worker in
-            try? worker.output.fileHandleForWriting.close()
-            let text = String(decoding: worker.output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return sum + (Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        let handled = processes.reduce(0) { sum, worker in
+            sum + (Int(worker.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
         }
 
         // The operators' view must agree: every partition of the group owned once, with nothing left.
@@ -116,28 +111,20 @@ extension OutboxBenchmark {
         return measure
     }
 
-    private func launchWorker(group: String, worker: String) throws -> (process: Process, output: Pipe) {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["outbox-worker"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["KINSHIP_BENCH_GROUP"] = group
-        environment["KINSHIP_BENCH_WORKER"] = worker
-        process.environment = environment
-        process.standardOutput = output
-        try process.run()
-        return (process, output)
+    /// This binary as `outbox-worker`, with this process's whole environment (the worker reads the same
+    /// configuration); it prints its count on standard output, and its logs join this process's.
+    private func launchWorker(group: String, worker: String) throws -> ChildProcess {
+        try ChildProcess(
+            Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0]), arguments: ["outbox-worker"],
+            environment: ["KINSHIP_BENCH_GROUP": group, "KINSHIP_BENCH_WORKER": worker], inheriting: .all, output: .standardOutputFile
+        )
     }
 
-    /// SIGTERM (a graceful drain), then SIGKILL for a worker still running after 10 s.
-    private func stop(_ processes: [Process]) async {
-        for process in processes where process.isRunning { process.terminate() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while processes.contains(where: \.isRunning), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+    /// SIGTERM (a graceful drain) to all at once, then SIGKILL for a worker still running after 10 s.
+    private func stop(_ processes: [ChildProcess]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for process in processes { group.addTask { await process.stop(grace: .seconds(10)) } }
         }
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 

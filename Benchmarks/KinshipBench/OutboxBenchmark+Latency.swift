@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import PostgresNIO
-import Shared
 import Synchronization
 
 /// Commit-to-handler latencies of the latency measure.

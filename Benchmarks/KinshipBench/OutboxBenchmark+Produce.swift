@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import PostgresNIO
-import Shared
 
 extension OutboxBenchmark {
     /// Writes the same rows twice in same-sized transactions: first with a plain `INSERT … unnest` into a

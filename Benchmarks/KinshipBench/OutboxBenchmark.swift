@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Logging
 import PostgresNIO
-import Shared
 
 /// `kinship-bench outbox`: producing throughput against a plain `INSERT` of the same rows, consuming
 /// throughput with one worker and with two worker processes, and commit-to-handler latency under a fixed load.

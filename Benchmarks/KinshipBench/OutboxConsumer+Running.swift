@@ -1,6 +1,8 @@
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 import Logging
 import ServiceLifecycle
-import Shared
 
 extension OutboxConsumer {
     /// Runs the consumer as a service until `body` returns, then shuts it down gracefully (as SIGTERM

@@ -1,6 +1,9 @@
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Logging
 import PostgresNIO
-import Shared
 
 /// The last message of each partition of a topic, read once, and whether a consumer group's cursors
 /// have passed them all: cheap enough to ask every few milliseconds, unlike counting the lag.

@@ -2,8 +2,10 @@
 // against a fresh, durable cluster. Standard output carries only the result (a table, then one JSON line
 // as the very last line); progress and logs go to standard error.
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 import Logging
-import Shared
 
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
@@ -16,14 +18,14 @@ let name = CommandLine.arguments.dropFirst().first ?? ""
 do {
     switch name {
     case "outbox":
-        try await OutboxBenchmark(configuration: OutboxBenchConfiguration(Shared.Environment())).run()
+        try await OutboxBenchmark(configuration: OutboxBenchConfiguration(KinshipCore.Environment())).run()
     case "ingestion":
-        try await IngestionBenchmark(configuration: IngestionBenchConfiguration(Shared.Environment())).run()
+        try await IngestionBenchmark(configuration: IngestionBenchConfiguration(KinshipCore.Environment())).run()
     case "identity":
-        try await IdentityBenchmark(configuration: IdentityBenchConfiguration(Shared.Environment())).run()
+        try await IdentityBenchmark(configuration: IdentityBenchConfiguration(KinshipCore.Environment())).run()
     case "outbox-worker":
         // Not a benchmark: the child process the outbox benchmark starts for its two-worker measure.
-        try await OutboxBenchWorker.run(Shared.Environment())
+        try await OutboxBenchWorker.run(KinshipCore.Environment())
     default:
         progress("usage: kinship-bench NAME, where NAME is one of: \(benchmarks.joined(separator: ", "))")
         exit(64)

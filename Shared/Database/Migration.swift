@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
+import KinshipCore
+import KinshipPrivacy
 
-/// One numbered SQL file of `Shared/Migrations`, such as `0001_init.sql`.
+/// One numbered SQL file of `Shared/Database/Migrations`, such as `0001_init.sql`.
 public struct Migration: Sendable, Equatable {
     public let version: Int
     public let name: String
@@ -22,7 +24,7 @@ public struct Migration: Sendable, Equatable {
     public static let bundled: [Migration] = {
         guard let folder = Bundle.module.url(forResource: "Migrations", withExtension: nil),
               let files = try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
-        else { fatalError("the Migrations resource folder is missing from the Shared bundle") }
+        else { fatalError("the Migrations resource folder is missing from the KinshipDatabase bundle") }
         return files.filter { $0.pathExtension == "sql" }.compactMap { file in
             let base = file.deletingPathExtension().lastPathComponent
             guard let underscore = base.firstIndex(of: "_"), let version = Int(base[..<underscore]),

@@ -1,3 +1,5 @@
+import KinshipCore
+import KinshipPrivacy
 import Logging
 import PostgresNIO
 

@@ -1,3 +1,4 @@
+import KinshipCore
 import Logging
 import ServiceLifecycle
 

@@ -1,3 +1,4 @@
+import KinshipCore
 import Logging
 import PostgresNIO
 
@@ -18,7 +19,7 @@ extension PostgresClient {
                     try await connection.withTransaction(logger: logger, isolation: isolation, body)
                 }
             }
-            NotificationSender.shared.send(deferred.take(), via: self, logger: logger)
+            NotificationSender.send(deferred.take(), via: self, logger: logger)
             return result
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.beginError ?? error.commitError ?? error
@@ -27,13 +28,18 @@ extension PostgresClient {
 }
 
 extension DatabaseURL {
-    /// Runs `body` with a started pool on this database, and shuts the pool down afterwards
-    /// (for commands, tests and benchmarks; services run the pool in their `ServiceGroup` instead).
+    /// Runs `body` with a started pool on this database and its `NotificationSender`, and shuts both down
+    /// afterwards (for commands, tests and benchmarks; services run them in their `ServiceGroup` instead).
     public func withClient<T: Sendable>(logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        let notifications = NotificationSender(client: client, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 await client.run()
+                return nil
+            }
+            group.addTask {
+                await notifications.run()
                 return nil
             }
             defer { group.cancelAll() }

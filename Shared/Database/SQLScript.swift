@@ -1,3 +1,5 @@
+import KinshipCore
+
 /// Splits a SQL file into statements, since PostgresNIO sends one statement per query.
 ///
 /// Understands what can hide a `;`: quoted strings and identifiers, dollar-quoted bodies (`$$ … $$`,

@@ -1,3 +1,5 @@
+import KinshipCore
+import KinshipDatabase
 import Logging
 import PostgresNIO
 
@@ -43,7 +45,7 @@ public enum Outbox {
         if let deferred = DeferredNotifications.current {
             deferred.add(wakeUps, channel: notificationChannel)
         } else {
-            NotificationSender.shared.send([notificationChannel: wakeUps], via: client, logger: logger)
+            NotificationSender.send([notificationChannel: wakeUps], via: client, logger: logger)
         }
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
 import Logging
 import PostgresNIO
 

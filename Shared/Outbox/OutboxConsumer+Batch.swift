@@ -1,4 +1,6 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
 import PostgresNIO
 
 /// How one batch of a partition ended.

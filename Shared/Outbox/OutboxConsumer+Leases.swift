@@ -1,3 +1,5 @@
+import KinshipCore
+import KinshipDatabase
 import PostgresNIO
 
 extension OutboxConsumer {

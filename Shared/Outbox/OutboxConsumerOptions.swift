@@ -1,3 +1,5 @@
+import KinshipCore
+
 /// How a consumer reads, retries and shares partitions; the defaults suit production.
 public struct OutboxConsumerOptions: Sendable {
     /// Messages read and handled per transaction.

@@ -1,4 +1,6 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
 
 /// A message to append to the outbox. Keep payloads small: a reference to a stored row, not a copy of it.
 public struct OutboxDraft: Sendable {

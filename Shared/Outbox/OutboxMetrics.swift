@@ -1,3 +1,5 @@
+import KinshipCore
+import KinshipDatabase
 import Metrics
 
 /// Per consumer group and partition: messages processed, retried and dead-lettered, and lag.

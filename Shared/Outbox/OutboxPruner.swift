@@ -1,3 +1,5 @@
+import KinshipCore
+import KinshipDatabase
 import Logging
 import PostgresNIO
 import ServiceLifecycle

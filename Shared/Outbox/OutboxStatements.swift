@@ -1,4 +1,6 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
 import PostgresNIO
 
 // The bus's hot statements, prepared once per connection: parsing and planning them for every
@@ -27,26 +29,6 @@ struct AppendOutboxRows: PostgresPreparedStatement {
         bindings.append(partitions)
         bindings.append(workspaces)
         bindings.append(keys)
-        bindings.append(payloads)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws {}
-}
-
-/// Wakes listeners: one notification per payload (sent after the commit, see `DeferredNotifications`).
-struct NotifyListeners: PostgresPreparedStatement {
-    static let sql = """
-        SELECT set_config('synchronous_commit', 'off', true), (SELECT count(pg_notify($1, p)) FROM unnest($2::text[]) AS p)
-        """
-    typealias Row = ()
-
-    let channel: String
-    let payloads: [String]
-
-    func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(channel)
         bindings.append(payloads)
         return bindings
     }

@@ -1,3 +1,6 @@
+import KinshipCore
+import KinshipDatabase
+
 /// A topic of the bus, split into a fixed number of partitions by a hash of each message's key.
 ///
 /// The partition count is part of the contract between producers and consumers: changing it
@@ -14,12 +17,7 @@ public struct OutboxTopic: Sendable, Hashable, CustomStringConvertible {
 
     /// FNV-1a over the key's UTF-8 bytes: stable across processes and releases, unlike `hashValue`.
     public func partition(for key: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return Int(hash % UInt64(partitions))
+        Int(FNV1a.hash(key) % UInt64(partitions))
     }
 
     public var description: String { name }

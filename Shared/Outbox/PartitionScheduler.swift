@@ -1,3 +1,5 @@
+import KinshipCore
+import KinshipDatabase
 import Synchronization
 
 /// The work queue of one consumer: which owned partitions have something to do, handed to a fixed
@@ -63,7 +65,7 @@ final class PartitionScheduler: Sendable {
 
     private let state = Mutex(State())
     /// Rung when a timer is set, so the coordinator sleeping until the earliest one recomputes it.
-    let timerSet = Doorbell()
+    let timerSet = WakeUpSignal()
     private let pollInterval: Duration
 
     init(pollInterval: Duration) {

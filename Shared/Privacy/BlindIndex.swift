@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KinshipCore
 
 /// A keyed HMAC-SHA256 token of an identifier, to find it without storing it in clear.
 ///

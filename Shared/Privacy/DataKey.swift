@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KinshipCore
 
 /// A 256-bit data key (one per workspace or per profile) that encrypts values; stored only wrapped by the master key.
 public struct DataKey: Sendable {

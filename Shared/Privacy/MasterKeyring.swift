@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KinshipCore
 
 /// The master keys from configuration: the current one wraps new data keys; retired ones still unwrap old ones.
 ///
@@ -27,7 +28,7 @@ public struct MasterKeyring: Sendable {
 
     public static func load(from environment: Environment) throws -> MasterKeyring {
         func decode(_ text: String, _ variable: String) throws -> Data {
-            guard let raw = Data(base64Encoded: text), raw.count == 32 else {
+            guard let raw = text.base64Decoded.map({ Data($0) }), raw.count == 32 else {
                 throw ConfigurationError(variable: variable, problem: "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
             }
             return raw

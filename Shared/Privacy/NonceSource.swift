@@ -1,5 +1,6 @@
 import Crypto
 import Glibc
+import KinshipCore
 import Synchronization
 
 /// Random AES-GCM nonces, cut from a buffer of system randomness refilled 4 KB at a time: one

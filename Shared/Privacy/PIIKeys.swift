@@ -1,3 +1,5 @@
+import KinshipCore
+
 /// The trait and property keys whose values are sealed, matched ignoring case and `_` (`first_name`).
 public struct PIIKeys: Sendable, Equatable {
     /// The keys sealed by default.
@@ -25,7 +27,7 @@ public struct PIIKeys: Sendable, Equatable {
         return key.withUTF8 { contains(utf8: UnsafeRawBufferPointer($0)) }
     }
 
-    /// `contains` on a key's UTF-8 bytes, which the ingestion door reads without making a string of each key.
+    /// `contains` on a key's UTF-8 bytes, which ingestion reads without making a string of each key.
     public func contains(utf8 key: UnsafeRawBufferPointer) -> Bool {
         guard key.count <= 64, key.allSatisfy({ $0 < 0x80 }) else {
             return normalisedKeys.contains(Self.normalised(String(decoding: key, as: UTF8.self)))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KinshipCore
 
 /// Why a ciphertext could not be opened.
 public enum DecryptionError: Error, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import KinshipCore
 
 /// Encrypts chosen values inside a JSON message, in place, as `{"$sealed": "<base64>"}`, and opens them
 /// again: the message keeps its shape (so non-PII fields stay queryable) while PII and identifiers are
@@ -140,7 +141,7 @@ public struct SealedFields: Sendable {
     private func open(_ value: JSONValue, path: String) throws -> JSONValue {
         switch value {
         case .object(let object):
-            if Self.isSealed(value), case .string(let text)? = object[Self.marker], let sealed = Data(base64Encoded: text) {
+            if Self.isSealed(value), case .string(let text)? = object[Self.marker], let sealed = text.base64Decoded.map({ Data($0) }) {
                 let plaintext = try key.open(sealed, context: context(path))
                 return try JSONValue.parse(plaintext)
             }

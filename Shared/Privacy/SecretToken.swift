@@ -1,17 +1,14 @@
 import Crypto
 import Foundation
+import KinshipCore
 
 /// Write keys and API keys: random secrets shown once and stored only as a SHA-256 hash.
 ///
 /// 256 random bits make a slow password hash unnecessary: the hash cannot be inverted by guessing.
 public enum SecretToken {
     public static func generate(prefix: String) -> String {
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
-        let text = bytes.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return prefix + text
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        return prefix + bytes.base64URLString
     }
 
     public static func hash(_ token: String) -> Data {

@@ -1,3 +1,4 @@
+import KinshipCore
 import Testing
 @testable import AdminCommands
 
@@ -11,7 +12,7 @@ struct CommandParsingTests {
     }
 
     @Test func tableAlignsColumns() {
-        let table = Table(header: ["NAME", "ID"], rows: [["demo", "1"], ["a-longer-name", "22"]])
+        let table = TextTable(header: ["NAME", "ID"], rows: [["demo", "1"], ["a-longer-name", "22"]])
         #expect(table.rendered == """
         NAME           ID
         demo           1

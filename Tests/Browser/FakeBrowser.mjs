@@ -5,7 +5,7 @@ import vm from 'node:vm';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const SOURCE_PATH = fileURLToPath(new URL('../../Shared/Assets/kinship.js', import.meta.url));
+export const SOURCE_PATH = fileURLToPath(new URL('../../Services/Ingestion/IngestionService/Resources/kinship.js', import.meta.url));
 const SOURCE = readFileSync(SOURCE_PATH, 'utf8');
 
 /** document.cookie as a browser keeps it: assignments are parsed, attributes kept for inspection. */

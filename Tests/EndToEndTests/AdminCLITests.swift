@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 
 /// Runs the built `kinship` CLI as a process, as `scripts/run` and operators do.
@@ -11,32 +14,32 @@ struct AdminCLITests {
     @Test func migratesFromTwoProcessesAtOnceAndIssuesKeysThatAuthenticate() async throws {
         try await TestDatabase.withFreshDatabase { url in
             let env = environment(url)
-            async let first = ExecutableProcess.run("kinship", ["migrate"], environment: env)
-            async let second = ExecutableProcess.run("kinship", ["migrate"], environment: env)
+            async let first = ChildProcess.run(built: "kinship", ["migrate"], environment: env)
+            async let second = ChildProcess.run(built: "kinship", ["migrate"], environment: env)
             let results = try await [first, second]
             #expect(results.map(\.status) == [0, 0], "\(results.map(\.error))")
             #expect(results.filter { $0.output.contains("applied migrations") }.count == 1, "\(results.map(\.output))")
-            let again = try await ExecutableProcess.run("kinship", ["migrate"], environment: env)
+            let again = try await ChildProcess.run(built: "kinship", ["migrate"], environment: env)
             #expect(again.output.contains("up to date"))
 
-            let created = try await ExecutableProcess.run("kinship", ["workspaces", "create", "shop"], environment: env)
+            let created = try await ChildProcess.run(built: "kinship", ["workspaces", "create", "shop"], environment: env)
             #expect(created.status == 0, "\(created.error)")
             #expect(UUID(uuidString: created.output.trimmingCharacters(in: .whitespacesAndNewlines)) != nil)
-            let duplicate = try await ExecutableProcess.run("kinship", ["workspaces", "create", "shop"], environment: env)
+            let duplicate = try await ChildProcess.run(built: "kinship", ["workspaces", "create", "shop"], environment: env)
             #expect(duplicate.status != 0 && duplicate.error.contains("exists already"))
-            let idempotent = try await ExecutableProcess.run("kinship", ["workspaces", "create", "shop", "--if-missing"], environment: env)
+            let idempotent = try await ChildProcess.run(built: "kinship", ["workspaces", "create", "shop", "--if-missing"], environment: env)
             #expect(idempotent.status == 0 && idempotent.output == created.output)
 
-            let source = try await ExecutableProcess.run("kinship", ["sources", "create", "--workspace", "shop", "--name", "web"], environment: env)
+            let source = try await ChildProcess.run(built: "kinship", ["sources", "create", "--workspace", "shop", "--name", "web"], environment: env)
             let writeKey = source.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(source.status == 0 && writeKey.hasPrefix("wk_"), "\(source.error)")
-            let apiKey = try await ExecutableProcess.run("kinship", ["keys", "create", "--workspace", "shop", "--role", "admin"], environment: env)
+            let apiKey = try await ChildProcess.run(built: "kinship", ["keys", "create", "--workspace", "shop", "--role", "admin"], environment: env)
             let secret = apiKey.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(apiKey.status == 0 && secret.hasPrefix("ka_"))
-            let badRole = try await ExecutableProcess.run("kinship", ["keys", "create", "--workspace", "shop", "--role", "root"], environment: env)
+            let badRole = try await ChildProcess.run(built: "kinship", ["keys", "create", "--workspace", "shop", "--role", "root"], environment: env)
             #expect(badRole.status != 0)
 
-            let list = try await ExecutableProcess.run("kinship", ["workspaces", "list"], environment: env)
+            let list = try await ChildProcess.run(built: "kinship", ["workspaces", "list"], environment: env)
             #expect(list.output.contains("shop"))
 
             let (sourceName, role) = try await TestDatabase.withClient(url) { client in
@@ -56,14 +59,14 @@ struct AdminCLITests {
                     logger: TestDatabase.logger
                 )
             }
-            let status = try await ExecutableProcess.run("kinship", ["outbox", "status"], environment: environment(url))
+            let status = try await ChildProcess.run(built: "kinship", ["outbox", "status"], environment: environment(url))
             #expect(status.status == 0, "\(status.error)")
             #expect(status.output.contains("GROUP") && status.output.contains("identity") && status.output.contains("event.ingested"))
-            let letters = try await ExecutableProcess.run("kinship", ["outbox", "dead-letters"], environment: environment(url))
+            let letters = try await ChildProcess.run(built: "kinship", ["outbox", "dead-letters"], environment: environment(url))
             #expect(letters.status == 0 && letters.output.hasPrefix("ID"))
-            let ambiguous = try await ExecutableProcess.run("kinship", ["outbox", "replay", "--group", "identity"], environment: environment(url))
+            let ambiguous = try await ChildProcess.run(built: "kinship", ["outbox", "replay", "--group", "identity"], environment: environment(url))
             #expect(ambiguous.status != 0)
-            let none = try await ExecutableProcess.run("kinship", ["outbox", "replay", "--group", "identity", "--all"], environment: environment(url))
+            let none = try await ChildProcess.run(built: "kinship", ["outbox", "replay", "--group", "identity", "--all"], environment: environment(url))
             #expect(none.status == 0 && none.output.contains("replayed 0"))
         }
     }
@@ -73,7 +76,7 @@ struct AdminCLITests {
             try await TestDatabase.withClient(url) { client in
                 try await client.query("INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'future', 'x')", logger: TestDatabase.logger)
             }
-            let result = try await ExecutableProcess.run("kinship", ["migrate"], environment: environment(url))
+            let result = try await ChildProcess.run(built: "kinship", ["migrate"], environment: environment(url))
             #expect(result.status != 0)
             #expect(result.error.contains("migration 9999"), "\(result.error)")
         }

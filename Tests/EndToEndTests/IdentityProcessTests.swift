@@ -1,8 +1,10 @@
-import AsyncHTTPClient
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -20,26 +22,19 @@ import Glibc
                 let (workspace, writeKey) = try await makeSource(on: database)
                 let environment = TestKeys.environment(url: url)
                 let ingestion = try IngestionProcess(environment: environment, port: freePort())
-                #expect(try await ingestion.waitFor("/readyz"))
+                try await ingestion.process.waitUntilReady(ingestion.url + "/readyz")
                 try await body(url, database, workspace, writeKey, environment, ingestion)
             }
         }
     }
 
     /// Starts `identity` on a free port and waits until it is ready.
-    func startIdentity(_ environment: [String: String], port: Int) async throws -> ExecutableProcess {
+    func startIdentity(_ environment: [String: String], port: Int) async throws -> ChildProcess {
         var environment = environment
         environment["KINSHIP_IDENTITY_PORT"] = String(port)
-        let process = try ExecutableProcess("identity", environment: environment)
-        for _ in 0..<300 {
-            if let answer = try? await HTTPAnswer.send(HTTPClientRequest(url: "http://127.0.0.1:\(port)/readyz"), timeout: .seconds(2)), answer.status == 200 {
-                return process
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("identity did not become ready: \(process.standardError.suffix(2000))")
-        throw CancellationError()
+        let process = try ChildProcess(built: "identity", environment: environment)
+        try await process.waitUntilReady("http://127.0.0.1:\(port)/readyz")
+        return process
     }
 
     func resolvedEvents(_ workspace: Workspace, _ database: PostgresClient) async throws -> (resolved: Int, total: Int) {
@@ -54,12 +49,10 @@ import Glibc
     }
 
     func waitUntilResolved(_ workspace: Workspace, _ database: PostgresClient, total: Int) async throws -> Bool {
-        for _ in 0..<600 {
+        try await poll(timeout: .seconds(60), every: .milliseconds(100)) {
             let counts = try await resolvedEvents(workspace, database)
-            if counts.total == total && counts.resolved == total { return true }
-            try await Task.sleep(for: .milliseconds(100))
+            return counts.total == total && counts.resolved == total
         }
-        return false
     }
 
     @Test func identityResolvesWhatIngestionStoredAndTheCLIShowsAndUnmergesIt() async throws {
@@ -79,39 +72,39 @@ import Glibc
             var cli = environment
             cli["KINSHIP_IDENTITY_URL"] = "http://127.0.0.1:\(identityPort)"
             let ws = workspace.id.uuidString
-            let shown = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", " pim@example.com"], environment: cli)
+            let shown = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--email", " pim@example.com"], environment: cli)
             #expect(shown.status == 0, "\(shown.error)")
             #expect(shown.output.contains("p***@example.com") && !shown.output.contains("pim@example.com"), "masked without --pii: \(shown.output)")
             #expect(shown.output.contains("w***@example.com"), "the kiosk joined the walk-in's e-mail: \(shown.output)")
             #expect(shown.output.contains("Phuket"))
-            let revealed = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--user-id", "member-1", "--pii", "--json"], environment: cli)
+            let revealed = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--user-id", "member-1", "--pii", "--json"], environment: cli)
             let view = try JSONValue.parse(revealed.output)
             let profile = try #require(view["profileId"]?.stringValue, "\(revealed.error)")
             #expect(revealed.output.contains("pim@example.com"))
 
-            let unmerged = try await ExecutableProcess.run(
-                "kinship", ["profiles", "unmerge", profile, "--workspace", ws, "--identifier", "anonymous_id=kiosk-7", "--requested-by", "e2e"],
+            let unmerged = try await ChildProcess.run(
+                built: "kinship", ["profiles", "unmerge", profile, "--workspace", ws, "--identifier", "anonymous_id=kiosk-7", "--requested-by", "e2e"],
                 environment: cli
             )
             #expect(unmerged.status == 0, "\(unmerged.error)")
             #expect(unmerged.output.contains("is now 3 profiles"), "\(unmerged.output)")
-            let walkIn = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", "walk-in@example.com", "--json"], environment: cli)
+            let walkIn = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--email", "walk-in@example.com", "--json"], environment: cli)
             #expect(try JSONValue.parse(walkIn.output)["profileId"]?.stringValue != profile)
-            let missing = try await ExecutableProcess.run("kinship", ["profiles", "show", "--workspace", ws, "--email", "nobody@example.com"], environment: cli)
+            let missing = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--email", "nobody@example.com"], environment: cli)
             #expect(missing.status != 0 && missing.error.contains("not_found"), "\(missing.error)")
 
             let rulesFile = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-rules-\(UUID().uuidString).json")
             try Data(#"{"limits": {"user_id": 1, "email": 1, "anonymous_id": 100}}"#.utf8).write(to: rulesFile)
             defer { try? FileManager.default.removeItem(at: rulesFile) }
-            let dryRun = try await ExecutableProcess.run("kinship", ["rules", "dry-run", rulesFile.path, "--workspace", ws], environment: cli)
+            let dryRun = try await ChildProcess.run(built: "kinship", ["rules", "dry-run", rulesFile.path, "--workspace", ws], environment: cli)
             #expect(dryRun.status == 0, "\(dryRun.error)")
             #expect(dryRun.output.contains("profiles that would split"), "\(dryRun.output)")
-            let set = try await ExecutableProcess.run("kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
+            let set = try await ChildProcess.run(built: "kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
             #expect(set.output.contains("version 1 in force"), "\(set.output) \(set.error)")
             try Data(#"{"limits": {"email": "one"}}"#.utf8).write(to: rulesFile)
-            let refused = try await ExecutableProcess.run("kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
+            let refused = try await ChildProcess.run(built: "kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
             #expect(refused.status != 0 && refused.error.contains("invalid_rules"), "\(refused.error)")
-            _ = try await ingestion.stop()
+            await ingestion.process.stop()
         }
     }
 
@@ -134,10 +127,9 @@ import Glibc
             let port = freePort()
             let first = try await startIdentity(environment, port: port)
             var atKill = 0
-            for _ in 0..<1000 {
+            _ = try await poll(timeout: .seconds(5), every: .milliseconds(5)) {
                 atKill = try await resolvedEvents(workspace, database).resolved
-                if atKill >= 30 { break }
-                try await Task.sleep(for: .milliseconds(5))
+                return atKill >= 30
             }
             first.signal(SIGKILL)
             _ = try await first.waitForExit(timeout: .seconds(10))
@@ -152,7 +144,7 @@ import Glibc
                 SELECT (SELECT count(*)::int FROM profiles WHERE workspace_id = \(workspace.id) AND merged_into IS NULL),
                        (SELECT count(*)::int FROM profiles WHERE workspace_id = \(workspace.id)),
                        (SELECT count(*)::int FROM identities WHERE workspace_id = \(workspace.id)),
-                       (SELECT count(*)::int FROM outbox WHERE workspace_id = \(workspace.id) AND topic = 'profiles' AND payload->>'kind' = 'profile.created')
+                       (SELECT count(*)::int FROM outbox WHERE workspace_id = \(workspace.id) AND topic = \(OutboxTopic.profiles.name) AND payload->>'kind' = \(ProfileChange.Kind.created.rawValue))
                 """,
                 logger: TestDatabase.logger
             ).decode((Int, Int, Int, Int).self).first(where: { _ in true }) ?? (0, 0, 0, 0)
@@ -170,7 +162,7 @@ import Glibc
             ).decode((Int, Int).self).collectAll()
             #expect(shaped.first?.0 == people, "each profile holds one device, one user id and one e-mail")
             #expect(shaped.first?.1 == people, "each person's three events share one profile")
-            _ = try await ingestion.stop()
+            await ingestion.process.stop()
         }
     }
 
@@ -201,18 +193,12 @@ import Glibc
             #expect(answer.status == 200, "\(answer.body)")
             #expect(try await waitUntilResolved(workspace, database, total: 4), "identity never resolved the events")
 
-            var dumpEnvironment = ProcessInfo.processInfo.environment
-            dumpEnvironment["PGPASSWORD"] = url.password ?? ""
-            let dump = Process()
-            dump.executableURL = pgDump
-            dump.arguments = ["--data-only", "--no-owner", "-h", url.host, "-p", String(url.port), "-U", url.username, url.database]
-            dump.environment = dumpEnvironment
-            let output = Pipe()
-            dump.standardOutput = output
-            try dump.run()
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).lowercased()
-            dump.waitUntilExit()
-            #expect(dump.terminationStatus == 0)
+            let dump = try await ChildProcess.run(
+                pgDump, ["--data-only", "--no-owner", "-h", url.host, "-p", String(url.port), "-U", url.username, url.database],
+                environment: ["PGPASSWORD": url.password ?? ""], inheriting: .all
+            )
+            let text = dump.output.lowercased()
+            #expect(dump.status == 0, "\(dump.error)")
             #expect(text.contains("order completed"), "the dump holds the events (sanity check of the dump itself)")
             let secrets = [
                 "somchai.dumpcheck@example.com", "089-555-0142", "0895550142", "+66895550142", "somchai dumpcheck", "somchaidump",
@@ -222,7 +208,7 @@ import Glibc
             for secret in secrets {
                 #expect(!text.contains(secret), "found \(secret) in clear in the dump")
             }
-            _ = try await ingestion.stop()
+            await ingestion.process.stop()
         }
     }
 }

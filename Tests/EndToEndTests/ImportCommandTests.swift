@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
-import Shared
 import Testing
 
 /// `kinship import FILE` against a real ingestion process.
@@ -10,9 +13,7 @@ struct ImportCommandTests {
             let (workspace, writeKey) = try await TestDatabase.withClient(url) { try await makeSource(on: $0) }
             let environment = TestKeys.environment(url: url)
             let server = try IngestionProcess(environment: environment, port: freePort())
-            let ready = try await server.waitFor("/readyz")
-            #expect(ready, "ingestion not ready: \(server.process.standardError)")
-            guard ready else { return }
+            try await server.process.waitUntilReady(server.url + "/readyz")
 
             var csv = "order_id,customer,placed_at,total\n"
             for n in 0..<5000 { csv += "O-\(n),c-\(n % 700),2024-05-01T10:00:00Z,\(n % 90 + 10)\n" }
@@ -27,20 +28,20 @@ struct ImportCommandTests {
                 "--map", "event=Order Completed", "--map", "user_id_column=customer",
                 "--map", "timestamp_column=placed_at", "--map", "number_columns=total",
             ]
-            let first = try await ExecutableProcess.run("kinship", arguments, environment: environment)
+            let first = try await ChildProcess.run(built: "kinship", arguments, environment: environment)
             #expect(first.status == 0, "\(first.error)")
             #expect(first.output.contains("rows 5002, stored 5000, duplicates 0"), "\(first.output)")
             #expect(first.error.contains("line 5002: missing_identifier"), "\(first.error)")
             #expect(first.error.contains("line 5003: csv_column_count"), "\(first.error)")
 
-            let again = try await ExecutableProcess.run("kinship", arguments, environment: environment)
+            let again = try await ChildProcess.run(built: "kinship", arguments, environment: environment)
             #expect(again.output.contains("stored 0, duplicates 5000"), "\(again.output)")
             let counts = try await TestDatabase.withClient(url) { try await storedCounts(in: workspace, on: $0) }
             #expect(counts.events == 5000)
 
-            let wrongKey = try await ExecutableProcess.run("kinship", ["import", file.path, "--url", server.url, "--write-key", "wk_nope"], environment: environment)
+            let wrongKey = try await ChildProcess.run(built: "kinship", ["import", file.path, "--url", server.url, "--write-key", "wk_nope"], environment: environment)
             #expect(wrongKey.status != 0 && wrongKey.error.contains("invalid_write_key"), "\(wrongKey.error)")
-            #expect(try await server.stop() == 0)
+            #expect(await server.process.stop() == 0)
         }
     }
 }

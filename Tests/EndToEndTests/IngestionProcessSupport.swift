@@ -1,32 +1,22 @@
 import AsyncHTTPClient
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
 import PostgresNIO
-import Shared
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A real `ingestion` process on its own port, reached over HTTP as a customer's servers would.
 struct IngestionProcess {
-    let process: ExecutableProcess
+    let process: ChildProcess
     let url: String
 
     init(environment: [String: String], port: Int) throws {
         var environment = environment
         environment["KINSHIP_INGESTION_PORT"] = String(port)
-        process = try ExecutableProcess("ingestion", environment: environment)
+        process = try ChildProcess(built: "ingestion", environment: environment)
         url = "http://127.0.0.1:\(port)"
-    }
-
-    /// Polls `path` until it answers `status`; false when the process exits or 30 s pass first.
-    func waitFor(_ path: String, status: UInt = 200) async throws -> Bool {
-        for _ in 0..<300 {
-            if let answer = try? await get(path), answer.status == status { return true }
-            guard process.isRunning else { return false }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
     }
 
     func get(_ path: String) async throws -> HTTPAnswer {
@@ -42,16 +32,10 @@ struct IngestionProcess {
     func postBatch(json body: Data, writeKey: String, timeout: Duration = .seconds(30)) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url + "/v1/batch")
         request.method = .POST
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(writeKey):".utf8).base64EncodedString())
+        request.headers.add(name: "Authorization", value: basicAuthorization(user: writeKey))
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(Array(body))
         return try await HTTPAnswer.send(request, timeout: timeout)
-    }
-
-    /// Sends SIGTERM and returns the exit status, or nil when it is still running 10 s later.
-    func stop() async throws -> Int32? {
-        process.signal(SIGTERM)
-        return try await process.waitForExit(timeout: .seconds(10))
     }
 }
 

@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
-import Shared
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -20,11 +23,7 @@ struct IngestionProcessTests {
                 try IngestionProcess(environment: environment, port: freePort()),
                 try IngestionProcess(environment: environment, port: freePort()),
             ]
-            for server in servers {
-                let ready = try await server.waitFor("/readyz")
-                #expect(ready, "ingestion at \(server.url) not ready; stderr: \(server.process.standardError)")
-                guard ready else { return }
-            }
+            for server in servers { try await server.process.waitUntilReady(server.url + "/readyz") }
 
             let runID = UUID().uuidString.prefix(8)
             let shared = (0..<200).map { Self.track("dup-\(runID)-\($0)") }
@@ -60,7 +59,7 @@ struct IngestionProcessTests {
             #expect(counts.outbox == 250)
 
             for server in servers {
-                let status = try await server.stop()
+                let status = await server.process.stop()
                 #expect(status == 0, "exit status \(String(describing: status)) after SIGTERM; stderr: \(server.process.standardError)")
             }
         }
@@ -73,9 +72,8 @@ struct IngestionProcessTests {
         environment["KINSHIP_LOG_LEVEL"] = "info"
         let server = try IngestionProcess(environment: environment, port: freePort())
 
-        let live = try await server.waitFor("/healthz")
-        #expect(live, "not live without its database; running: \(server.process.isRunning); stderr: \(server.process.standardError)")
-        guard live else { return }
+        // Live without its database: /healthz answers though /readyz does not.
+        try await server.process.waitUntilReady(server.url + "/healthz")
         let readiness = try await server.get("/readyz")
         #expect(readiness.status == 503, "readyz without a database: \(readiness.status) \(readiness.body)")
 
@@ -91,7 +89,7 @@ struct IngestionProcessTests {
         }
 
         // Logs go to standard output; its tail shows what a slow shutdown is waiting for.
-        let status = try await server.stop()
+        let status = await server.process.stop()
         #expect(
             status == 0,
             "exit status \(String(describing: status)) 10 s after SIGTERM; stderr: \(server.process.standardError) log tail: \(server.process.standardOutput.suffix(1500))"
@@ -105,30 +103,19 @@ struct IngestionProcessTests {
         }
         let (workspace, writeKey) = try await TestDatabase.withClient { try await makeSource(on: $0) }
         let server = try IngestionProcess(environment: TestKeys.environment(), port: freePort())
-        let ready = try await server.waitFor("/readyz")
-        #expect(ready, "ingestion not ready; stderr: \(server.process.standardError)")
-        guard ready else { return }
+        try await server.process.waitUntilReady(server.url + "/readyz")
 
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-node-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let output = ChildProcess.temporaryLog("kinship-node")
         defer { try? FileManager.default.removeItem(at: output) }
-        let tests = Process()
-        tests.executableURL = node
-        tests.arguments = ["--test", "--test-reporter=tap", "Tests/Browser/kinship.live.test.mjs"]
-        tests.currentDirectoryURL = packageRoot
-        var nodeEnvironment = ProcessInfo.processInfo.environment
-        nodeEnvironment["KINSHIP_INGESTION_URL"] = server.url
-        nodeEnvironment["KINSHIP_WRITE_KEY"] = writeKey
-        tests.environment = nodeEnvironment
-        let handle = try FileHandle(forWritingTo: output)
-        tests.standardOutput = handle
-        tests.standardError = handle
-        try tests.run()
-        let deadline = ContinuousClock.now + .seconds(120)
-        while tests.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if tests.isRunning { kill(tests.processIdentifier, SIGKILL) }
-        let report = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        #expect(!tests.isRunning && tests.terminationStatus == 0, "node --test failed:\n\(report)\nserver stderr: \(server.process.standardError)")
+        let tests = try ChildProcess(
+            node, arguments: ["--test", "--test-reporter=tap", "Tests/Browser/kinship.live.test.mjs"],
+            environment: ["KINSHIP_INGESTION_URL": server.url, "KINSHIP_WRITE_KEY": writeKey], inheriting: .all,
+            output: .log(output), workingDirectory: packageRoot
+        )
+        let testsStatus = try await tests.waitForExit(timeout: .seconds(120))
+        if testsStatus == nil { tests.signal(SIGKILL) }
+        let report = tests.standardOutput
+        #expect(testsStatus == 0, "node --test failed:\n\(report)\nserver stderr: \(server.process.standardError)")
         // node --test passes a suite it skipped; the live suite must really have run.
         #expect(report.contains("# skipped 0") && !report.contains("# pass 0"), "live tests were skipped:\n\(report)")
 
@@ -145,7 +132,7 @@ struct IngestionProcessTests {
         #expect(counts.events >= 3, "events stored from the tracker: \(counts.events)")
         #expect(counts.outbox == counts.events)
 
-        let status = try await server.stop()
+        let status = await server.process.stop()
         #expect(status == 0, "exit status \(String(describing: status)) after SIGTERM; stderr: \(server.process.standardError)")
     }
 }

@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Synchronization
 import Testing
 
@@ -43,7 +46,7 @@ struct ProbeBus: Sendable {
     /// Starts a worker process; the delay is slept before each message, inside the batch's transaction.
     func startWorker(
         _ worker: String, delayMilliseconds: Int = 0, batch: Int = 100, leaseMilliseconds: Int = 2000, heartbeatMilliseconds: Int = 200
-    ) throws -> ExecutableProcess {
+    ) throws -> ChildProcess {
         var environment = TestKeys.environment(url: url)
         environment["PROBE_GROUP"] = group
         environment["PROBE_TOPIC"] = topic.name
@@ -53,7 +56,7 @@ struct ProbeBus: Sendable {
         environment["PROBE_BATCH"] = String(batch)
         environment["PROBE_LEASE_MS"] = String(leaseMilliseconds)
         environment["PROBE_HEARTBEAT_MS"] = String(heartbeatMilliseconds)
-        return try ExecutableProcess("outbox-probe", environment: environment)
+        return try ChildProcess(built: "outbox-probe", environment: environment)
     }
 
     /// `perPartition` keys for each partition of the topic, so every partition gets the same share of messages.
@@ -144,7 +147,7 @@ struct ProbeBus: Sendable {
 
     /// Waits until every message numbered below `count` is handled and the group has no lag; returns whether that happened.
     func waitUntilAllHandled(_ count: Int, timeout: Duration) async throws -> Bool {
-        try await waitUntil(timeout: timeout) {
+        try await poll(timeout: timeout) {
             let handled = try await handledCount()
             let lag = try await lag()
             return handled >= count && lag == 0
@@ -167,16 +170,6 @@ struct HandledMessage: Sendable {
     let key: String
     let seq: Int?
     let handledAt: Date
-}
-
-/// Polls `condition` every 50 ms until it holds or `timeout` passes; returns whether it held.
-func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
 }
 
 /// Checks that messages numbered `0..<count`, produced with key `keys[seq % keys.count]`, were each handled

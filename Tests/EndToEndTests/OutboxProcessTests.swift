@@ -1,6 +1,9 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
-import Shared
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -18,10 +21,10 @@ struct OutboxProcessTests {
             try await bus.produce(0..<total, keys: keys, perTransaction: 40)
 
             let a = try bus.startWorker("worker-a", delayMilliseconds: 20, batch: 50, leaseMilliseconds: 1500, heartbeatMilliseconds: 300)
-            let committedOnce = try await waitUntil(timeout: .seconds(15)) { try await bus.handledCount() > 0 }
+            let committedOnce = try await poll(timeout: .seconds(15)) { try await bus.handledCount() > 0 }
             try #require(committedOnce, "worker A committed no batch within 15 s; stderr: \(a.standardError)")
             // Kill it while a batch has inserted handled rows and not committed.
-            let inFlight = try await waitUntil(timeout: .seconds(10)) { try await bus.transactionsInsertingHandledRows() > 0 }
+            let inFlight = try await poll(timeout: .seconds(10)) { try await bus.transactionsInsertingHandledRows() > 0 }
             try #require(inFlight, "worker A never held a writing transaction open")
             a.signal(SIGKILL)
             let killed = try await a.waitForExit(timeout: .seconds(5))
@@ -31,7 +34,7 @@ struct OutboxProcessTests {
             #expect(committedByA > 0 && committedByA < total, "worker A committed \(committedByA) of \(total) before it was killed")
             // The statistics count inserts that rolled back; the table does not: proof a batch was in flight.
             // The killed backend reports its rolled-back inserts when it exits, which a loaded machine can delay.
-            let rolledBack = try await waitUntil(timeout: .seconds(15)) { try await bus.insertsAttempted() > committedByA }
+            let rolledBack = try await poll(timeout: .seconds(15)) { try await bus.insertsAttempted() > committedByA }
             let attempted = try await bus.insertsAttempted()
             #expect(rolledBack, "no insert of worker A rolled back, so it was not killed mid-batch: \(attempted) inserts, \(committedByA) rows")
 
@@ -65,19 +68,19 @@ struct OutboxProcessTests {
             try await withThrowingTaskGroup(of: Int.self) { tasks in
                 tasks.addTask { try await producer.run(on: bus, keys: keys, perTransaction: 10, pause: .milliseconds(20), limit: 6000) }
 
-                let aOwnsAll = try await waitUntil(timeout: .seconds(10)) {
+                let aOwnsAll = try await poll(timeout: .seconds(10)) {
                     try await bus.owners() == Dictionary(uniqueKeysWithValues: all.map { ($0, "worker-a") })
                 }
                 var owners = try await bus.owners()
                 try #require(aOwnsAll, "worker A alone does not own all partitions: \(owners); stderr: \(a.standardError)")
                 // A handles something before B joins, or on a loaded machine it may not have started before it
                 // hands its partitions over, and the split below would show nothing of it.
-                let aHandled = try await waitUntil(timeout: .seconds(10)) { try await bus.handledCount() > 0 }
+                let aHandled = try await poll(timeout: .seconds(10)) { try await bus.handledCount() > 0 }
                 try #require(aHandled, "worker A handled nothing in 10 s; stderr: \(a.standardError)")
 
                 let b = try bus.startWorker("worker-b", delayMilliseconds: 2, batch: 20, leaseMilliseconds: lease)
                 // One row a partition in outbox_leases, so no partition can have two owners; what can go wrong is the split.
-                let split = try await waitUntil(timeout: .seconds(10)) {
+                let split = try await poll(timeout: .seconds(10)) {
                     let owners = try await bus.owners()
                     return Set(owners.keys) == all && owners.values.filter { $0 == "worker-a" }.count == 4
                         && owners.values.filter { $0 == "worker-b" }.count == 4
@@ -89,14 +92,14 @@ struct OutboxProcessTests {
                 a.signal(SIGTERM)
                 let stopped = try await a.waitForExit(timeout: .seconds(10))
                 #expect(stopped == 0, "worker A exit status \(String(describing: stopped)) after SIGTERM; stderr: \(a.standardError)")
-                let bOwnsAll = try await waitUntil(timeout: .seconds(8)) {
+                let bOwnsAll = try await poll(timeout: .seconds(8)) {
                     try await bus.owners() == Dictionary(uniqueKeysWithValues: all.map { ($0, "worker-b") })
                 }
                 owners = try await bus.owners()
                 try #require(bOwnsAll, "8 s after A stopped (its leases last 15 s) B does not own every partition: \(owners); B stderr: \(b.standardError)")
 
                 let target = max(producedBeforeStop + 300, 1500)
-                let producedMore = try await waitUntil(timeout: .seconds(15)) { producer.committed >= target }
+                let producedMore = try await poll(timeout: .seconds(15)) { producer.committed >= target }
                 try #require(producedMore, "the producer committed \(producer.committed) messages, not \(target), within 15 s")
                 producer.stop()
                 let total = try await tasks.next() ?? -1
@@ -124,11 +127,11 @@ struct OutboxProcessTests {
             let keys = bus.keys(perPartition: 2)
             let all = Set(0..<topic.partitions)
             let a = try bus.startWorker("worker-a", leaseMilliseconds: 2000)
-            let aOwnsAll = try await waitUntil(timeout: .seconds(10)) { Set(try await bus.owners().keys) == all }
+            let aOwnsAll = try await poll(timeout: .seconds(10)) { Set(try await bus.owners().keys) == all }
             let ownersOfA = try await bus.owners()
             try #require(aOwnsAll, "worker A does not own all partitions: \(ownersOfA); stderr: \(a.standardError)")
             let b = try bus.startWorker("worker-b", leaseMilliseconds: 2000)
-            let split = try await waitUntil(timeout: .seconds(10)) {
+            let split = try await poll(timeout: .seconds(10)) {
                 let owners = try await bus.owners()
                 return Set(owners.keys) == all && Set(owners.values) == ["worker-a", "worker-b"]
                     && owners.values.filter { $0 == "worker-a" }.count == 2

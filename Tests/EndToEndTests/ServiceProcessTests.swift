@@ -1,7 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import KinshipTestSupport
-import Shared
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -15,15 +18,6 @@ struct ServiceProcessTests {
         return (response.status.code, String(buffer: body))
     }
 
-    func waitUntilReady(_ url: String, process: ExecutableProcess) async throws -> Bool {
-        for _ in 0..<300 {
-            if let (status, _) = try? await get("\(url)/readyz"), status == 200 { return true }
-            guard process.isRunning else { return false }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
-    }
-
     /// On its own database: identity's consumer would otherwise take (and let the pruner delete) the bus
     /// messages other tests count in the shared one.
     @Test func fourServicesBecomeReadyServeMetricsAndStopCleanlyOnSIGTERM() async throws {
@@ -34,18 +28,22 @@ struct ServiceProcessTests {
     }
 
     func startReadyAndStop(_ url: DatabaseURL) async throws {
-        var running: [(ServiceName, ExecutableProcess, String)] = []
+        var running: [(ServiceName, ChildProcess, String)] = []
         for service in ServiceName.allCases {
             let port = freePort()
             var environment = TestKeys.environment(port: port, url: url)
             environment["KINSHIP_LOG_FORMAT"] = "json"
             environment["KINSHIP_LOG_LEVEL"] = "info"
-            running.append((service, try ExecutableProcess(service.rawValue, environment: environment), "http://127.0.0.1:\(port)"))
+            running.append((service, try ChildProcess(built: service.rawValue, environment: environment), "http://127.0.0.1:\(port)"))
         }
         for (service, process, url) in running {
-            let ready = try await waitUntilReady(url, process: process)
-            #expect(ready, "\(service) not ready; stderr: \(process.standardError) stdout: \(process.standardOutput)")
-            guard ready else { continue }
+            do {
+                try await process.waitUntilReady("\(url)/readyz")
+            } catch {
+                // The other services are still checked, and stopped below.
+                Issue.record(error, "\(service) not ready")
+                continue
+            }
             #expect(try await get("\(url)/healthz").status == 200)
             let metrics = try await get("\(url)/metrics")
             #expect(metrics.status == 200)
@@ -72,13 +70,13 @@ struct ServiceProcessTests {
     @Test func aServiceWithBadConfigurationExitsNamingTheVariable() async throws {
         var environment = TestKeys.environment(port: freePort())
         environment["KINSHIP_MASTER_KEY"] = nil
-        let missing = try await ExecutableProcess.run("ingestion", [], environment: environment)
+        let missing = try await ChildProcess.run(built: "ingestion", [], environment: environment)
         #expect(missing.status == 78)
         #expect(missing.error.contains("KINSHIP_MASTER_KEY is required"), "stderr: \(missing.error)")
 
         environment = TestKeys.environment(port: freePort())
         environment["KINSHIP_DATABASE_URL"] = "http://nowhere"
-        let malformed = try await ExecutableProcess.run("reporting", [], environment: environment)
+        let malformed = try await ChildProcess.run(built: "reporting", [], environment: environment)
         #expect(malformed.status == 78)
         #expect(malformed.error.contains("KINSHIP_DATABASE_URL"), "stderr: \(malformed.error)")
     }

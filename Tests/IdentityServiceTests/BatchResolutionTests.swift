@@ -3,7 +3,11 @@ import KinshipTestSupport
 import PostgresNIO
 import Testing
 @testable import IdentityService
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 /// A consumer batch is resolved in memory and written at once; it must leave exactly what the same
 /// events leave when resolved one at a time.
@@ -117,8 +121,8 @@ import Testing
             let merged = try #require(view.merges.first.flatMap { UUID(uuidString: $0.fromProfileId) })
             #expect(try await f.view(merged)?.profileId == profile.lowercased, "the merged-away id resolves")
             let kinds = try await f.profileChanges().map(\.kind)
-            #expect(kinds.filter { $0 == "profile.created" }.count == 2)
-            #expect(kinds.filter { $0 == "profile.merged" }.count == 1)
+            #expect(kinds.filter { $0 == .created }.count == 2)
+            #expect(kinds.filter { $0 == .merged }.count == 1)
         }
     }
 
@@ -172,10 +176,8 @@ import Testing
             ])
             try await holding("held-device", f) { release in
                 let batch = Task { try await f.handleOnce(messages) }
-                var resolved = false
-                for _ in 0..<100 where !resolved {
-                    resolved = try await f.eventProfile(ids[1]) != nil
-                    if !resolved { try await Task.sleep(for: .milliseconds(100)) }
+                let resolved = try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
+                    try await f.eventProfile(ids[1]) != nil
                 }
                 guard resolved else {
                     try await release()

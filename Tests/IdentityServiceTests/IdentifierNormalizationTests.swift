@@ -1,3 +1,4 @@
+import KinshipCore
 import Testing
 @testable import IdentityService
 

@@ -1,8 +1,12 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
-import Shared
 import Testing
 @testable import IdentityService
 
@@ -46,11 +50,11 @@ struct IdentityApplicationTests {
                 let app = IdentityApplication.build(ServiceRuntime(configuration: configuration))
                 try await app.test(.live) { client in
                     var profile: UUID?
-                    for _ in 0..<100 where profile == nil {
+                    _ = try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
                         profile = try await database.query(
                             "SELECT profile_id FROM event_profiles WHERE workspace_id = \(workspace.id) AND message_id = 'm-1'", logger: TestDatabase.logger
                         ).decode(UUID?.self).first(where: { _ in true }) ?? nil
-                        if profile == nil { try await Task.sleep(for: .milliseconds(100)) }
+                        return profile != nil
                     }
                     let resolved = try #require(profile, "the consumer never resolved the event")
                     let uri = "/internal/v1/resolve?workspace=\(workspace.id)&type=email&value=PLOY@example.com"

@@ -2,7 +2,11 @@ import Foundation
 import KinshipTestSupport
 import Logging
 import PostgresNIO
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 @testable import IdentityService
 
 /// A fresh workspace and the identity resolver, fed stored events one at a time (as the consumer would).
@@ -10,7 +14,7 @@ struct IdentityFixture: Sendable {
     let workspace: Workspace
     let keys: WorkspaceKeys
     let database: PostgresClient
-    let directory: WorkspaceDirectory
+    let directory: WorkspaceKeyCache
     let source = UUID()
 
     @discardableResult
@@ -20,7 +24,7 @@ struct IdentityFixture: Sendable {
             let workspace = try await tenancy.createWorkspace(name: TestKeys.uniqueName("identity"), actor: "test")
             let fixture = IdentityFixture(
                 workspace: workspace, keys: try await tenancy.keys(for: workspace.id), database: database,
-                directory: WorkspaceDirectory(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
+                directory: WorkspaceKeyCache(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
             )
             return try await body(fixture)
         }
@@ -147,7 +151,7 @@ struct IdentityFixture: Sendable {
         try await reader.resolve(type: type, value: value)
     }
 
-    func view(_ profile: UUID, pii: Bool = true) async throws -> ProfileReader.View? {
+    func view(_ profile: UUID, pii: Bool = true) async throws -> ProfileView? {
         try await reader.view(of: profile, revealPII: pii)
     }
 
@@ -172,7 +176,7 @@ struct IdentityFixture: Sendable {
         }
     }
 
-    func dryRun(_ proposed: IdentityRules) async throws -> RulesDryRun.Report {
+    func dryRun(_ proposed: IdentityRules) async throws -> RulesDryRunReport {
         try await database.withConnection { connection in
             try await RulesDryRun(workspaceID: workspace.id, keys: keys, logger: TestDatabase.logger).run(proposed: proposed, on: connection)
         }

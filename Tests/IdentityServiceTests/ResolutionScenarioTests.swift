@@ -2,7 +2,11 @@ import Foundation
 import KinshipTestSupport
 import Testing
 @testable import IdentityService
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 /// Short event sequences and the profiles they must leave.
 @Suite struct ResolutionScenarioTests {

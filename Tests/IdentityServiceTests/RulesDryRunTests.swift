@@ -2,7 +2,11 @@ import Foundation
 import KinshipTestSupport
 import Testing
 @testable import IdentityService
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 /// A dry run replays the recorded joins under proposed rules and counts how today's profiles would change.
 @Suite struct RulesDryRunTests {
@@ -103,7 +107,7 @@ struct IdentityRulesParsingTests {
             _ = try IdentityRules.parse(Data(body.utf8))
             Issue.record("accepted \(body)")
         } catch let error as KinshipError {
-            #expect(error.code == "invalid_rules")
+            #expect(error.code == .invalidRules)
             #expect(error.message.contains(mentions), "\(error.message)")
         }
     }

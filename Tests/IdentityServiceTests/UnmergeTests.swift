@@ -2,7 +2,11 @@ import Foundation
 import KinshipTestSupport
 import Testing
 @testable import IdentityService
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 /// Taking identifiers, or one event's joins, out of a profile: it splits where its graph splits.
 @Suite struct UnmergeTests {
@@ -42,11 +46,11 @@ import Testing
             #expect(bankView.splits.first?.newProfileIds.sorted() == [arisa.lowercased, tablet.lowercased].sorted())
 
             let changes = try await f.profileChanges()
-            let split = try #require(changes.first { $0.kind == "profile.split" })
+            let split = try #require(changes.first { $0.kind == .split })
             #expect(split.profileId == profile.lowercased)
             #expect(Set(split.splitProfileIds ?? []) == [arisa.lowercased, tablet.lowercased])
-            #expect(changes.contains { $0.kind == "profile.created" && $0.profileId == arisa.lowercased })
-            #expect(changes.contains { $0.kind == "profile.updated" && $0.profileId == arisa.lowercased && $0.changedTraits == ["city", "email"] })
+            #expect(changes.contains { $0.kind == .created && $0.profileId == arisa.lowercased })
+            #expect(changes.contains { $0.kind == .updated && $0.profileId == arisa.lowercased && $0.changedTraits == ["city", "email"] })
 
             let edges = try await f.database.query(
                 "SELECT count(*)::int FROM identity_edges WHERE workspace_id = \(f.workspace.id) AND removed_at IS NOT NULL", logger: TestDatabase.logger
@@ -80,7 +84,7 @@ import Testing
             let outcome = try await f.unmerge(profile, .event(messageID: again))
             #expect(outcome.parts.count == 1)
             #expect(try await f.liveProfiles() == 1)
-            #expect(try await f.profileChanges().contains { $0.kind == "profile.split" } == false)
+            #expect(try await f.profileChanges().contains { $0.kind == .split } == false)
         }
     }
 

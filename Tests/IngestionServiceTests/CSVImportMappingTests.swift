@@ -1,4 +1,7 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Testing
 @testable import IngestionService
 
@@ -54,17 +57,17 @@ struct CSVImportMappingTests {
 
     @Test func unknownColumnIsNamed() {
         let error = failure(["user_id_column": "customer", "event": "E", "number_columns": "total,price"])
-        #expect(error?.code == "import_unknown_column")
+        #expect(error?.code == .importUnknownColumn)
         #expect(error?.message.contains("'price'") == true)
     }
 
     @Test func mappingWithoutAnIdColumnIsRefused() {
-        #expect(failure(["event": "E", "email_column": "email"])?.code == "import_missing_identifier_column")
+        #expect(failure(["event": "E", "email_column": "email"])?.code == .importMissingIdentifierColumn)
     }
 
     @Test func trackWithoutEventIsRefused() {
-        #expect(failure(["user_id_column": "customer"])?.code == "import_missing_event")
-        #expect(failure(["user_id_column": "customer", "event": "  "])?.code == "import_missing_event")
+        #expect(failure(["user_id_column": "customer"])?.code == .importMissingEvent)
+        #expect(failure(["user_id_column": "customer", "event": "  "])?.code == .importMissingEvent)
     }
 
     @Test(arguments: [
@@ -73,17 +76,17 @@ struct CSVImportMappingTests {
         ["user_id_column": "customer", "type": "screen"],
     ])
     func contradictoryOrUnsupportedParametersAreRefused(_ query: [String: String]) {
-        #expect(failure(query)?.code == "import_invalid_parameter")
+        #expect(failure(query)?.code == .importInvalidParameter)
     }
 
     @Test func repeatedHeaderNameIsRefused() {
-        #expect(failure(["user_id_column": "id", "event": "E"], header: ["id", "x", "x"])?.code == "csv_duplicate_column")
+        #expect(failure(["user_id_column": "id", "event": "E"], header: ["id", "x", "x"])?.code == .csvDuplicateColumn)
     }
 
     @Test func rowWithAnotherColumnCountSaysExpectedAndGot() throws {
         let mapping = try CSVImportMapping(query: ["user_id_column": "customer", "event": "E"], header: header)
         let error = #expect(throws: KinshipError.self) { try mapping.message(row: ["a", "b"], line: 9) }
-        #expect(error?.code == "csv_column_count")
+        #expect(error?.code == .csvColumnCount)
         #expect(error?.message == "The row on line 9 has 2 columns; the header has 7.")
     }
 

@@ -1,4 +1,7 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Testing
 @testable import IngestionService
 
@@ -70,7 +73,7 @@ struct CSVRowReaderTests {
     @Test func rowOfExactlyTheMaximumIsAcceptedAndOneByteMoreRefused() throws {
         #expect(try rows("abcd,fghij\nx\n", maximumRowBytes: 10).first == CSVRow(fields: ["abcd", "fghij"], line: 1))
         let error = failure(Array("x\nabcd,fghijk\n".utf8), maximumRowBytes: 10)
-        #expect(error?.code == "csv_row_too_large")
+        #expect(error?.code == .csvRowTooLarge)
         #expect(error?.message.contains("line 2") == true)
     }
 
@@ -89,14 +92,14 @@ struct CSVRowReaderTests {
 
     @Test func unterminatedQuoteNamesTheLineWhereTheRowStarts() {
         let error = failure(Array("a\n\n\"open,\nstill open".utf8))
-        #expect(error?.code == "csv_unterminated_quote")
+        #expect(error?.code == .csvUnterminatedQuote)
         #expect(error?.message.contains("line 3") == true)
     }
 
     @Test func invalidUTF8IsRefused() {
         let error = failure(Array("ok\n".utf8) + [0x61, 0xC3, 0x28, 0x0A])
-        #expect(error?.code == "csv_invalid_utf8")
+        #expect(error?.code == .csvInvalidUTF8)
         #expect(error?.message.contains("line 2") == true)
-        #expect(failure([0xEF, 0xBB])?.code == "csv_invalid_utf8")  // half a byte order mark
+        #expect(failure([0xEF, 0xBB])?.code == .csvInvalidUTF8)  // half a byte order mark
     }
 }

@@ -1,4 +1,7 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import Testing
 @testable import IngestionService
 

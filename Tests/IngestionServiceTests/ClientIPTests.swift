@@ -1,4 +1,8 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Testing
 @testable import IngestionService
 

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 @testable import IngestionService
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipOutbox
+@testable import KinshipService
 
 /// The collection answer is written by the message serializer; clients saw the project's `JSONEncoder`
 /// form before, and see it still, byte for byte.
@@ -25,9 +27,9 @@ import Testing
     @Test(arguments: [
         Collector.Result(outcome: WriteOutcome(stored: 1, duplicates: 0)),
         Collector.Result(outcome: WriteOutcome(stored: 97, duplicates: 2), withheld: 1, refused: [
-            RefusedMessage(index: 3, messageId: "m-3", error: KinshipError.badRequest("missing_field", "A track needs 'event'."), raw: .null),
-            RefusedMessage(index: 12, messageId: nil, error: KinshipError.badRequest("invalid_message", #"Not "JSON": \ / é ✓ 🙂"#), raw: .null),
-            RefusedMessage(index: 40, messageId: "m/\u{1}\t\n", error: KinshipError.badRequest("invalid_field", "timestamp"), raw: .null),
+            RefusedMessage(index: 3, messageId: "m-3", error: KinshipError.badRequest(.missingField, "A track needs 'event'."), raw: .null),
+            RefusedMessage(index: 12, messageId: nil, error: KinshipError.badRequest(.invalidMessage, #"Not "JSON": \ / é ✓ 🙂"#), raw: .null),
+            RefusedMessage(index: 40, messageId: "m/\u{1}\t\n", error: KinshipError.badRequest(.invalidField, "timestamp"), raw: .null),
         ]),
     ])
     func theAnswerIsWhatTheEncoderWrote(_ result: Collector.Result) throws {

@@ -1,8 +1,12 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
-import Shared
 import Testing
 @testable import IngestionService
 
@@ -83,7 +87,7 @@ import Testing
                 #expect(response.status == .unauthorized)
                 #expect(String(buffer: response.body).contains(#""code":"missing_write_key""#))
             }
-            let wrong = "Basic " + Data("wk_wrong:".utf8).base64EncodedString()
+            let wrong = basicAuthorization(user: "wk_wrong")
             try await client.execute(uri: "/v1/track", method: .post, headers: [.authorization: wrong], body: body(message)) { response in
                 #expect(response.status == .unauthorized)
                 #expect(String(buffer: response.body).contains(#""code":"invalid_write_key""#))
@@ -202,7 +206,7 @@ import Testing
     @Test func gzipBodiesAreAcceptedAndBombsRefusedEarly() async throws {
         try await IngestionFixture.run { fixture, client in
             let batch = #"{"batch": [{"type": "track", "messageId": "gz-1", "userId": "u", "event": "Zipped"}]}"#
-            let zipped = try gzip(Data(batch.utf8))
+            let zipped = try await gzip(Data(batch.utf8))
             try await client.execute(
                 uri: "/v1/batch", method: .post, headers: fixture.headers([.contentEncoding: "gzip"]), body: ByteBuffer(bytes: zipped)
             ) { response in
@@ -210,7 +214,7 @@ import Testing
             }
             #expect(try await fixture.storedEvents()["gz-1"] != nil)
             // 50 MB of spaces inside a valid JSON document: a few tens of KB compressed.
-            let bomb = try gzip(Data(#"{"batch": [], "pad": ""#.utf8) + Data(repeating: 0x20, count: 50_000_000) + Data(#""}"#.utf8))
+            let bomb = try await gzip(Data(#"{"batch": [], "pad": ""#.utf8) + Data(repeating: 0x20, count: 50_000_000) + Data(#""}"#.utf8))
             #expect(bomb.count < 200_000)
             try await client.execute(
                 uri: "/v1/batch", method: .post, headers: fixture.headers([.contentEncoding: "gzip"]), body: ByteBuffer(bytes: bomb)
@@ -246,17 +250,9 @@ import Testing
 }
 
 /// gzip from the system's own gzip, independent of the code under test.
-func gzip(_ data: Data) throws -> Data {
+func gzip(_ data: Data) async throws -> Data {
     let input = FileManager.default.temporaryDirectory.appendingPathComponent("kinship-gzip-\(UUID().uuidString)")
     try data.write(to: input)
     defer { try? FileManager.default.removeItem(at: input) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-    process.arguments = ["-c", "-6", input.path]
-    let output = Pipe()
-    process.standardOutput = output
-    try process.run()
-    let compressed = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return compressed
+    return try await ChildProcess.run(URL(fileURLWithPath: "/bin/gzip"), ["-c", "-6", input.path], inheriting: .all).outputData
 }

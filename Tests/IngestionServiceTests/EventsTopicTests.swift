@@ -1,9 +1,13 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 @testable import IngestionService
 

@@ -1,7 +1,11 @@
 import CompressNIO
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import NIOCore
-import Shared
 import Testing
 @testable import IngestionService
 
@@ -94,7 +98,7 @@ struct GzipBodyTests {
         let original = Self.sampleText(bytes: 200_000)
         #expect(try GzipBody.inflate(try Self.gzip(original), limit: 200_000).readableBytes == 200_000)
         let error = failure(try Self.gzip(original), limit: 199_999)
-        #expect(error?.code == "batch_too_large")
+        #expect(error?.code == .batchTooLarge)
         #expect(error?.status == .contentTooLarge)
     }
 
@@ -108,7 +112,7 @@ struct GzipBodyTests {
         #expect(ContinuousClock.now - started < .seconds(2))
         // Inflating it all would take over 100 MB; refusing at the limit takes about 1 MB.
         if let growth { #expect(growth < 40 * 1024 * 1024) }
-        #expect(error?.code == "batch_too_large")
+        #expect(error?.code == .batchTooLarge)
         #expect(error?.status == .contentTooLarge)
         #expect(error?.message == "The body is larger than 1024 KB after decompression.")
     }
@@ -117,7 +121,7 @@ struct GzipBodyTests {
         let whole = try Self.gzip(Self.sampleText(bytes: 10_000))
         for cut in [1, 4, 8, whole.readableBytes / 2] {
             let error = failure(whole.getSlice(at: whole.readerIndex, length: whole.readableBytes - cut)!, limit: 100_000)
-            #expect(error?.code == "invalid_gzip")
+            #expect(error?.code == .invalidGzip)
             #expect(error?.status == .badRequest)
         }
     }
@@ -129,6 +133,6 @@ struct GzipBodyTests {
         Array(helloFromGzipTool[0..<10]) + [0xFF] + Array(helloFromGzipTool[11...]),  // a damaged deflate block
     ])
     func corruptBodyIsInvalid(_ bytes: [UInt8]) {
-        #expect(failure(ByteBuffer(bytes: bytes), limit: 100_000)?.code == "invalid_gzip")
+        #expect(failure(ByteBuffer(bytes: bytes), limit: 100_000)?.code == .invalidGzip)
     }
 }

@@ -1,8 +1,12 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
-import Shared
 import Testing
 @testable import IngestionService
 

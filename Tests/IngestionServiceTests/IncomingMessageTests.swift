@@ -1,5 +1,9 @@
 import Foundation
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 import Testing
 @testable import IngestionService
 
@@ -23,10 +27,10 @@ import Testing
         (#"{"type":"page","anonymousId":"a-12","name":"Home","properties":{"path":"/"},"extra":{"kept":[1,"two"]},"writeKey":"wk"}"#, ["properties"]),
     ]
 
-    static func facts(piiKeys: Set<String> = SealedFields.defaultPIIKeys) -> RequestFacts {
+    static func metadata(piiKeys: Set<String> = SealedFields.defaultPIIKeys) -> RequestMetadata {
         let key = DataKey.generate()
         let workspace = UUID()
-        var facts = RequestFacts(
+        var metadata = RequestMetadata(
             source: AuthenticatedSource(
                 source: Source(workspaceID: workspace, id: UUID(), name: "web"),
                 sealing: SealedFields(key: key, workspaceID: workspace, piiKeys: piiKeys),
@@ -34,8 +38,8 @@ import Testing
             ),
             receivedAt: Date(), clientAddress: "203.0.113.7", userAgent: "curl/8.0"
         )
-        facts.batchContext = ["library": .object(["name": .string("analytics-python"), "version": .string("2.3.3")])]
-        return facts
+        metadata.batchContext = ["library": .object(["name": .string("analytics-python"), "version": .string("2.3.3")])]
+        return metadata
     }
 
     static func read(_ json: String) throws -> IncomingMessage {
@@ -49,20 +53,20 @@ import Testing
     }
 
     /// The stored JSON, parsed, with its sealed values opened.
-    static func stored(_ prepared: PreparedMessage?, _ facts: RequestFacts) throws -> [String: JSONValue] {
+    static func stored(_ prepared: PreparedMessage?, _ metadata: RequestMetadata) throws -> [String: JSONValue] {
         let json = try #require(prepared).json
-        guard case .object(let object) = try JSONValue.parse(json) else { throw KinshipError.badRequest("test", "not an object") }
-        return try facts.source.sealing.openMessage(object)
+        guard case .object(let object) = try JSONValue.parse(json) else { throw KinshipError.badRequest(.invalidJSON, "not an object") }
+        return try metadata.source.sealing.openMessage(object)
     }
 
     @Test(arguments: corpus)
     func readAndParsedMessagesAreStoredAlike(_ json: String, _ passesThrough: [String]) throws {
-        let facts = Self.facts()
+        let metadata = Self.metadata()
         let read = try Self.read(json)
         #expect(read.passedThrough.map(\.key).sorted() == passesThrough)
-        var preparation = MessagePreparation(facts: facts, consent: ConsentGate())
-        var fromBytes = try Self.stored(try preparation.preparing(read), facts)
-        var fromTree = try Self.stored(try preparation.preparing(IncomingMessage(try JSONValue.parse(json))), facts)
+        var preparation = MessagePreparation(metadata: metadata, consent: ConsentGate())
+        var fromBytes = try Self.stored(try preparation.preparing(read), metadata)
+        var fromTree = try Self.stored(try preparation.preparing(IncomingMessage(try JSONValue.parse(json))), metadata)
         // Generated afresh for each message that came without one.
         #expect(fromBytes.removeValue(forKey: "messageId") != nil && fromTree.removeValue(forKey: "messageId") != nil)
         #expect(fromBytes == fromTree)
@@ -71,8 +75,8 @@ import Testing
     }
 
     @Test func piiValuesAreSealedAtRestWhicheverWayTheyCame() throws {
-        let facts = Self.facts()
-        var preparation = MessagePreparation(facts: facts, consent: ConsentGate())
+        let metadata = Self.metadata()
+        var preparation = MessagePreparation(metadata: metadata, consent: ConsentGate())
         for (json, _) in Self.corpus {
             let text = String(decoding: try #require(try preparation.preparing(try Self.read(json))).json, as: UTF8.self)
             for secret in ["a@example.com", "Somchai", "escaped@example.com", "last@example.com", "u-2", "u-10"] {
@@ -82,33 +86,33 @@ import Testing
     }
 
     @Test func aSourceWithOtherPIIKeysSealsThemInWhatWouldPassThrough() throws {
-        let facts = Self.facts(piiKeys: ["sku"])
-        var preparation = MessagePreparation(facts: facts, consent: ConsentGate())
+        let metadata = Self.metadata(piiKeys: ["sku"])
+        var preparation = MessagePreparation(metadata: metadata, consent: ConsentGate())
         let message = try Self.read(#"{"type":"track","userId":"u","event":"E","properties":{"sku":"SKU-SECRET-1","price":2}}"#)
         #expect(message.passedThrough.map(\.key) == ["properties"])
         let prepared = try #require(try preparation.preparing(message))
         #expect(!String(decoding: prepared.json, as: UTF8.self).contains("SKU-SECRET-1"))
-        #expect(try Self.stored(prepared, facts)["properties"]?["sku"] == .string("SKU-SECRET-1"))
+        #expect(try Self.stored(prepared, metadata)["properties"]?["sku"] == .string("SKU-SECRET-1"))
     }
 
     @Test func passedThroughBytesCountTowardsTheMessageLimit() throws {
-        var preparation = MessagePreparation(facts: Self.facts(), consent: ConsentGate())
+        var preparation = MessagePreparation(metadata: Self.metadata(), consent: ConsentGate())
         let pad = String(repeating: "x", count: IngestionLimits.messageBytes)
         let message = try Self.read(#"{"type":"track","userId":"u","event":"E","properties":{"pad":"\#(pad)"}}"#)
         #expect(message.passedThrough.count == 1)
         #expect(throws: KinshipError.self) { try preparation.preparing(message) }
-        #expect(preparation.dispose(message, index: 0).refusalCode == "message_too_large")
+        #expect(preparation.process(message, index: 0).refusalCode == "message_too_large")
     }
 
     @Test func aNULInsideIsRefusedWithItsPath() throws {
-        var preparation = MessagePreparation(facts: Self.facts(), consent: ConsentGate())
+        var preparation = MessagePreparation(metadata: Self.metadata(), consent: ConsentGate())
         let message = try Self.read(#"{"type":"track","userId":"u","event":"E","properties":{"a":{"b":"x\u0000y"}}}"#)
         #expect(message.passedThrough.isEmpty)
-        guard case .refused(let refusal) = preparation.dispose(message, index: 3) else {
+        guard case .refused(let refusal) = preparation.process(message, index: 3) else {
             Issue.record("a NUL was accepted")
             return
         }
-        #expect(refusal.error.code == "invalid_character")
+        #expect(refusal.error.code == .invalidCharacter)
         #expect(refusal.error.message.hasPrefix("properties.a.b "))
         #expect(refusal.index == 3)
     }
@@ -119,40 +123,40 @@ import Testing
         #"{"type":"track","userId":"u","event":"E","traits":{"e\u006dail":"\u0000"}}"#,
     ])
     func aNULAnywhereInWhatWasReadIsRefused(_ json: String) throws {
-        var preparation = MessagePreparation(facts: Self.facts(), consent: ConsentGate())
-        #expect(preparation.dispose(try Self.read(json), index: 0).refusalCode == "invalid_character")
+        var preparation = MessagePreparation(metadata: Self.metadata(), consent: ConsentGate())
+        #expect(preparation.process(try Self.read(json), index: 0).refusalCode == "invalid_character")
     }
 
     @Test func aNULInTheBatchContextIsRefusedInEachMessage() throws {
-        var facts = Self.facts()
-        facts.batchContext = ["locale": .string("th\u{0}TH")]
-        var preparation = MessagePreparation(facts: facts, consent: ConsentGate())
+        var metadata = Self.metadata()
+        metadata.batchContext = ["locale": .string("th\u{0}TH")]
+        var preparation = MessagePreparation(metadata: metadata, consent: ConsentGate())
         let message = try Self.read(#"{"type":"track","userId":"u","event":"E"}"#)
-        #expect(preparation.dispose(message, index: 0).refusalCode == "invalid_character")
+        #expect(preparation.process(message, index: 0).refusalCode == "invalid_character")
     }
 
     @Test func theLimitIsOnTheMessageAsSentPlusTheBatchFields() throws {
         let padding = IngestionLimits.messageBytes - #"{"type":"track","userId":"u","event":"E","properties":{"pad":""}}"#.utf8.count
         let exactly = #"{"type":"track","userId":"u","event":"E","properties":{"pad":"\#(String(repeating: "x", count: padding))"}}"#
         #expect(exactly.utf8.count == IngestionLimits.messageBytes)
-        var alone = Self.facts()
+        var alone = Self.metadata()
         alone.batchContext = nil
-        var preparation = MessagePreparation(facts: alone, consent: ConsentGate())
-        #expect(preparation.dispose(try Self.read(exactly), index: 0).refusalCode == nil)
-        var withBatchContext = MessagePreparation(facts: Self.facts(), consent: ConsentGate())
-        #expect(withBatchContext.dispose(try Self.read(exactly), index: 0).refusalCode == "message_too_large")
+        var preparation = MessagePreparation(metadata: alone, consent: ConsentGate())
+        #expect(preparation.process(try Self.read(exactly), index: 0).refusalCode == nil)
+        var withBatchContext = MessagePreparation(metadata: Self.metadata(), consent: ConsentGate())
+        #expect(withBatchContext.process(try Self.read(exactly), index: 0).refusalCode == "message_too_large")
     }
 
     @Test func aRefusedMessageKeepsWhatPassedThroughInItsFailedEvent() throws {
-        var preparation = MessagePreparation(facts: Self.facts(), consent: ConsentGate())
+        var preparation = MessagePreparation(metadata: Self.metadata(), consent: ConsentGate())
         let message = try Self.read(#"{"type":"track","userId":"u","properties":{"price":2,"list":[1]}}"#)
-        guard case .refused(let refusal) = preparation.dispose(message, index: 0) else {
+        guard case .refused(let refusal) = preparation.process(message, index: 0) else {
             Issue.record("a track without event was accepted")
             return
         }
-        #expect(refusal.error.code == "missing_event")
+        #expect(refusal.error.code == .missingEvent)
         #expect(refusal.raw["properties"] == .object(["price": .number(2), "list": .array([.number(1)])]))
-        // As sent: without the batch's context, which the door had merged into it before refusing it.
+        // As sent: without the batch's context, which ingestion had merged into it before refusing it.
         #expect(refusal.raw == .object(["type": .string("track"), "userId": .string("u"), "properties": .object(["price": .number(2), "list": .array([.number(1)])])]))
     }
 }
@@ -165,9 +169,9 @@ extension MessagePreparation {
     }
 }
 
-extension MessageDisposition {
+extension MessageOutcome {
     var refusalCode: String? {
-        if case .refused(let refusal) = self { return refusal.error.code }
+        if case .refused(let refusal) = self { return refusal.error.code.rawValue }
         return nil
     }
 }

@@ -1,5 +1,6 @@
+import KinshipDatabase
+import KinshipService
 import KinshipTestSupport
-import Shared
 import Testing
 @testable import IngestionService
 

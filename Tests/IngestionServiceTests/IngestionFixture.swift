@@ -1,9 +1,13 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 @testable import IngestionService
 
@@ -32,7 +36,7 @@ struct IngestionFixture: Sendable {
         }
     }
 
-    var basicAuthorization: String { "Basic " + Data("\(writeKey):".utf8).base64EncodedString() }
+    var basicAuthorization: String { KinshipCore.basicAuthorization(user: writeKey) }
 
     func headers(_ extra: HTTPFields = [:]) -> HTTPFields {
         var headers: HTTPFields = [.authorization: basicAuthorization, .contentType: "application/json"]

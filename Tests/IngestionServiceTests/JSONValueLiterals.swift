@@ -1,7 +1,7 @@
-import Shared
+import KinshipCore
 
 // Expected messages read best as literals. Test-only: production code builds JSONValue explicitly.
-// If Shared ever gains these conformances, delete this file.
+// If KinshipCore ever gains these conformances, delete this file.
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral,
     ExpressibleByDictionaryLiteral {
     public init(stringLiteral value: String) { self = .string(value) }

@@ -1,9 +1,13 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 @testable import IngestionService
 
@@ -79,14 +83,12 @@ import Testing
                 )
                 async let answer = client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { try jsonBody($0) }
                 // Commit once the service's statement waits for that row's lock: it then sees the claim.
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ContinuousClock.now < deadline {
+                _ = try await poll(timeout: .seconds(10), every: .milliseconds(20)) {
                     let waiting = try await fixture.database.query(
                         "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO event_message_ids%'",
                         logger: TestDatabase.logger
                     ).decode(Int.self).first(where: { _ in true }) ?? 0
-                    if waiting > 0 { break }
-                    try await Task.sleep(for: .milliseconds(20))
+                    return waiting > 0
                 }
                 try await other.query("COMMIT", logger: TestDatabase.logger)
                 let json = try await answer
@@ -127,14 +129,12 @@ import Testing
                     logger: logger
                 )
                 async let outcomes = writer.store([batch])
-                let deadline = ContinuousClock.now + .seconds(10)
-                while ContinuousClock.now < deadline {
+                _ = try await poll(timeout: .seconds(10), every: .milliseconds(20)) {
                     let waiting = try await database.query(
                         "SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO event%'",
                         logger: logger
                     ).decode(Int.self).first(where: { _ in true }) ?? 0
-                    if waiting > 0 { break }
-                    try await Task.sleep(for: .milliseconds(20))
+                    return waiting > 0
                 }
                 try await other.query("COMMIT", logger: logger)
                 #expect(try await outcomes == [WriteOutcome(stored: 0, duplicates: 1)])

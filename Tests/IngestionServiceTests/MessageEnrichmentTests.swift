@@ -1,12 +1,14 @@
 import Foundation
 import Testing
 @testable import IngestionService
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipDatabase
+@testable import KinshipOutbox
 
-/// What the door adds to `context`, message after message of one request.
+/// What ingestion adds to `context`, message after message of one request.
 @Suite struct MessageEnrichmentTests {
     @Test func eachMessageGetsItsOwnCampaignAndUserAgentHoweverTheyRepeat() {
-        var enrichment = MessageEnrichment(facts: IncomingMessageTests.facts())
+        var enrichment = MessageEnrichment(metadata: IncomingMessageTests.metadata())
         let pages = [
             ("https://shop.example/p/1?utm_source=mail&utm_campaign=spring", ["source": "mail", "name": "spring"]),
             ("https://shop.example/p/2?utm_source=mail&utm_campaign=spring", ["source": "mail", "name": "spring"]),

@@ -1,7 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 @testable import IngestionService
 

@@ -1,9 +1,12 @@
-import Shared
+import KinshipCore
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Testing
 @testable import IngestionService
 
 @Suite struct MessageSizeTests {
-    /// The door's limit must count what the serializer writes, byte for byte.
+    /// Ingestion's limit must count what the serializer writes, byte for byte.
     @Test(arguments: [
         #"{"a": 1}"#,
         #"{"type": "track", "userId": "u-1", "event": "Product Viewed", "properties": {"price": 49.5, "qty": -3, "big": 1e20, "tiny": 0.000001, "zero": -0.0}}"#,

@@ -1,13 +1,17 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import KinshipTestSupport
 import PostgresNIO
-import Shared
 import Testing
 @testable import IngestionService
 
-/// `properties` and `traits` the door passes through reach Postgres as sent, and whatever it cannot
+/// `properties` and `traits` ingestion passes through reach Postgres as sent, and whatever it cannot
 /// pass through is normalised or refused per message, never failing the shared transaction.
 @Suite struct PassedThroughStorageTests {
     /// `message->'properties'` of each stored event, as Postgres prints it, by message id.
@@ -41,7 +45,7 @@ import Testing
             let stored = try await storedProperties(fixture)
             // The scale and digits sent are kept: the text went to Postgres untouched.
             #expect(stored["pt-1"] == #"{"id": 12345678901234567890, "total": 1.50}"#)
-            // Postgres `numeric` refuses 1e-99999 as text; the door stored the nearest Double instead.
+            // Postgres `numeric` refuses 1e-99999 as text; ingestion stored the nearest Double instead.
             #expect(stored["pt-2"] == #"{"big": 1000, "tiny": 0}"#)
             #expect(stored["pt-3"] == nil)
             #expect(stored["pt-4"] == #"{"title": "ไทย 😀"}"#)

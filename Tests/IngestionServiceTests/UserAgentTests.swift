@@ -1,4 +1,4 @@
-import Shared
+import KinshipCore
 import Testing
 @testable import IngestionService
 

@@ -5,12 +5,14 @@
 // PROBE_DELAY_MS (per message, default 0), PROBE_BATCH (default 100), PROBE_LEASE_MS (default 2000),
 // PROBE_HEARTBEAT_MS (default 300).
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 import Logging
 import PostgresNIO
 import ServiceLifecycle
-import Shared
 
-let environment = Shared.Environment()
+let environment = KinshipCore.Environment()
 let url = try DatabaseURL(parsing: environment.required("KINSHIP_DATABASE_URL"))
 let worker = try environment.required("PROBE_WORKER")
 let delay = try environment.integer("PROBE_DELAY_MS", default: 0, range: 0...60_000)

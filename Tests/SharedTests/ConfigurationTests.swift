@@ -1,11 +1,15 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 struct ConfigurationTests {
     let valid: [String: String] = [
         "KINSHIP_DATABASE_URL": "postgres://kinship:s%40cret@db.internal:6543/kinship?sslmode=require",
-        "KINSHIP_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString(),
+        "KINSHIP_MASTER_KEY": Data(repeating: 7, count: 32).base64String,
         "KINSHIP_INTERNAL_TOKEN": "an-internal-token-long-enough",
     ]
 

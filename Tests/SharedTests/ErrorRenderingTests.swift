@@ -2,7 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
+@testable import KinshipService
 
 struct ErrorRenderingTests {
     struct Unexpected: Error {}
@@ -11,18 +15,18 @@ struct ErrorRenderingTests {
         let router = Router()
         router.add(middleware: ErrorMiddleware())
         router.get("refused") { _, _ -> String in
-            throw KinshipError.badRequest("missing_identifier", "A message needs userId or anonymousId.")
+            throw KinshipError.badRequest(.missingIdentifier, "A message needs userId or anonymousId.")
         }
         router.get("limited") { _, _ -> String in
-            throw KinshipError(code: "rate_limited", status: .tooManyRequests, message: "Slow down.", headers: [.retryAfter: "3"])
+            throw KinshipError(code: .rateLimited, status: .tooManyRequests, message: "Slow down.", headers: [.retryAfter: "3"])
         }
         router.get("crash") { _, _ -> String in throw Unexpected() }
         router.get("hummingbird") { _, _ -> String in throw HTTPError(.badRequest, message: "bad thing") }
         return Application(router: router)
     }
 
-    func body(_ response: TestResponse) -> KinshipError.Body? {
-        try? JSONDecoder().decode(KinshipError.Body.self, from: Data(buffer: response.body))
+    func body(_ response: TestResponse) -> ErrorBody? {
+        try? JSONDecoder().decode(ErrorBody.self, from: Data(buffer: response.body))
     }
 
     @Test func kinshipErrorsRenderWithCodeStatusAndHeaders() async throws {

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
 
 @Suite struct HexTests {
     @Test func bytesAreTwoLowercaseDigitsEach() {

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
 
 /// The hand-written parser and serializer, checked against Foundation's JSON implementation.
 struct JSONValueParseTests {
@@ -113,7 +117,7 @@ struct JSONValueParseTests {
         } catch {
             thrown = error as? KinshipError
         }
-        #expect(thrown?.code == "invalid_json", "\(name)")
+        #expect(thrown?.code == .invalidJSON, "\(name)")
         #expect(thrown?.message.hasPrefix("The body is not valid JSON: ") == true, "\(name)")
     }
 
@@ -129,10 +133,10 @@ struct JSONValueParseTests {
     }
 
     @Test func errorsNameTheByteOffset() {
-        #expect(throws: KinshipError.badRequest("invalid_json", "The body is not valid JSON: unexpected data after the value at byte 3.")) {
+        #expect(throws: KinshipError.badRequest(.invalidJSON, "The body is not valid JSON: unexpected data after the value at byte 3.")) {
             try JSONValue.parse("{} x")
         }
-        #expect(throws: KinshipError.badRequest("invalid_json", "The body is not valid JSON: leading zero in number at byte 5.")) {
+        #expect(throws: KinshipError.badRequest(.invalidJSON, "The body is not valid JSON: leading zero in number at byte 5.")) {
             try JSONValue.parse(#"{"a":01}"#)
         }
     }

@@ -2,7 +2,11 @@ import Foundation
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 struct MigrationTests {
     let logger = TestDatabase.logger

@@ -3,7 +3,10 @@ import KinshipTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipService
 
 struct NotificationSenderTests {
     /// Wake-ups announced faster than one per `NotificationSender.spacing` share sends, and the last one is

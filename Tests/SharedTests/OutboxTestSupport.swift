@@ -3,7 +3,12 @@ import KinshipTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
+@testable import KinshipService
 
 /// A fresh, migrated database with a `handled` table that outbox test handlers write to in the
 /// consumer's transaction: what commits there is exactly what a real handler's effect would be.
@@ -73,12 +78,7 @@ struct OutboxFixture: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for consumer in consumers { group.addTask { try await consumer.run() } }
             defer { group.cancelAll() }
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if try await done() { return true }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return false
+            return try await poll(timeout: timeout, every: .milliseconds(50), done)
         }
     }
 }

@@ -2,7 +2,12 @@ import Foundation
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
+@testable import KinshipService
 
 struct OutboxTests {
     @Test func messagesBecomeVisibleExactlyWhenTheirTransactionCommits() async throws {

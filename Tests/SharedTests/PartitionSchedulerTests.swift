@@ -1,4 +1,5 @@
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipOutbox
 import Testing
 
 @Suite struct PartitionSchedulerTests {

@@ -1,7 +1,10 @@
 import Crypto
 import Foundation
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
 
 struct PrivacyTests {
     static func hex(_ text: String) -> Data {

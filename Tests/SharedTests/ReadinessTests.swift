@@ -4,7 +4,12 @@ import HummingbirdTesting
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
+@testable import KinshipService
 
 struct ReadinessTests {
     func readyz(_ url: DatabaseURL) async throws -> (HTTPResponse.Status, String) {
@@ -56,11 +61,9 @@ struct ReadinessTests {
                 try await client.query(PostgresQuery(unsafeSQL: "DROP TABLE \(future)"), logger: logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await PartitionMaintenance(database: client, logger: logger, interval: .seconds(60)).run() }
-                    var found = false
-                    for _ in 0..<100 where !found {
-                        found = try await client.query("SELECT to_regclass(\(future)) IS NOT NULL", logger: logger)
+                    let found = try await poll(timeout: .seconds(5), every: .milliseconds(50)) {
+                        try await client.query("SELECT to_regclass(\(future)) IS NOT NULL", logger: logger)
                             .decode(Bool.self).collectAll() == [true]
-                        if !found { try await Task.sleep(for: .milliseconds(50)) }
                     }
                     #expect(found, "\(future) was not recreated")
                     group.cancelAll()

@@ -1,5 +1,9 @@
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
 
 struct SQLScriptTests {
     @Test func splitsOnSemicolonsOutsideQuotesCommentsAndDollarBodies() {

@@ -2,7 +2,12 @@ import Foundation
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import Shared
+@testable import KinshipCore
+@testable import KinshipPrivacy
+@testable import KinshipDatabase
+@testable import KinshipOutbox
+@testable import KinshipInternalClient
+@testable import KinshipService
 
 struct TenancyTests {
     let logger = TestDatabase.logger
@@ -50,14 +55,14 @@ struct TenancyTests {
             do {
                 _ = try await tenancy.createWorkspace(name: name, actor: "test")
             } catch let error as KinshipError {
-                #expect(error.code == "workspace_exists" && error.status == .conflict)
+                #expect(error.code == .workspaceExists && error.status == .conflict)
             }
             for bad in ["", "Upper", "-lead", "has space", String(repeating: "a", count: 64), "x'; DROP TABLE workspaces; --"] {
                 do {
                     _ = try await tenancy.createWorkspace(name: bad, actor: "test")
                     Issue.record("accepted '\(bad)'")
                 } catch let error as KinshipError {
-                    #expect(error.code == "invalid_workspace_name")
+                    #expect(error.code == .invalidWorkspaceName)
                 }
             }
             _ = try await tenancy.createSource(in: workspace, name: "pos", actor: "test")
@@ -65,7 +70,7 @@ struct TenancyTests {
                 _ = try await tenancy.createSource(in: workspace, name: "pos", actor: "test")
                 Issue.record("duplicate source accepted")
             } catch let error as KinshipError {
-                #expect(error.code == "source_exists")
+                #expect(error.code == .sourceExists)
             }
             await #expect(throws: KinshipError.notFound("No workspace is named 'no-such-workspace'.")) {
                 try await tenancy.workspace(named: "no-such-workspace")

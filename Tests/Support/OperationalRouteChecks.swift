@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import Shared
+import KinshipCore
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Testing
 
 /// The checks every service's tests run against its real application: health, readiness, metrics, error shape.

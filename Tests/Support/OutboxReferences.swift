@@ -1,4 +1,5 @@
 import Foundation
+import KinshipOutbox
 import PostgresNIO
 
 /// The references a workspace's `events` outbox messages carry that name one of its stored events, each
@@ -7,10 +8,10 @@ public func referencedEvents(in workspaceID: UUID, on database: PostgresClient) 
     try await database.query(
         """
         SELECT count(*)::int FROM outbox o
-        CROSS JOIN LATERAL jsonb_array_elements(o.payload->'events') AS r(reference)
-        JOIN events e ON e.workspace_id = o.workspace_id AND e.received_at = (r.reference->>'receivedAt')::timestamptz
-            AND e.message_id = r.reference->>'messageId'
-        WHERE o.topic = 'events' AND o.workspace_id = \(workspaceID)
+        CROSS JOIN LATERAL \(unescaped: EventReference.sqlReferences(in: "o.payload")) AS r(reference)
+        JOIN events e ON e.workspace_id = o.workspace_id AND e.received_at = (\(unescaped: EventReference.sqlField(.receivedAt, of: "r.reference")))::timestamptz
+            AND e.message_id = \(unescaped: EventReference.sqlField(.messageId, of: "r.reference"))
+        WHERE o.topic = \(OutboxTopic.events.name) AND o.workspace_id = \(workspaceID)
         """,
         logger: TestDatabase.logger
     ).decode(Int.self).first(where: { _ in true }) ?? -1

@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 import Logging
 import PostgresNIO
-import Shared
 
 /// The test cluster that `scripts/test` starts, reached through `KINSHIP_TEST_DATABASE_URL`.
 public enum TestDatabase {

@@ -1,5 +1,9 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
 /// Fixed secrets for tests, generated per test run.
 public enum TestKeys {
@@ -14,7 +18,7 @@ public enum TestKeys {
         text += "@\(url.host):\(url.port)/\(url.database)?sslmode=disable"
         var values = [
             "KINSHIP_DATABASE_URL": text,
-            "KINSHIP_MASTER_KEY": masterKey.base64EncodedString(),
+            "KINSHIP_MASTER_KEY": masterKey.base64String,
             "KINSHIP_INTERNAL_TOKEN": internalToken,
             "KINSHIP_LOG_LEVEL": "warning",
         ]

@@ -1,7 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 import Logging
 import PostgresNIO
-import Shared
 
 /// Runs a command body with a started database pool, then shuts it down.
 enum AdminContext {
@@ -12,14 +16,14 @@ enum AdminContext {
     }
 
     static func withDatabase<T: Sendable>(
-        environment: Shared.Environment = Shared.Environment(),
+        environment: KinshipCore.Environment = KinshipCore.Environment(),
         _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
         try await DatabaseURL(parsing: environment.required("KINSHIP_DATABASE_URL")).withClient(logger: logger, body)
     }
 
     static func withTenancy<T: Sendable>(_ body: @Sendable (TenancyStore) async throws -> T) async throws -> T {
-        let environment = Shared.Environment()
+        let environment = KinshipCore.Environment()
         let keyring = try MasterKeyring.load(from: environment)
         return try await withDatabase(environment: environment) { client in
             try await body(TenancyStore(database: client, keyring: keyring, logger: logger))

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 
 /// Where the identity service is and which workspace a command is about (`kinship profiles`, `kinship rules`).
 struct IdentityAccess: ParsableArguments {
@@ -15,8 +19,9 @@ struct IdentityAccess: ParsableArguments {
     }
 
     /// Sends one call with KINSHIP_INTERNAL_TOKEN; a reply that is not 2xx becomes the error it names.
-    func call(_ method: InternalClient.Method, _ path: String, query: [String: String] = [:], body: Data? = nil) async throws -> JSONValue {
-        let environment = Shared.Environment()
+    /// Returns the reply's body as identity wrote it.
+    func send(_ method: InternalClient.Method, _ path: String, query: [String: String] = [:], body: Data? = nil) async throws -> Data {
+        let environment = KinshipCore.Environment()
         guard let token = environment.optional("KINSHIP_INTERNAL_TOKEN") else {
             throw ValidationError("set KINSHIP_INTERNAL_TOKEN to the installation's internal token")
         }
@@ -30,7 +35,14 @@ struct IdentityAccess: ParsableArguments {
             throw ValidationError("could not reach identity at \(base): \(error)")
         }
         guard (200..<300).contains(reply.status) else { throw IdentityCallError(description: reply.errorDescription) }
-        return try JSONValue.parse(reply.body)
+        return reply.body
+    }
+
+    /// `send`, with the answer read as identity's contract type for it.
+    func call<Answer: Decodable>(
+        _ method: InternalClient.Method, _ path: String, query: [String: String] = [:], body: Data? = nil, as answer: Answer.Type
+    ) async throws -> Answer {
+        try JSONCoding.decode(Answer.self, from: try await send(method, path, query: query, body: body))
     }
 
     /// The file's bytes, or standard input's for `-`.

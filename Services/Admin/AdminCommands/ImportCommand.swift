@@ -1,8 +1,12 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
-import Shared
 
 /// `kinship import FILE`: streams historical data to ingestion's `POST /v1/import`.
 struct ImportCommand: AsyncParsableCommand {
@@ -34,7 +38,7 @@ struct ImportCommand: AsyncParsableCommand {
     var mappings: [String] = []
 
     func run() async throws {
-        let environment = Shared.Environment()
+        let environment = KinshipCore.Environment()
         guard let writeKey = writeKey ?? environment.optional("KINSHIP_WRITE_KEY") else {
             throw ValidationError("give the source's write key with --write-key or KINSHIP_WRITE_KEY")
         }
@@ -49,7 +53,7 @@ struct ImportCommand: AsyncParsableCommand {
 
         var request = HTTPClientRequest(url: base.trimmingSuffix("/") + "/v1/import?" + (query.percentEncodedQuery ?? ""))
         request.method = .POST
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(writeKey):".utf8).base64EncodedString())
+        request.headers.add(name: "Authorization", value: basicAuthorization(user: writeKey))
         request.headers.add(name: "Content-Type", value: format == "csv" ? "text/csv" : "application/x-ndjson")
         let progress = ImportProgress(totalBytes: size, headerLines: format == "csv" ? 1 : 0)
         request.body = .stream(FileChunks(handle: handle, progress: progress), length: .known(Int64(size)))

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
 
 /// The end of `kinship import`: the server's counts on standard output, refused rows on standard error.
 struct ImportReport {
@@ -8,18 +11,17 @@ struct ImportReport {
     let body: Data
 
     func print() throws {
-        let json = try? JSONCoding.decode([String: JSONValue].self, from: body)
-        guard status == 200, let json else {
-            let error = json?["error"]
-            let code = error?["code"]?.stringValue ?? "http_\(status)"
-            let message = error?["message"]?.stringValue ?? String(decoding: body.prefix(500), as: UTF8.self)
+        guard status == 200, let summary = try? JSONDecoder().decode(ImportSummary.self, from: body) else {
+            let error = (try? JSONDecoder().decode(ErrorBody.self, from: body))?.error
+            let code = error?.code ?? "http_\(status)"
+            let message = error?.message ?? String(decoding: body.prefix(500), as: UTF8.self)
             throw ValidationError("import refused (\(status) \(code)): \(message)")
         }
-        func count(_ key: String) -> Int { Int(json[key]?.numberValue ?? 0) }
-        Swift.print("rows \(count("rows")), stored \(count("stored")), duplicates \(count("duplicates")), withheld by consent \(count("withheld")), refused \(count("refused"))")
-        for row in json["refusedRows"]?.arrayValue ?? [] {
-            let line = Int(row["line"]?.numberValue ?? 0)
-            AdminContext.note("line \(line): \(row["code"]?.stringValue ?? "") — \(row["message"]?.stringValue ?? "")")
+        Swift.print(
+            "rows \(summary.rows), stored \(summary.stored), duplicates \(summary.duplicates), withheld by consent \(summary.withheld), refused \(summary.refused)"
+        )
+        for row in summary.refusedRows {
+            AdminContext.note("line \(row.line): \(row.code) — \(row.message)")
         }
     }
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 
 struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,7 +23,7 @@ struct OutboxCommand: AsyncParsableCommand {
             let rows = try await AdminContext.withDatabase { [group] client in
                 try await OutboxAdministration(database: client, logger: AdminContext.logger).status(group: group)
             }
-            print(Table(
+            print(TextTable(
                 header: ["GROUP", "TOPIC", "PARTITION", "OWNER", "LAG", "LAG_SECONDS", "ATTEMPTS", "DEAD_LETTERS", "LAST_ERROR"],
                 rows: rows.map {
                     [$0.group, $0.topic, String($0.partition), $0.owner ?? "-", String($0.lagMessages),
@@ -43,7 +47,7 @@ struct OutboxCommand: AsyncParsableCommand {
             let letters = try await AdminContext.withDatabase { [group, limit] client in
                 try await OutboxAdministration(database: client, logger: AdminContext.logger).deadLetters(group: group, limit: limit)
             }
-            print(Table(
+            print(TextTable(
                 header: ["ID", "GROUP", "TOPIC", "PARTITION", "MESSAGE", "KEY", "ATTEMPTS", "FAILED_AT", "ERROR"],
                 rows: letters.map {
                     [String($0.id), $0.group, $0.topic, String($0.partition), String($0.messageID), $0.key,

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 
 /// `kinship profiles`: see a profile and fix one, through the identity service's internal API.
 struct ProfilesCommand: AsyncParsableCommand {
@@ -45,11 +49,17 @@ struct ProfilesCommand: AsyncParsableCommand {
                 profile = id
             } else {
                 let (type, value) = try lookup()
-                let resolved = try await access.call(.get, "/internal/v1/resolve", query: ["type": type, "value": value])
-                profile = resolved["profileId"]?.stringValue ?? ""
+                profile = try await access.call(
+                    .get, "/internal/v1/resolve", query: ["type": type, "value": value], as: ResolvedProfile.self
+                ).profileId
             }
-            let view = try await access.call(.get, "/internal/v1/profiles/\(profile)", query: pii ? ["pii": "true"] : [:])
-            print(json ? view.serialized() : ProfileText(view).rendered)
+            let path = "/internal/v1/profiles/\(profile)"
+            let query = pii ? ["pii": "true"] : [:]
+            if json {
+                print(String(decoding: try await access.send(.get, path, query: query), as: UTF8.self))
+            } else {
+                print(ProfileText(try await access.call(.get, path, query: query, as: ProfileView.self)).rendered)
+            }
         }
 
         private func lookup() throws -> (String, String) {
@@ -92,19 +102,19 @@ struct ProfilesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            var body: [String: JSONValue] = ["requestedBy": .string(requestedBy)]
-            if let identifier {
-                let (type, value) = try Self.pair(identifier)
-                body["identifier"] = .object(["type": .string(type), "value": .string(value)])
-            } else if let event {
-                body["messageId"] = .string(event)
-            }
-            let outcome = try await access.call(.post, "/internal/v1/profiles/\(profile)/unmerge", body: Data(JSONValue.object(body).serialized().utf8))
-            let parts = outcome["parts"]?.arrayValue ?? []
-            print("removed \(outcome["removedEdges"]?.cell ?? "0") joins; the profile is now \(parts.count) profile\(parts.count == 1 ? "" : "s")")
-            print(Table(
+            let request = UnmergeRequest(
+                identifier: try identifier.map { try Self.pair($0) }.map { UnmergeRequest.Identifier(type: $0.0, value: $0.1) },
+                messageId: event,
+                requestedBy: requestedBy
+            )
+            let outcome = try await access.call(
+                .post, "/internal/v1/profiles/\(profile)/unmerge", body: try JSONCoding.encoder().encode(request), as: UnmergeOutcome.self
+            )
+            let parts = outcome.parts
+            print("removed \(outcome.removedEdges) joins; the profile is now \(parts.count) profile\(parts.count == 1 ? "" : "s")")
+            print(TextTable(
                 header: ["PROFILE", "NEW", "IDENTIFIERS", "EVENTS"],
-                rows: parts.map { [$0["profileId"]?.cell ?? "", $0["created"] == .bool(true) ? "yes" : "no", $0["identifiers"]?.cell ?? "", $0["events"]?.cell ?? ""] }
+                rows: parts.map { [$0.profileId, $0.created ? "yes" : "no", String($0.identifiers), String($0.events)] }
             ).rendered)
         }
 
@@ -119,37 +129,34 @@ struct ProfilesCommand: AsyncParsableCommand {
 
 /// A profile view as text for a terminal.
 struct ProfileText {
-    let view: JSONValue
+    let view: ProfileView
 
-    init(_ view: JSONValue) { self.view = view }
+    init(_ view: ProfileView) { self.view = view }
 
     var rendered: String {
-        var lines = ["profile \(view["profileId"]?.cell ?? "?")"]
-        if let requested = view["requestedProfileId"]?.stringValue { lines.append("(asked for \(requested), which was merged into it)") }
-        lines.append("created \(view["createdAt"]?.cell ?? "?")\(view["flaggedLarge"] == .bool(true) ? "  FLAGGED: unusually large" : "")")
-        lines += ["", "IDENTIFIERS", Table(
+        func time(_ date: Date) -> String { Timestamp.format(date) }
+        var lines = ["profile \(view.profileId)"]
+        if let requested = view.requestedProfileId { lines.append("(asked for \(requested), which was merged into it)") }
+        lines.append("created \(time(view.createdAt))\(view.flaggedLarge ? "  FLAGGED: unusually large" : "")")
+        lines += ["", "IDENTIFIERS", TextTable(
             header: ["TYPE", "VALUE", "FIRST_SEEN", "LAST_SEEN"],
-            rows: (view["identifiers"]?.arrayValue ?? []).map { [$0["type"]?.cell ?? "", $0["value"]?.cell ?? "", $0["firstSeenAt"]?.cell ?? "", $0["lastSeenAt"]?.cell ?? ""] }
+            rows: view.identifiers.map { [$0.type, $0.value, time($0.firstSeenAt), time($0.lastSeenAt)] }
         ).rendered]
-        let traits = (view["traits"]?.objectValue ?? [:]).sorted { $0.key < $1.key }
-        lines += ["", "TRAITS", Table(
+        lines += ["", "TRAITS", TextTable(
             header: ["KEY", "VALUE", "AT", "SOURCE"],
-            rows: traits.map { [$0.key, $0.value["value"]?.cell ?? "", $0.value["at"]?.cell ?? "", $0.value["source"]?.cell ?? ""] }
+            rows: view.traits.sorted { $0.key < $1.key }.map { [$0.key, $0.value.value.cell, $0.value.at, $0.value.source] }
         ).rendered]
-        let merges = view["merges"]?.arrayValue ?? []
-        if !merges.isEmpty {
-            lines += ["", "MERGED IN", Table(
+        if !view.merges.isEmpty {
+            lines += ["", "MERGED IN", TextTable(
                 header: ["FROM_PROFILE", "BY_EVENT", "RULE_VERSION", "AT"],
-                rows: merges.map { [$0["fromProfileId"]?.cell ?? "", $0["messageId"]?.cell ?? "", $0["ruleVersion"]?.cell ?? "", $0["mergedAt"]?.cell ?? ""] }
+                rows: view.merges.map { [$0.fromProfileId, $0.messageId, String($0.ruleVersion), time($0.mergedAt)] }
             ).rendered]
         }
-        let splits = view["splits"]?.arrayValue ?? []
-        if !splits.isEmpty {
-            lines += ["", "SPLITS", Table(
+        if !view.splits.isEmpty {
+            lines += ["", "SPLITS", TextTable(
                 header: ["FROM_PROFILE", "NEW_PROFILES", "REASON", "BY", "AT"],
-                rows: splits.map {
-                    [$0["profileId"]?.cell ?? "", ($0["newProfileIds"]?.arrayValue ?? []).map(\.cell).joined(separator: ","),
-                     $0["reason"]?.cell ?? "", $0["requestedBy"]?.cell ?? "", $0["splitAt"]?.cell ?? ""]
+                rows: view.splits.map {
+                    [$0.profileId, $0.newProfileIds.joined(separator: ","), $0.reason, $0.requestedBy, time($0.splitAt)]
                 }
             ).rendered]
         }

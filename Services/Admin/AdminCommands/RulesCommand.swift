@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 
 /// `kinship rules`: a workspace's identity rules, and what a change would do before it is made.
 struct RulesCommand: AsyncParsableCommand {
@@ -20,7 +24,7 @@ struct RulesCommand: AsyncParsableCommand {
         @OptionGroup var access: IdentityAccess
 
         func run() async throws {
-            print(try await access.call(.get, "/internal/v1/rules").serialized())
+            print(String(decoding: try await access.send(.get, "/internal/v1/rules"), as: UTF8.self))
         }
     }
 
@@ -39,20 +43,23 @@ struct RulesCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let report = try await access.call(.post, "/internal/v1/rules/dry-run", body: try IdentityAccess.read(file))
+            let answer = try await access.send(.post, "/internal/v1/rules/dry-run", body: try IdentityAccess.read(file))
             if json {
-                print(report.serialized())
+                print(String(decoding: answer, as: UTF8.self))
                 return
             }
-            let rows: [(String, String)] = [
-                ("profiles today", "profiles"), ("identifiers today", "identifiers"), ("events replayed", "eventsReplayed"),
-                ("profiles that would merge into another", "profilesMerged"), ("profiles that would split", "profilesSplit"),
-                ("profiles the splits would add", "profilesAddedBySplits"), ("refused identifiers that would attach", "identifiersNewlyAttached"),
-                ("conflicts under the current rules", "conflictsUnderCurrentRules"), ("conflicts under the proposed rules", "conflictsUnderProposedRules"),
-                ("profiles the replay cannot reproduce (margin)", "replayMismatches"),
+            let report = try JSONCoding.decode(RulesDryRunReport.self, from: answer)
+            let rows: [(String, Int)] = [
+                ("profiles today", report.profiles), ("identifiers today", report.identifiers), ("events replayed", report.eventsReplayed),
+                ("profiles that would merge into another", report.profilesMerged), ("profiles that would split", report.profilesSplit),
+                ("profiles the splits would add", report.profilesAddedBySplits),
+                ("refused identifiers that would attach", report.identifiersNewlyAttached),
+                ("conflicts under the current rules", report.conflictsUnderCurrentRules),
+                ("conflicts under the proposed rules", report.conflictsUnderProposedRules),
+                ("profiles the replay cannot reproduce (margin)", report.replayMismatches),
             ]
-            print("compared with the rules in force (version \(report["currentRuleVersion"]?.cell ?? "0"))")
-            print(Table(header: ["MEASURE", "COUNT"], rows: rows.map { [$0.0, report[$0.1]?.cell ?? "-"] }).rendered)
+            print("compared with the rules in force (version \(report.currentRuleVersion))")
+            print(TextTable(header: ["MEASURE", "COUNT"], rows: rows.map { [$0.0, String($0.1)] }).rendered)
         }
     }
 
@@ -71,8 +78,10 @@ struct RulesCommand: AsyncParsableCommand {
         var requestedBy = ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli"
 
         func run() async throws {
-            let stored = try await access.call(.put, "/internal/v1/rules", query: ["requestedBy": requestedBy], body: try IdentityAccess.read(file))
-            print("identity rules version \(stored["version"]?.cell ?? "?") in force")
+            let stored = try await access.call(
+                .put, "/internal/v1/rules", query: ["requestedBy": requestedBy], body: try IdentityAccess.read(file), as: VersionedRules.self
+            )
+            print("identity rules version \(stored.version) in force")
         }
     }
 }

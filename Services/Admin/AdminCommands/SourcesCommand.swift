@@ -1,5 +1,8 @@
 import ArgumentParser
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 struct SourcesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
+import KinshipOutbox
+import KinshipPrivacy
 
 struct WorkspacesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,7 +26,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
             let workspace = try await AdminContext.withTenancy { [name, ifMissing] tenancy in
                 do {
                     return try await tenancy.createWorkspace(name: name, actor: "cli")
-                } catch let error as KinshipError where error.code == "workspace_exists" && ifMissing {
+                } catch let error as KinshipError where error.code == .workspaceExists && ifMissing {
                     return try await tenancy.workspace(named: name)
                 }
             }
@@ -35,7 +39,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let workspaces = try await AdminContext.withTenancy { try await $0.workspaces() }
-            print(Table(header: ["NAME", "ID", "CREATED"], rows: workspaces.map {
+            print(TextTable(header: ["NAME", "ID", "CREATED"], rows: workspaces.map {
                 [$0.name, $0.id.lowercased, Timestamp.format($0.createdAt)]
             }).rendered)
         }

@@ -1,12 +1,14 @@
 import Hummingbird
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 import ServiceLifecycle
-import Shared
 
 /// The identity service: keeps one profile per real person from the identifiers events carry.
 public enum IdentityApplication {
     public static func build(_ runtime: ServiceRuntime, consumerOptions: OutboxConsumerOptions = OutboxConsumerOptions()) -> some ApplicationProtocol {
         let router = runtime.makeRouter()
-        let directory = WorkspaceDirectory(database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger)
+        let directory = WorkspaceKeyCache(database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger)
         ProfileRoutes(directory: directory, database: runtime.database, internalToken: runtime.configuration.internalToken).add(to: router)
         RuleRoutes(directory: directory, database: runtime.database, internalToken: runtime.configuration.internalToken).add(to: router)
         let resolver = EventResolver(directory: directory, logger: runtime.logger)

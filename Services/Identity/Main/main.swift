@@ -1,4 +1,5 @@
 import IdentityService
-import Shared
+import KinshipOutbox
+import KinshipService
 
 await ServiceMain.run(.identity) { runtime in IdentityApplication.build(runtime, consumerOptions: try OutboxConsumerOptions.load(.identity)) }

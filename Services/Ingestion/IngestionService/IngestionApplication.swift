@@ -1,6 +1,9 @@
 import Hummingbird
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import ServiceLifecycle
-import Shared
 
 /// The ingestion service: the front door every customer touchpoint sends data through.
 public enum IngestionApplication {
@@ -23,7 +26,7 @@ public enum IngestionApplication {
         TrackingRoutes(collector: collector).add(to: router)
         PixelRoute(collector: collector).add(to: router)
         ImportRoute(collector: collector).add(to: router)
-        TrackerScriptRoute(script: try Assets.trackerScript()).add(to: router)
+        TrackerScriptRoute(script: try TrackerScript.load()).add(to: router)
 
         let writer = EventWriter(
             queue: queue, database: runtime.database, logger: runtime.logger,

@@ -1,4 +1,7 @@
-import Shared
+import KinshipCore
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
 /// The ingestion service's own settings, from `KINSHIP_*` variables (documented in the README).
 public struct IngestionConfiguration: Sendable {
@@ -36,7 +39,7 @@ enum IngestionLimits {
 
 extension KinshipError {
     static let shuttingDown = KinshipError(
-        code: "shutting_down", status: .serviceUnavailable, message: "This ingestion process is shutting down; retry.",
+        code: .shuttingDown, status: .serviceUnavailable, message: "This ingestion process is shutting down; retry.",
         headers: [.retryAfter: "1"]
     )
 }

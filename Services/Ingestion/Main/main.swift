@@ -1,5 +1,5 @@
 import IngestionService
-import Shared
+import KinshipService
 
 await ServiceMain.run(.ingestion) { runtime in
     try IngestionApplication.build(runtime, configuration: try IngestionConfiguration.load())

@@ -1,4 +1,4 @@
+import KinshipService
 import ReportingService
-import Shared
 
 await ServiceMain.run(.reporting) { runtime in ReportingApplication.build(runtime) }

@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import KinshipService
 
 /// The reporting service: the public HTTP API that answers questions about people and segments.
 public enum ReportingApplication {

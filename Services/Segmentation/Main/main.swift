@@ -1,4 +1,4 @@
+import KinshipService
 import SegmentationService
-import Shared
 
 await ServiceMain.run(.segmentation) { runtime in SegmentationApplication.build(runtime) }

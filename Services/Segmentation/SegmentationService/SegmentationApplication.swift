@@ -1,5 +1,5 @@
 import Hummingbird
-import Shared
+import KinshipService
 
 /// The segmentation service: keeps people in the segments marketing acts on.
 public enum SegmentationApplication {

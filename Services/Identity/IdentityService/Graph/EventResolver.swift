@@ -1,13 +1,17 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import PostgresNIO
 import ServiceLifecycle
-import Shared
 
 /// The identity service's consumer of the `events` topic: resolves stored events to profiles, a whole
 /// consumer batch at a time (a handful of statements per batch rather than per event).
 struct EventResolver: Sendable {
-    let directory: WorkspaceDirectory
+    let directory: WorkspaceKeyCache
     let logger: Logger
     /// A batch takes whole messages up to this many events (at least one message): ingestion's messages
     /// each reference up to `EventReference.mostPerMessage` events. The consumer sets it to its batch size.

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// A batch of events resolved in memory, one after the other, against the profiles their identifiers
 /// own (read and locked before): each event sees what the events before it did, exactly as if they had
@@ -166,12 +169,12 @@ struct GraphBatch {
         resolved.append((event, target))
 
         let key = target.lowercased
-        if created { changes.append(ProfileChange(kind: "profile.created", profileId: key, messageId: event.messageId)) }
+        if created { changes.append(ProfileChange(kind: .created, profileId: key, messageId: event.messageId)) }
         for loser in plan.merged {
-            changes.append(ProfileChange(kind: "profile.merged", profileId: key, messageId: event.messageId, mergedProfileId: loser.lowercased))
+            changes.append(ProfileChange(kind: .merged, profileId: key, messageId: event.messageId, mergedProfileId: loser.lowercased))
         }
         if !changed.isEmpty || !plan.attach.isEmpty || !plan.merged.isEmpty {
-            changes.append(ProfileChange(kind: "profile.updated", profileId: key, messageId: event.messageId, changedTraits: changed))
+            changes.append(ProfileChange(kind: .updated, profileId: key, messageId: event.messageId, changedTraits: changed))
         }
     }
 }

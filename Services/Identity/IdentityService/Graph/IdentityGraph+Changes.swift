@@ -1,6 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import PostgresNIO
-import Shared
 
 extension IdentityGraph {
     /// A new, empty profile and its freshly generated data key.
@@ -106,7 +110,7 @@ extension IdentityGraph {
         guard !moves.isEmpty else { return }
         let resealed = try moves.map {
             let value = try $0.from.open($0.member.sealed, context: identityContext($0.member.type))
-            return try $0.key.seal(value, context: identityContext($0.member.type)).base64EncodedString()
+            return try $0.key.seal(value, context: identityContext($0.member.type)).base64String
         }
         try await connection.query(
             """

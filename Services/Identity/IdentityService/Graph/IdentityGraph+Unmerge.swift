@@ -1,7 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Metrics
 import PostgresNIO
-import Shared
 
 /// What an operator takes out of a profile.
 enum UnmergeTarget: Sendable {
@@ -9,20 +13,6 @@ enum UnmergeTarget: Sendable {
     case identifier(type: String, value: String)
     /// The edges one event drew.
     case event(messageID: String)
-}
-
-/// What an unmerge did: the edges it removed and the parts the profile fell into (the first keeps its id).
-struct UnmergeOutcome: Encodable, Sendable {
-    struct Part: Encodable, Sendable {
-        let profileId: String
-        let created: Bool
-        let identifiers: Int
-        let events: Int
-    }
-
-    let profileId: String
-    let removedEdges: Int
-    let parts: [Part]
 }
 
 extension IdentityGraph {
@@ -69,17 +59,17 @@ extension IdentityGraph {
             changes.append(try OutboxDraft(topic: .profiles, workspaceID: workspaceID, key: change.profileId, payload: change))
         }
         let newIDs = partProfiles.dropFirst().map(\.id.lowercased)
-        try announce(ProfileChange(kind: "profile.split", profileId: profile.lowercased, splitProfileIds: newIDs))
+        try announce(ProfileChange(kind: .split, profileId: profile.lowercased, splitProfileIds: newIDs))
         for (index, (id, key)) in partProfiles.enumerated() {
             var traits = ProfileTraits()
             for event in eventsOfPart[index].sorted(by: { $0.eventTime < $1.eventTime }) {
                 _ = traits.apply(event.traits, at: event.eventTime, source: event.sourceID.lowercased)
             }
             try await saveTraits(traits, of: id, key: key, on: connection)
-            if index > 0 { try announce(ProfileChange(kind: "profile.created", profileId: id.lowercased)) }
+            if index > 0 { try announce(ProfileChange(kind: .created, profileId: id.lowercased)) }
             // A new part's traits are all news; the kept part says which of its traits the split changed.
             let changed = index > 0 ? Set(traits.values.keys) : Set(traits.values.keys).union(before.values.keys).filter { traits.values[$0] != before.values[$0] }
-            try announce(ProfileChange(kind: "profile.updated", profileId: id.lowercased, changedTraits: changed.sorted()))
+            try announce(ProfileChange(kind: .updated, profileId: id.lowercased, changedTraits: changed.sorted()))
         }
         try await connection.query(
             """
@@ -138,10 +128,10 @@ extension IdentityGraph {
             guard let identifier = IdentifierNormalization.normalise(type: type, value, rules: rules),
                   members.contains(where: { $0.type == identifier.type && $0.token == token(identifier) })
             else {
-                throw KinshipError(code: "identifier_not_in_profile", status: .conflict, message: "The profile holds no such \(type).")
+                throw KinshipError(code: .identifierNotInProfile, status: .conflict, message: "The profile holds no such \(type).")
             }
             guard members.count > 1 else {
-                throw KinshipError(code: "nothing_to_unmerge", status: .conflict, message: "The identifier is the profile's only one.")
+                throw KinshipError(code: .nothingToUnmerge, status: .conflict, message: "The identifier is the profile's only one.")
             }
             let removed = try await connection.query(
                 """
@@ -166,7 +156,7 @@ extension IdentityGraph {
                 logger: logger
             ).decode(Int.self).reduce(0) { count, _ in count + 1 }
             guard removed > 0 else {
-                throw KinshipError(code: "nothing_to_unmerge", status: .conflict, message: "That event joined no identifiers of this profile.")
+                throw KinshipError(code: .nothingToUnmerge, status: .conflict, message: "That event joined no identifiers of this profile.")
             }
             return removed
         }

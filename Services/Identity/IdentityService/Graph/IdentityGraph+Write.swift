@@ -1,7 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Metrics
 import PostgresNIO
-import Shared
 
 extension IdentityGraph {
     /// Writes what a batch did, a statement per kind of change rather than per event: new profiles,
@@ -43,7 +47,7 @@ extension IdentityGraph {
     /// The batch's new profiles, as they ended it: key, traits and counts.
     private func insertProfiles(_ created: [GraphBatch.Profile], on connection: PostgresConnection) async throws {
         guard !created.isEmpty else { return }
-        let wrapped = try created.map { try keyring.wrap($0.key).base64EncodedString() }
+        let wrapped = try created.map { try keyring.wrap($0.key).base64String }
         let traits = try created.map(storedTraits)
         try await connection.query(
             """
@@ -107,7 +111,7 @@ extension IdentityGraph {
         guard !attachments.isEmpty else { return }
         let owners = attachments.map { batch.live($0.profile) }
         let sealed = try zip(attachments, owners).map { attachment, owner in
-            try batch.profiles[owner]!.key.seal(attachment.identifier.value, context: identityContext(attachment.identifier.type)).base64EncodedString()
+            try batch.profiles[owner]!.key.seal(attachment.identifier.value, context: identityContext(attachment.identifier.type)).base64String
         }
         try await connection.query(
             """

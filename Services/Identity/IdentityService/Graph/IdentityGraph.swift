@@ -1,8 +1,12 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import Metrics
 import PostgresNIO
-import Shared
 
 /// The identity graph of one workspace, changed a batch of events at a time inside the caller's
 /// transaction (the outbox consumer's, so the graph change, its outbox messages and the cursor commit
@@ -37,15 +41,15 @@ struct IdentityGraph: Sendable {
     /// before it did (`GraphBatch`), then writes the result.
     func resolve(_ carried: CarriedIdentifiers, on connection: PostgresConnection) async throws {
         guard !carried.tokens.isEmpty else { return }
-        var holdings = Holdings()
+        var ownership = IdentifierOwnership()
         var profiles: [GraphBatch.Profile] = []
         // Another worker may merge one of these profiles away between reading the owners and locking
         // them; once locked, a profile can no longer change, so read again until none was merged away.
         // A merge moves every identifier of the merged profile, so the owners read first are live ones
         // but for such a race; the next reads follow `merged_into` too, should a pointer ever be stale.
         for attempt in 1...10 {
-            holdings = try await self.holdings(of: carried.tokens, followingMerges: attempt > 1, on: connection)
-            guard let locked = try await lockProfiles(Set(holdings.owners.values), on: connection) else {
+            ownership = try await self.ownership(of: carried.tokens, followingMerges: attempt > 1, on: connection)
+            guard let locked = try await lockProfiles(Set(ownership.owners.values), on: connection) else {
                 if attempt == 10 { throw KinshipError.internalError }
                 continue
             }
@@ -53,11 +57,11 @@ struct IdentityGraph: Sendable {
             break
         }
         let known = carried.tokens
-        var batch = GraphBatch(rules: rules, profiles: profiles, owners: holdings.owners, token: { known[$0] ?? token($0) }, source: { $0.sourceID.lowercased })
+        var batch = GraphBatch(rules: rules, profiles: profiles, owners: ownership.owners, token: { known[$0] ?? token($0) }, source: { $0.sourceID.lowercased })
         for (event, (identifiers, previousID)) in zip(carried.events, carried.identifiers) {
             batch.resolve(event, identifiers: identifiers + (previousID.map { [batch.previousIdentifier($0)] } ?? []))
         }
-        try await write(batch, staleSightings: holdings.staleSightings, on: connection)
+        try await write(batch, staleSightings: ownership.staleSightings, on: connection)
     }
 
     /// The name of an identifier's lock, unique across workspaces.
@@ -75,7 +79,7 @@ struct IdentityGraph: Sendable {
 
     /// What the database holds of a batch's identifiers: the live profile of each one held ("type/token"
     /// → profile), and which of them were last seen over an hour ago (`touch` rewrites only those).
-    struct Holdings {
+    struct IdentifierOwnership {
         var owners: [String: UUID] = [:]
         var staleSightings: Set<String> = []
     }
@@ -84,9 +88,9 @@ struct IdentityGraph: Sendable {
     /// a scan of the workspace's identifiers, which it did when statistics were stale, nor into one index
     /// descent per type and token pair, which `= ANY` on both columns costs. `followingMerges` probes each
     /// owner's profile too, for where it was merged (about half the statement's cost, so only on a retry).
-    private func holdings(of tokens: [Identifier: String], followingMerges: Bool, on connection: PostgresConnection) async throws -> Holdings {
+    private func ownership(of tokens: [Identifier: String], followingMerges: Bool, on connection: PostgresConnection) async throws -> IdentifierOwnership {
         let pairs = tokens.map { (type: $0.key.type, token: $0.value) }
-        var holdings = Holdings()
+        var ownership = IdentifierOwnership()
         for try await (type, token, profile, stale) in try await connection.query(
             """
             SELECT w.type, w.token, coalesce(p.merged_into, i.profile_id), i.last_seen_at < now() - interval '1 hour'
@@ -103,14 +107,14 @@ struct IdentityGraph: Sendable {
             logger: logger
         ).decode((String, String, UUID, Bool).self) {
             let name = "\(type)/\(token)"
-            holdings.owners[name] = profile
-            if stale { holdings.staleSightings.insert(name) }
+            ownership.owners[name] = profile
+            if stale { ownership.staleSightings.insert(name) }
         }
-        return holdings
+        return ownership
     }
 
     /// Locks the profiles in id order (a fixed order: no deadlock between workers) and reads what the
-    /// batch needs of them, each by its key (see `holdings`); nil when one was merged away meanwhile (the
+    /// batch needs of them, each by its key (see `ownership`); nil when one was merged away meanwhile (the
     /// owners must be read again).
     private func lockProfiles(_ ids: Set<UUID>, on connection: PostgresConnection) async throws -> [GraphBatch.Profile]? {
         guard !ids.isEmpty else { return [] }

@@ -1,50 +1,18 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import PostgresNIO
-import Shared
 
 /// Reading profiles for operators and services: by identifier, and as an explainable view.
 struct ProfileReader: Sendable {
     let database: PostgresClient
-    let directory: WorkspaceDirectory
+    let directory: WorkspaceKeyCache
     let workspaceID: UUID
     var logger = Logger(label: "kinship.identity.reader")
-
-    /// One profile as an operator sees it.
-    struct View: Encodable, Sendable {
-        struct IdentifierView: Encodable, Sendable {
-            let type: String
-            let value: String
-            let firstSeenAt: Date
-            let lastSeenAt: Date
-        }
-
-        struct Merge: Encodable, Sendable {
-            let fromProfileId: String
-            let messageId: String
-            let ruleVersion: Int
-            let mergedAt: Date
-        }
-
-        struct Split: Encodable, Sendable {
-            let profileId: String
-            let newProfileIds: [String]
-            let reason: String
-            let requestedBy: String
-            let splitAt: Date
-        }
-
-        let profileId: String
-        /// Set when the id asked for was merged into this profile.
-        let requestedProfileId: String?
-        let createdAt: Date
-        let flaggedLarge: Bool
-        let identifiers: [IdentifierView]
-        let traits: [String: ProfileTraits.Value]
-        let merges: [Merge]
-        /// Unmerges that took parts out of this profile, or made it from a part of another.
-        let splits: [Split]
-    }
 
     private func graph(_ connection: PostgresConnection) async throws -> IdentityGraph {
         let (rules, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: logger)
@@ -72,7 +40,7 @@ struct ProfileReader: Sendable {
         }
     }
 
-    func view(of requested: UUID, revealPII: Bool) async throws -> View? {
+    func view(of requested: UUID, revealPII: Bool) async throws -> ProfileView? {
         try await database.withConnection { connection in
             let graph = try await graph(connection)
             var root: (UUID, Date, Bool)?
@@ -88,7 +56,7 @@ struct ProfileReader: Sendable {
             }
             guard let (id, createdAt, large) = root else { return nil }
             let key = try await graph.profileKey(id, on: connection)
-            var identifiers: [View.IdentifierView] = []
+            var identifiers: [ProfileView.Identifier] = []
             for try await (type, sealed, first, last) in try await connection.query(
                 "SELECT type, value_sealed, first_seen_at, last_seen_at FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = \(id) ORDER BY type, first_seen_at",
                 logger: logger
@@ -102,14 +70,14 @@ struct ProfileReader: Sendable {
                     traits[name]?.value = entry.value.stringValue.map { .string(Masking.mask($0, type: name.lowercased())) } ?? .string("***")
                 }
             }
-            var merges: [View.Merge] = []
+            var merges: [ProfileView.Merge] = []
             for try await (from, message, version, at) in try await connection.query(
                 "SELECT from_profile, message_id, rule_version, merged_at FROM profile_merges WHERE workspace_id = \(workspaceID) AND into_profile = \(id) ORDER BY id",
                 logger: logger
             ).decode((UUID, String, Int, Date).self) {
                 merges.append(.init(fromProfileId: from.lowercased, messageId: message, ruleVersion: version, mergedAt: at))
             }
-            var splits: [View.Split] = []
+            var splits: [ProfileView.Split] = []
             for try await (from, parts, reason, by, at) in try await connection.query(
                 """
                 SELECT profile_id, new_profiles, reason, requested_by, split_at FROM profile_splits
@@ -119,9 +87,11 @@ struct ProfileReader: Sendable {
             ).decode((UUID, [UUID], String, String, Date).self) {
                 splits.append(.init(profileId: from.lowercased, newProfileIds: parts.map(\.lowercased), reason: reason, requestedBy: by, splitAt: at))
             }
-            return View(
+            return ProfileView(
                 profileId: id.lowercased, requestedProfileId: requested == id ? nil : requested.lowercased,
-                createdAt: createdAt, flaggedLarge: large, identifiers: identifiers, traits: traits, merges: merges, splits: splits
+                createdAt: createdAt, flaggedLarge: large, identifiers: identifiers,
+                traits: traits.mapValues { ProfileView.Trait(value: $0.value, at: $0.at, source: $0.source) },
+                merges: merges, splits: splits
             )
         }
     }

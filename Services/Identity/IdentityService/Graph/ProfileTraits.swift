@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// A profile's traits: per key, the value, when it was true (the event's timestamp) and which source
 /// said so. Last write wins by event time, not arrival; `null` removes a trait (kept as a tombstone, so
@@ -48,7 +51,7 @@ struct ProfileTraits: Sendable, Equatable {
             var value = entry.value
             if piiKeys.isPII(name), value != .null {
                 let sealed = try key.seal(Array(value.serialized().utf8), context: Self.context(workspaceID, profileID, name))
-                value = .object([SealedFields.marker: .string(sealed.base64EncodedString())])
+                value = .object([SealedFields.marker: .string(sealed.base64String)])
             }
             object[name] = .object(["value": value, "at": .string(entry.at), "source": .string(entry.source)])
         }
@@ -60,7 +63,7 @@ struct ProfileTraits: Sendable, Equatable {
         var traits = ProfileTraits()
         for (name, entry) in stored.objectValue ?? [:] {
             guard let at = entry["at"]?.stringValue, let source = entry["source"]?.stringValue, var value = entry["value"] else { continue }
-            if case .string(let text)? = value[SealedFields.marker], let sealed = Data(base64Encoded: text) {
+            if case .string(let text)? = value[SealedFields.marker], let sealed = text.base64Decoded.map({ Data($0) }) {
                 let plaintext = try key.open(sealed, context: context(workspaceID, profileID, name))
                 value = try JSONValue.parse(plaintext)
             }

@@ -1,3 +1,4 @@
+import KinshipCore
 import Foundation
 
 /// What one event does to the graph, decided from the identifiers' current profiles and the rules

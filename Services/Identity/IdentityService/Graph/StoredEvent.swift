@@ -1,7 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import PostgresNIO
-import Shared
 
 /// An ingested event as identity reads it: the parts of the stored message that name or describe the
 /// person (`identityParts`), with their PII opened.

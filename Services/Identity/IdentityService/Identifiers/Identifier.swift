@@ -1,5 +1,9 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
 /// One identifier of a person, normalised: what the graph joins on (by its blind-index token).
 struct Identifier: Hashable, Sendable {

@@ -1,3 +1,4 @@
+import KinshipCore
 import Foundation
 
 /// Normalising identifiers so that one person's spellings meet (trim; lowercase e-mails; phones in

@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import PostgresNIO
-import Shared
 
 /// Internal HTTP (internal token required): find a profile by an identifier, show one, unmerge one.
 struct ProfileRoutes: Sendable {
-    let directory: WorkspaceDirectory
+    let directory: WorkspaceKeyCache
     let database: PostgresClient
     let internalToken: String
 
@@ -20,11 +24,11 @@ struct ProfileRoutes: Sendable {
     private func resolve(_ request: Request) async throws -> Response {
         let workspaceID = try request.workspaceParameter()
         guard let type = request.uri.queryParameters.get("type"), let value = request.uri.queryParameters.get("value") else {
-            throw KinshipError.badRequest("missing_field", "type and value are required.")
+            throw KinshipError.badRequest(.missingField, "type and value are required.")
         }
         let profile = try await ProfileReader(database: database, directory: directory, workspaceID: workspaceID).resolve(type: type, value: value)
         guard let profile else { throw KinshipError.notFound("No profile holds this identifier.") }
-        return try .json(encoding: ["profileId": profile.lowercased])
+        return try .json(encoding: ResolvedProfile(profileId: profile.lowercased))
     }
 
     /// `GET /internal/v1/profiles/{id}?workspace=…[&pii=true]`: identifiers (masked unless `pii=true`),
@@ -65,20 +69,20 @@ struct ProfileRoutes: Sendable {
     }
 
     static func unmergeRequest(_ body: Data) throws -> (UnmergeTarget, requestedBy: String) {
-        guard let object = (try? JSONValue.parse(body))?.objectValue else {
-            throw KinshipError.badRequest("invalid_body", "The body must be a JSON object.")
+        guard let request = try? JSONDecoder().decode(UnmergeRequest.self, from: body) else {
+            throw KinshipError.badRequest(.invalidBody, "The body must be a JSON object: identifier ({type, value}) or messageId, and requestedBy.")
         }
-        let requestedBy = object["requestedBy"]?.stringValue.map { String($0.prefix(200)) } ?? "internal"
-        switch (object["identifier"], object["messageId"]) {
+        let requestedBy = request.requestedBy.map { String($0.prefix(200)) } ?? "internal"
+        switch (request.identifier, request.messageId) {
         case (let identifier?, nil):
-            guard let type = identifier["type"]?.stringValue, !type.isEmpty, let value = identifier["value"]?.stringValue else {
-                throw KinshipError.badRequest("invalid_identifier", "identifier needs a type and a value, both strings.")
+            guard let type = identifier.type, !type.isEmpty, let value = identifier.value else {
+                throw KinshipError.badRequest(.invalidIdentifier, "identifier needs a type and a value, both strings.")
             }
             return (.identifier(type: type, value: value), requestedBy)
-        case (nil, .string(let messageID)?) where !messageID.isEmpty:
+        case (nil, let messageID?) where !messageID.isEmpty:
             return (.event(messageID: messageID), requestedBy)
         default:
-            throw KinshipError.badRequest("invalid_body", "Give either identifier ({type, value}) or messageId.")
+            throw KinshipError.badRequest(.invalidBody, "Give either identifier ({type, value}) or messageId.")
         }
     }
 }

@@ -1,13 +1,16 @@
 import Foundation
 import Hummingbird
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
-import Shared
 
 extension Request {
     /// The `workspace` query parameter every internal identity call names.
     func workspaceParameter() throws -> UUID {
         guard let text = uri.queryParameters.get("workspace"), let id = UUID(uuidString: text) else {
-            throw KinshipError.badRequest("missing_workspace", "workspace (the workspace id) is required.")
+            throw KinshipError.badRequest(.missingWorkspace, "workspace (the workspace id) is required.")
         }
         return id
     }
@@ -18,9 +21,9 @@ extension Request {
         do {
             return Data(buffer: try await collectBody(upTo: limit))
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw KinshipError(code: "body_too_large", status: .contentTooLarge, message: "The body may be at most 1 MB.")
+            throw KinshipError(code: .bodyTooLarge, status: .contentTooLarge, message: "The body may be at most 1 MB.")
         } catch is NIOTooManyBytesError {
-            throw KinshipError(code: "body_too_large", status: .contentTooLarge, message: "The body may be at most 1 MB.")
+            throw KinshipError(code: .bodyTooLarge, status: .contentTooLarge, message: "The body may be at most 1 MB.")
         }
     }
 }

@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import PostgresNIO
-import Shared
 
 /// Internal HTTP (internal token required): a workspace's identity rules, and what changing them would do.
 struct RuleRoutes: Sendable {
-    let directory: WorkspaceDirectory
+    let directory: WorkspaceKeyCache
     let database: PostgresClient
     let internalToken: String
 
@@ -16,18 +20,13 @@ struct RuleRoutes: Sendable {
         routes.post("dry-run") { request, context in try await dryRun(request, context) }
     }
 
-    struct Versioned: Encodable {
-        let version: Int
-        let rules: IdentityRules
-    }
-
     /// `GET /internal/v1/rules?workspace=…` → `{"version", "rules"}` (the defaults, version 0, until edited).
     private func show(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let workspaceID = try request.workspaceParameter()
         let (rules, version) = try await database.withConnection { connection in
             try await RuleStore.current(for: workspaceID, on: connection, logger: context.logger)
         }
-        return try .json(encoding: Versioned(version: version, rules: rules))
+        return try .json(encoding: VersionedRules(version: version, rules: rules))
     }
 
     /// `PUT /internal/v1/rules?workspace=…` with the rules (keys left out keep their defaults): they apply
@@ -42,7 +41,7 @@ struct RuleRoutes: Sendable {
             try await RuleStore.replace(with: rules, for: workspaceID, by: actor, on: connection, logger: context.logger)
         }
         context.logger.info("identity rules replaced", metadata: ["workspace": "\(workspaceID)", "version": "\(version)", "by": "\(actor)"])
-        return try .json(encoding: Versioned(version: version, rules: rules))
+        return try .json(encoding: VersionedRules(version: version, rules: rules))
     }
 
     /// `POST /internal/v1/rules/dry-run?workspace=…` with proposed rules → how many of today's profiles

@@ -1,7 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 import Logging
 import PostgresNIO
-import Shared
 
 /// A workspace's identity rules in the database: the current version, read per event so an edit applies
 /// to the next one, and every earlier version kept in `identity_rules_history`.

@@ -1,7 +1,11 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import PostgresNIO
-import Shared
 
 /// What other rules would have made of a workspace's history: the recorded joins (every event's anchor,
 /// the identifiers it joined and those it could not) are replayed in memory, in the order they happened,
@@ -11,27 +15,6 @@ struct RulesDryRun: Sendable {
     let workspaceID: UUID
     let keys: WorkspaceKeys
     let logger: Logger
-
-    struct Report: Encodable, Sendable, Equatable {
-        /// The version of the rules in force, which the replay also runs under as a check.
-        let currentRuleVersion: Int
-        let profiles: Int
-        let identifiers: Int
-        let eventsReplayed: Int
-        /// Today's profiles that the proposed rules would fold into another.
-        let profilesMerged: Int
-        /// Today's profiles that the proposed rules would split, and the profiles the splits would add.
-        let profilesSplit: Int
-        let profilesAddedBySplits: Int
-        /// Identifiers refused today that the proposed rules would attach.
-        let identifiersNewlyAttached: Int
-        /// Identifiers the replay could not attach, under the current and the proposed rules.
-        let conflictsUnderCurrentRules: Int
-        let conflictsUnderProposedRules: Int
-        /// Profiles the replay under the current rules does not reproduce (0 when history replays exactly;
-        /// more when events predate the recorded anchors or phone regions changed): the report's margin.
-        let replayMismatches: Int
-    }
 
     /// One event as recorded: its anchor first, then the identifiers it joined or could not attach.
     struct RecordedEvent {
@@ -46,7 +29,7 @@ struct RulesDryRun: Sendable {
         let profile: UUID?
     }
 
-    func run(proposed: IdentityRules, on connection: PostgresConnection) async throws -> Report {
+    func run(proposed: IdentityRules, on connection: PostgresConnection) async throws -> RulesDryRunReport {
         let (current, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: logger)
         let nodes = try await loadNodes(on: connection)
         let events = try await loadEvents(on: connection)
@@ -57,7 +40,7 @@ struct RulesDryRun: Sendable {
         let today = nodes.compactMapValues(\.profile)
         let proposedChange = Self.compare(replayed.group, with: today)
         let baselineChange = Self.compare(baseline.group, with: today)
-        return Report(
+        return RulesDryRunReport(
             currentRuleVersion: version, profiles: Set(today.values).count, identifiers: today.count, eventsReplayed: events.count,
             profilesMerged: proposedChange.merged, profilesSplit: proposedChange.split, profilesAddedBySplits: proposedChange.added,
             identifiersNewlyAttached: proposedChange.attached,

@@ -1,6 +1,8 @@
 import CompressNIO
+import KinshipCore
+import KinshipOutbox
+import KinshipPrivacy
 import NIOCore
-import Shared
 
 /// Inflates a `Content-Encoding: gzip` request body without ever holding more than the limit.
 ///
@@ -49,12 +51,12 @@ enum GzipBody {
         }
     }
 
-    static let invalidGzip = KinshipError.badRequest("invalid_gzip", "The body is not valid gzip.")
+    static let invalidGzip = KinshipError.badRequest(.invalidGzip, "The body is not valid gzip.")
 
     static func tooLarge(limit: Int) -> KinshipError {
         let size = limit >= 1024 ? "\(limit / 1024) KB" : "\(limit) bytes"
         return KinshipError(
-            code: "batch_too_large", status: .contentTooLarge, message: "The body is larger than \(size) after decompression."
+            code: .batchTooLarge, status: .contentTooLarge, message: "The body is larger than \(size) after decompression."
         )
     }
 }

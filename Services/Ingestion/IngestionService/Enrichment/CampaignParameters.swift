@@ -1,4 +1,7 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// The `utm_*` parameters of a page address, under the names Segment uses in `context.campaign`.
 ///

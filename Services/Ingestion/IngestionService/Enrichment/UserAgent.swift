@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// A `User-Agent` header read into browser, operating system and device class, for `context.userAgentParsed`.
 ///

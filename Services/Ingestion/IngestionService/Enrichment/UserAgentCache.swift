@@ -1,20 +1,16 @@
-import Shared
+import KinshipCore
 import Synchronization
 
 /// Parsed user agents by header: a site's visitors send few distinct headers, and parsing is costly.
-/// Bounded: emptied when full, so hostile headers cannot grow it.
+/// Bounded: when full, the oldest header makes room, so hostile headers cannot grow it.
 final class UserAgentCache: Sendable {
     static let shared = UserAgentCache()
-    private static let capacity = 4096
-    private let entries = Mutex<[String: [String: JSONValue]]>([:])
+    private let entries = ExpiringCache<String, [String: JSONValue]>(capacity: 4096, lifetime: nil)
 
     func contextObject(for header: String) -> [String: JSONValue] {
-        if let known = entries.withLock({ $0[header] }) { return known }
+        if let known = entries.value(for: header) { return known }
         let parsed = UserAgent(parsing: header).contextObject
-        entries.withLock { entries in
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-            entries[header] = parsed
-        }
+        entries.store(parsed, for: header)
         return parsed
     }
 }

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 extension CSVImportMapping {
     /// The Segment message for one data row, as the JSON object a client would have sent.
@@ -13,7 +16,7 @@ extension CSVImportMapping {
         guard row.count == columnCount else {
             let place = line.map { "The row on line \($0)" } ?? "A row"
             throw KinshipError.badRequest(
-                "csv_column_count", "\(place) has \(row.count) columns; the header has \(columnCount)."
+                .csvColumnCount, "\(place) has \(row.count) columns; the header has \(columnCount)."
             )
         }
         func cell(_ index: Int?) -> JSONValue? {

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// How the columns of an imported CSV file become Segment messages, from the query of `POST /v1/import?format=csv`.
 ///
@@ -53,12 +56,12 @@ struct CSVImportMapping: Sendable {
         // A repeated name would make a mapping, and the property it becomes, ambiguous.
         var seen = Set<String>()
         if let duplicate = names.first(where: { !$0.isEmpty && !seen.insert($0).inserted }) {
-            throw KinshipError.badRequest("csv_duplicate_column", "The header names the column '\(duplicate.prefix(80))' twice.")
+            throw KinshipError.badRequest(.csvDuplicateColumn, "The header names the column '\(duplicate.prefix(80))' twice.")
         }
         let typeText = parameter("type") ?? Kind.track.rawValue
         guard let kind = Kind(rawValue: typeText.lowercased()) else {
             throw KinshipError.badRequest(
-                "import_invalid_parameter", "type must be track, identify or page; got '\(typeText.prefix(40))'."
+                .importInvalidParameter, "type must be track, identify or page; got '\(typeText.prefix(40))'."
             )
         }
         self.kind = kind
@@ -72,7 +75,7 @@ struct CSVImportMapping: Sendable {
         event = try Self.eventSource(kind: kind, column: column("event_column"), fixed: parameter("event"))
         guard userIdColumn != nil || anonymousIdColumn != nil else {
             throw KinshipError.badRequest(
-                "import_missing_identifier_column", "Give user_id_column or anonymous_id_column: every message needs an id."
+                .importMissingIdentifierColumn, "Give user_id_column or anonymous_id_column: every message needs an id."
             )
         }
 
@@ -87,7 +90,7 @@ struct CSVImportMapping: Sendable {
     private static func index(of name: String, in names: [String], parameter: String) throws -> Int {
         guard let index = names.firstIndex(of: name) else {
             throw KinshipError.badRequest(
-                "import_unknown_column", "\(parameter) names the column '\(name.prefix(80))', which the header does not have."
+                .importUnknownColumn, "\(parameter) names the column '\(name.prefix(80))', which the header does not have."
             )
         }
         return index
@@ -96,16 +99,16 @@ struct CSVImportMapping: Sendable {
     private static func eventSource(kind: Kind, column: Int?, fixed: String?) throws -> EventSource? {
         switch (column, fixed) {
         case (.some, .some):
-            throw KinshipError.badRequest("import_invalid_parameter", "Give event_column or event, not both.")
+            throw KinshipError.badRequest(.importInvalidParameter, "Give event_column or event, not both.")
         case (_, .some) where kind != .track, (.some, _) where kind != .track:
-            throw KinshipError.badRequest("import_invalid_parameter", "event and event_column apply to track imports only.")
+            throw KinshipError.badRequest(.importInvalidParameter, "event and event_column apply to track imports only.")
         case (.some(let index), nil):
             return .column(index)
         case (nil, .some(let name)):
             return .fixed(name)
         case (nil, nil):
             guard kind != .track else {
-                throw KinshipError.badRequest("import_missing_event", "A track import needs event_column or event.")
+                throw KinshipError.badRequest(.importMissingEvent, "A track import needs event_column or event.")
             }
             return nil
         }

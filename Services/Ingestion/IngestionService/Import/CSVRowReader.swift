@@ -1,4 +1,7 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// One row of a CSV file, with the line it starts on (quoted fields may span lines).
 struct CSVRow: Sendable, Equatable {
@@ -65,7 +68,7 @@ struct CSVRowReader: Sendable {
         }
         if state == .quoted {
             throw KinshipError.badRequest(
-                "csv_unterminated_quote", "The quoted field of the row starting on line \(rowLine) is never closed."
+                .csvUnterminatedQuote, "The quoted field of the row starting on line \(rowLine) is never closed."
             )
         }
         try endRow(into: &rows)
@@ -102,7 +105,7 @@ struct CSVRowReader: Sendable {
             rowBytes += 1
             if rowBytes > maximumRowBytes {
                 throw KinshipError.badRequest(
-                    "csv_row_too_large", "The row starting on line \(rowLine) is longer than \(maximumRowBytes) bytes."
+                    .csvRowTooLarge, "The row starting on line \(rowLine) is longer than \(maximumRowBytes) bytes."
                 )
             }
         }
@@ -110,7 +113,7 @@ struct CSVRowReader: Sendable {
 
     private mutating func endField() throws {
         guard let text = String(validating: field, as: UTF8.self) else {
-            throw KinshipError.badRequest("csv_invalid_utf8", "The row starting on line \(rowLine) is not valid UTF-8.")
+            throw KinshipError.badRequest(.csvInvalidUTF8, "The row starting on line \(rowLine) is not valid UTF-8.")
         }
         fields.append(text)
         field.removeAll(keepingCapacity: true)

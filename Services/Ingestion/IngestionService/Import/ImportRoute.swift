@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// `POST /v1/import`: historical data as NDJSON of Segment messages or as CSV with a column mapping in
 /// the query. The body streams in constant memory and commits in chunks of 1,000 rows.
@@ -18,7 +21,7 @@ struct ImportRoute: Sendable {
     private func importRows(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         if let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" {
             throw KinshipError(
-                code: "unsupported_encoding", status: .unsupportedMediaType,
+                code: .unsupportedEncoding, status: .unsupportedMediaType,
                 message: "Imports stream uncompressed bodies; send the file without Content-Encoding."
             )
         }
@@ -26,7 +29,7 @@ struct ImportRoute: Sendable {
         let source = try await collector.directory.authenticate(writeKey: writeKey)
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         let format = try Self.format(query: query, contentType: request.headers[.contentType])
-        var session = ImportSession(collector: collector, facts: RequestFacts.from(request, context, source: source, collector: collector))
+        var session = ImportSession(collector: collector, metadata: RequestMetadata.from(request, context, source: source, collector: collector))
         do {
             switch format {
             case .ndjson: try await readNDJSON(request.body, into: &session)
@@ -55,14 +58,14 @@ struct ImportRoute: Sendable {
         switch line {
         case .tooLong(let number):
             let error = KinshipError(
-                code: "message_too_large", status: .contentTooLarge,
+                code: .messageTooLarge, status: .contentTooLarge,
                 message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB."
             )
             try await session.refuse(line: number, error, raw: .null)
         case .text(let text, let number):
             do {
                 guard case .object(let message) = try JSONValue.parse(text) else {
-                    throw KinshipError.badRequest("invalid_message", "Each line must be one JSON object.")
+                    throw KinshipError.badRequest(.invalidMessage, "Each line must be one JSON object.")
                 }
                 try await session.add(message, line: number)
             } catch let error as KinshipError where error.status == .badRequest {
@@ -89,13 +92,13 @@ struct ImportRoute: Sendable {
         }
         for try await buffer in body { try await take(try reader.feed(buffer.readableBytesView)) }
         try await take(try reader.finish())
-        guard mapping != nil else { throw KinshipError.badRequest("csv_missing_header", "The CSV body is empty: the first row must name the columns.") }
+        guard mapping != nil else { throw KinshipError.badRequest(.csvMissingHeader, "The CSV body is empty: the first row must name the columns.") }
     }
 
     static func format(query: [String: String], contentType: String?) throws -> Format {
         if let name = query["format"] {
             guard let format = Format(rawValue: name.lowercased()) else {
-                throw KinshipError.badRequest("import_invalid_parameter", "format must be ndjson or csv.")
+                throw KinshipError.badRequest(.importInvalidParameter, "format must be ndjson or csv.")
             }
             return format
         }

@@ -1,6 +1,10 @@
 import Crypto
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
 /// One import in progress: rows are gathered into chunks, each committed through the group-commit
 /// queue before the next is read, so an import of any size holds one chunk in memory.
@@ -8,14 +12,14 @@ struct ImportSession {
     static let chunkSize = 1000
 
     let collector: Collector
-    let facts: RequestFacts
+    let metadata: RequestMetadata
     private var pending: [(offset: Int, element: IncomingMessage)] = []
     private var refused: [RefusedMessage] = []
     private(set) var summary = ImportSummary()
 
-    init(collector: Collector, facts: RequestFacts) {
+    init(collector: Collector, metadata: RequestMetadata) {
         self.collector = collector
-        self.facts = facts
+        self.metadata = metadata
     }
 
     /// A parsed row. Without a `messageId` it gets one derived from the source and the row's content,
@@ -23,7 +27,7 @@ struct ImportSession {
     mutating func add(_ message: [String: JSONValue], line: Int) async throws {
         var message = message
         if message["messageId"] == nil || message["messageId"] == .null {
-            message["messageId"] = .string(Self.derivedMessageId(message, source: facts.source.source.id))
+            message["messageId"] = .string(Self.derivedMessageId(message, source: metadata.source.source.id))
         }
         pending.append((line, IncomingMessage(.object(message))))
         summary.rows += 1
@@ -43,7 +47,7 @@ struct ImportSession {
 
     private mutating func commit() async throws {
         guard !pending.isEmpty || !refused.isEmpty else { return }
-        let result = try await collector.collect(pending, alreadyRefused: refused, facts: facts, limitRate: false)
+        let result = try await collector.collect(pending, alreadyRefused: refused, metadata: metadata, limitRate: false)
         pending.removeAll(keepingCapacity: true)
         refused.removeAll(keepingCapacity: true)
         summary.add(result)
@@ -56,29 +60,14 @@ struct ImportSession {
     }
 }
 
-/// The answer to an import: counts, and the first refused rows with their reasons.
-struct ImportSummary: Encodable, Sendable {
-    struct RefusedRow: Encodable, Sendable {
-        let line: Int
-        let code: String
-        let message: String
-    }
-
-    var success = true
-    var rows = 0
-    var stored = 0
-    var duplicates = 0
-    var withheld = 0
-    var refused = 0
-    var refusedRows: [RefusedRow] = []
-
+extension ImportSummary {
     mutating func add(_ result: Collector.Result) {
         stored += result.outcome.stored
         duplicates += result.outcome.duplicates
         withheld += result.withheld
         refused += result.refused.count
         for refusal in result.refused.sorted(by: { $0.index < $1.index }) where refusedRows.count < IngestionLimits.listedRefusals {
-            refusedRows.append(RefusedRow(line: refusal.index, code: refusal.error.code, message: refusal.error.message))
+            refusedRows.append(RefusedRow(line: refusal.index, code: refusal.error.code.rawValue, message: refusal.error.message))
         }
     }
 }

@@ -1,7 +1,9 @@
+import KinshipCore
+import KinshipOutbox
+import KinshipPrivacy
 import Metrics
-import Shared
 
-/// The one place the door decides whether consent allows storing a message.
+/// The one place ingestion decides whether consent allows storing a message.
 ///
 /// Today it reads the message's own `context.consent.categoryPreferences`; stored consent per person
 /// and suppression lists (a later issue) belong in `withholds` as well, so every endpoint — batch,
@@ -13,7 +15,7 @@ struct ConsentGate: Sendable {
     ]
 
     /// The consent category a message belongs to (the default mapping; per workspace later).
-    static func category(of message: SegmentMessage) -> String {
+    static func category(of message: TrackingMessage) -> String {
         switch message.type {
         case .identify, .alias, .group:
             return "necessary"
@@ -27,7 +29,7 @@ struct ConsentGate: Sendable {
     }
 
     /// True when the message must be acknowledged but not stored.
-    func withholds(_ message: SegmentMessage) -> Bool {
+    func withholds(_ message: TrackingMessage) -> Bool {
         let category = Self.category(of: message)
         guard category != "necessary",
               case .object(let consent)? = message.context?["consent"],

@@ -1,21 +1,24 @@
-import Shared
+import KinshipCore
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
-/// A message as the door receives it: the members it reads or changes, parsed, and the `properties` and
+/// A message as ingestion receives it: the members it reads or changes, parsed, and the `properties` and
 /// `traits` objects that need nothing from it passed through as the JSON text sent. Building, walking
-/// and rewriting a tree of a shop's product properties cost more than every rule the door applies to them.
+/// and rewriting a tree of a shop's product properties cost more than every rule ingestion applies to them.
 struct IncomingMessage: Sendable {
-    /// The members the door works on; it changes them in place.
+    /// The members ingestion works on; it changes them in place.
     var object: [String: JSONValue]
     /// Objects stored as sent, never parsed: no key of their own is a PII key, no string holds NUL, no
     /// number needs normalising. Each is the only member of its key.
     private(set) var passedThrough: [PassedThrough] = []
-    /// What was sent, for a failed event whatever the door did to `object` since: the message's bytes, or
+    /// What was sent, for a failed event whatever ingestion did to `object` since: the message's bytes, or
     /// the value it was built from.
     private var original: Original
     /// False when what was sent is not an object (a batch element may be anything); refused as such.
     let isObject: Bool
     /// The size of the message's JSON as sent, and whether it holds `\u0000`, when it was read from bytes:
-    /// the door's limit is on what was sent, and a message built from a tree is measured by walking it.
+    /// the size limit is on what was sent, and a message built from a tree is measured by walking it.
     private(set) var sent: (bytes: Int, containsNUL: Bool)?
 
     struct PassedThrough: Sendable {
@@ -60,7 +63,7 @@ struct IncomingMessage: Sendable {
                 message.object[key] = try reader.readValue()
                 return
             }
-            // The door's PII keys are the standard ones (`SourceDirectory`); `MessagePreparation` parses
+            // Ingestion's PII keys are the standard ones (`SourceDirectory`); `MessagePreparation` parses
             // what was passed through for any other sealing.
             let skipped = try reader.skipValue { PIIKeys.standard.contains(utf8: $0) }
             let json = body[skipped.range]

@@ -1,10 +1,12 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipPrivacy
 
-/// What the door adds to `context`: the client IP (per the workspace's policy), the parsed user
+/// What ingestion adds to `context`: the client IP (per the workspace's policy), the parsed user
 /// agent, and the UTM parameters of the page as `context.campaign`. Never overwrites what was sent,
 /// except the IP, which the workspace's policy governs whoever set it.
 struct MessageEnrichment: Sendable {
-    let facts: RequestFacts
+    let metadata: RequestMetadata
     /// The connection's address under the workspace's policy: one request, one address, parsed once.
     private let clientIP: JSONValue?
     /// The last user agent and page query this request's messages carried, with what they gave: a batch
@@ -12,20 +14,20 @@ struct MessageEnrichment: Sendable {
     private var lastUserAgent: (header: String, object: JSONValue)?
     private var lastCampaign: (query: Substring, object: JSONValue?)?
 
-    init(facts: RequestFacts) {
-        self.facts = facts
-        clientIP = facts.clientAddress.flatMap(facts.source.ipPolicy.apply).map(JSONValue.string)
+    init(metadata: RequestMetadata) {
+        self.metadata = metadata
+        clientIP = metadata.clientAddress.flatMap(metadata.source.ipPolicy.apply).map(JSONValue.string)
     }
 
     /// Enriches `context` in place (a copy would cost a copy of every entry, per message).
     mutating func enrich(_ context: inout [String: JSONValue]) {
-        let policy = facts.source.ipPolicy
+        let policy = metadata.source.ipPolicy
         if let sentIP = context["ip"]?.stringValue {
             context["ip"] = policy.apply(to: sentIP).map(JSONValue.string)
-        } else if facts.clientAddress != nil {
+        } else if metadata.clientAddress != nil {
             context["ip"] = clientIP
         }
-        if context["userAgent"] == nil, let header = facts.userAgent { context["userAgent"] = .string(header) }
+        if context["userAgent"] == nil, let header = metadata.userAgent { context["userAgent"] = .string(header) }
         if context[UserAgent.contextKey] == nil, let header = context["userAgent"]?.stringValue {
             context[UserAgent.contextKey] = userAgentObject(header)
         }

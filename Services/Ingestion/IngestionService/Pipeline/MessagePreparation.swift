@@ -1,10 +1,14 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
-/// The door's rules for the messages of one request: validate, fill in what Segment fills in, enrich,
+/// Ingestion's rules for the messages of one request: validate, fill in what Segment fills in, enrich,
 /// apply the message's own consent, and seal its PII and identifiers.
 struct MessagePreparation: Sendable {
-    let facts: RequestFacts
+    let metadata: RequestMetadata
     let consent: ConsentGate
     /// The request's arrival: in every message, its outbox reference and (`WriteBatch`) its column.
     let receivedAt: StoredTime
@@ -20,14 +24,14 @@ struct MessagePreparation: Sendable {
     /// What the batch's `context` and `integrations` add to each message's size (at most), and whether they hold NUL.
     private var batchFields = (bytes: 0, containsNUL: false)
 
-    init(facts: RequestFacts, consent: ConsentGate) {
-        self.facts = facts
+    init(metadata: RequestMetadata, consent: ConsentGate) {
+        self.metadata = metadata
         self.consent = consent
-        receivedAt = StoredTime(facts.receivedAt)
-        batchSentAtText = facts.batchSentAt.map(Timestamp.format)
-        enrichment = MessageEnrichment(facts: facts)
-        sealsStandardKeys = facts.source.sealing.piiKeys == .standard
-        for shared in [facts.batchContext, facts.batchIntegrations] {
+        receivedAt = StoredTime(metadata.receivedAt)
+        batchSentAtText = metadata.batchSentAt.map(Timestamp.format)
+        enrichment = MessageEnrichment(metadata: metadata)
+        sealsStandardKeys = metadata.source.sealing.piiKeys == .standard
+        for shared in [metadata.batchContext, metadata.batchIntegrations] {
             guard let shared else { continue }
             let size = MessageSize(.object(shared))
             batchFields = (batchFields.bytes + size.bytes, batchFields.containsNUL || size.containsNUL)
@@ -36,18 +40,18 @@ struct MessagePreparation: Sendable {
 
     /// Disposes of the message at `index` of the request; a message the caller no longer holds is changed
     /// in place rather than copied.
-    mutating func dispose(_ message: consuming IncomingMessage, index: Int) -> MessageDisposition {
+    mutating func process(_ message: consuming IncomingMessage, index: Int) -> MessageOutcome {
         let messageId = message.object["messageId"]?.stringValue
         do {
             guard message.isObject else {
-                throw KinshipError.badRequest("invalid_message", "A message must be a JSON object.")
+                throw KinshipError.badRequest(.invalidMessage, "A message must be a JSON object.")
             }
             guard let prepared = try prepare(&message) else { return .withheldByConsent }
             return .accepted(prepared)
         } catch let error as KinshipError {
             return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: message.value))
         } catch {
-            let error = KinshipError.badRequest("invalid_message", "The message could not be read: \(error)")
+            let error = KinshipError.badRequest(.invalidMessage, "The message could not be read: \(error)")
             return .refused(RefusedMessage(index: index, messageId: messageId, error: error, raw: message.value))
         }
     }
@@ -65,22 +69,22 @@ struct MessagePreparation: Sendable {
         }()
         guard bytes <= IngestionLimits.messageBytes else {
             throw KinshipError(
-                code: "message_too_large", status: .contentTooLarge,
+                code: .messageTooLarge, status: .contentTooLarge,
                 message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB; this one is \(bytes / 1024) KB."
             )
         }
         // The walk with paths runs only to name where the NUL is.
         if containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
-        var read = try SegmentMessage(object: object, impliedType: facts.impliedType)
+        var read = try TrackingMessage(object: object, impliedType: metadata.impliedType)
         let strongestID = try MessageValidation.check(read)
 
         if consent.withholds(read) { return nil }
-        // What the door changes next must not be shared with `read`, or each change would copy it.
+        // What ingestion changes next must not be shared with `read`, or each change would copy it.
         (read.context, read.traits, read.properties, read.integrations) = (nil, nil, nil, nil)
 
         let messageId = read.messageId ?? "kinship-\(UUID().lowercased)"
         let eventTime = correctedTimestamp(read)
-        let storedEventTime = eventTime == facts.receivedAt ? receivedAt : StoredTime(eventTime)
+        let storedEventTime = eventTime == metadata.receivedAt ? receivedAt : StoredTime(eventTime)
         let eventTimeText = storedEventTime.text
         object["type"] = .string(read.type.rawValue)
         object["messageId"] = .string(messageId)
@@ -98,7 +102,7 @@ struct MessagePreparation: Sendable {
         // Taken out while it is enriched and sealed, so the message does not hold a second reference that forces a copy.
         var context: [String: JSONValue]? = object.removeValue(forKey: "context")?.objectValue ?? [:]
         enrichment.enrich(&context!)
-        try facts.source.sealing.seal(&object, context: &context, memo: &sealed)
+        try metadata.source.sealing.seal(&object, context: &context, memo: &sealed)
         object["context"] = context.map(JSONValue.object)
         message.object = object
 
@@ -120,14 +124,14 @@ struct MessagePreparation: Sendable {
     /// person's events stay in order on one partition while the bus never carries the id itself.
     private mutating func routingKey(_ id: (type: String, value: String)) -> String {
         if let last = lastRoutingKey, last.value == id.value, last.type == id.type { return last.key }
-        let key = facts.source.blindIndex.token(type: id.type, normalizedValue: id.value).hexString
+        let key = metadata.source.blindIndex.token(type: id.type, normalizedValue: id.value).hexString
         lastRoutingKey = (id.type, id.value, key)
         return key
     }
 
     /// Batch-level `context` and `integrations` apply to each message; the message's own keys win.
     private func applyBatchFields(to object: inout [String: JSONValue]) {
-        for (field, shared) in [("context", facts.batchContext), ("integrations", facts.batchIntegrations)] {
+        for (field, shared) in [("context", metadata.batchContext), ("integrations", metadata.batchIntegrations)] {
             guard let shared else { continue }
             let own = object[field]?.objectValue ?? [:]
             object[field] = .object(shared.merging(own) { _, mine in mine })
@@ -136,9 +140,9 @@ struct MessagePreparation: Sendable {
 
     /// Segment's clock-skew correction: the device clock may be wrong, but the time between the event
     /// and sending it is right, so `timestamp = receivedAt - (sentAt - timestamp)`.
-    func correctedTimestamp(_ message: SegmentMessage) -> Date {
-        guard let timestamp = message.timestamp ?? message.originalTimestamp else { return facts.receivedAt }
-        guard let sentAt = message.sentAt ?? facts.batchSentAt else { return timestamp }
-        return facts.receivedAt.addingTimeInterval(-sentAt.timeIntervalSince(timestamp))
+    func correctedTimestamp(_ message: TrackingMessage) -> Date {
+        guard let timestamp = message.timestamp ?? message.originalTimestamp else { return metadata.receivedAt }
+        guard let sentAt = message.sentAt ?? metadata.batchSentAt else { return timestamp }
+        return metadata.receivedAt.addingTimeInterval(-sentAt.timeIntervalSince(timestamp))
     }
 }

@@ -1,7 +1,11 @@
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
 /// A message's size as compact JSON and whether it holds U+0000, in one walk that allocates nothing:
-/// the door's limit is checked on every message, and serialising each one only to count its bytes cost
+/// the size limit is checked on every message, and serialising each one only to count its bytes cost
 /// more than the rest of the checks together.
 struct MessageSize {
     private(set) var bytes = 0

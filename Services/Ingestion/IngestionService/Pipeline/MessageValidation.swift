@@ -1,33 +1,36 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// The rules a message must meet to be stored; each refusal names the field.
 enum MessageValidation {
     /// Checks the message and returns the strongest id of the person: user id, else anonymous id.
-    static func check(_ message: SegmentMessage) throws -> (type: String, value: String) {
+    static func check(_ message: TrackingMessage) throws -> (type: String, value: String) {
         if let messageId = message.messageId {
             // Counting characters walks grapheme clusters; a short one in bytes is short in characters too.
             guard !messageId.isEmpty, messageId.utf8.count <= IngestionLimits.messageIdLength || messageId.count <= IngestionLimits.messageIdLength else {
-                throw KinshipError.badRequest("invalid_message_id", "messageId must be 1 to \(IngestionLimits.messageIdLength) characters.")
+                throw KinshipError.badRequest(.invalidMessageID, "messageId must be 1 to \(IngestionLimits.messageIdLength) characters.")
             }
         }
         for (field, date) in [("timestamp", message.timestamp), ("originalTimestamp", message.originalTimestamp), ("sentAt", message.sentAt)] {
             if let date, !plausibleDates.contains(date) {
-                throw KinshipError.badRequest("invalid_timestamp", "\(field) must fall between the years 2000 and 2100.")
+                throw KinshipError.badRequest(.invalidTimestamp, "\(field) must fall between the years 2000 and 2100.")
             }
         }
         switch message.type {
         case .track:
             guard present(message.event) else {
-                throw KinshipError.badRequest("missing_event", "A track message needs event, the name of what happened.")
+                throw KinshipError.badRequest(.missingEvent, "A track message needs event, the name of what happened.")
             }
         case .group:
             guard present(message.groupId) else {
-                throw KinshipError.badRequest("missing_group_id", "A group message needs groupId.")
+                throw KinshipError.badRequest(.missingGroupID, "A group message needs groupId.")
             }
         case .alias:
             guard let userId = message.userId, present(userId), present(message.previousId) else {
-                throw KinshipError.badRequest("missing_identifier", "An alias message needs userId and previousId.")
+                throw KinshipError.badRequest(.missingIdentifier, "An alias message needs userId and previousId.")
             }
             return ("user_id", userId)
         case .identify, .page, .screen:
@@ -35,7 +38,7 @@ enum MessageValidation {
         }
         if let userId = message.userId, present(userId) { return ("user_id", userId) }
         if let anonymousId = message.anonymousId, present(anonymousId) { return ("anonymous_id", anonymousId) }
-        throw KinshipError.badRequest("missing_identifier", "A message needs userId or anonymousId.")
+        throw KinshipError.badRequest(.missingIdentifier, "A message needs userId or anonymousId.")
     }
 
     /// Holds something besides blanks.
@@ -70,6 +73,6 @@ enum MessageValidation {
     }
 
     private static func nullCharacter(_ path: String) -> KinshipError {
-        .badRequest("invalid_character", "\(path.isEmpty ? "the message" : path) contains the NUL character (\\u0000), which cannot be stored.")
+        .badRequest(.invalidCharacter, "\(path.isEmpty ? "the message" : path) contains the NUL character (\\u0000), which cannot be stored.")
     }
 }

@@ -1,13 +1,15 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipOutbox
+import KinshipService
 
-/// A message that passed the door's rules, enriched and with its PII and identifiers sealed: ready to
+/// A message that passed ingestion's rules, enriched and with its PII and identifiers sealed: ready to
 /// store. Its JSON is written here, in the request's own task, so the shared writer has little left to do.
 struct PreparedMessage: Sendable {
     let messageId: String
     /// A token of the person's strongest id (never the id itself): its `events` partition, so one person's events stay in order.
     let routingKey: String
-    let type: MessageType
+    let type: TrackingMessageType
     /// nil when absent or empty.
     let event: String?
     let eventTime: StoredTime
@@ -17,7 +19,7 @@ struct PreparedMessage: Sendable {
     let reference: String
 }
 
-/// A message the door refused, with why; kept in `failed_events` for its source.
+/// A message ingestion refused, with why; kept in `failed_events` for its source.
 struct RefusedMessage: Sendable {
     let index: Int
     let messageId: String?
@@ -25,8 +27,8 @@ struct RefusedMessage: Sendable {
     let raw: JSONValue
 }
 
-/// How the door disposed of one message.
-enum MessageDisposition: Sendable {
+/// How ingestion disposed of one message.
+enum MessageOutcome: Sendable {
     case accepted(PreparedMessage)
     /// Its own consent refuses the category of the message: acknowledged, not stored.
     case withheldByConsent

@@ -1,5 +1,7 @@
 import Hummingbird
-import Shared
+import KinshipCore
+import KinshipOutbox
+import KinshipService
 
 /// The answer to a collection request: Segment's `{"success": true}` plus what became of each message.
 ///
@@ -25,7 +27,7 @@ struct CollectResponse {
         duplicates = result.outcome.duplicates
         withheld = result.withheld
         refused = result.refused.prefix(IngestionLimits.listedRefusals).map {
-            Refusal(index: $0.index, messageId: $0.messageId, code: $0.error.code, message: $0.error.message)
+            Refusal(index: $0.index, messageId: $0.messageId, code: $0.error.code.rawValue, message: $0.error.message)
         }
     }
 

@@ -1,9 +1,13 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import Metrics
-import Shared
 
 /// `GET /v1/pixel/{track|page|identify}?data=<base64 JSON message with writeKey>`, as Segment's pixel
 /// API: for e-mail opens and pages where no script runs. It always answers a 1×1 transparent GIF, so
@@ -17,7 +21,7 @@ struct PixelRoute: Sendable {
             do {
                 try await collect(request, context)
             } catch {
-                let code = (error as? KinshipError)?.code ?? "internal_error"
+                let code = ((error as? KinshipError)?.code ?? .internalError).rawValue
                 Counter(label: "kinship_ingestion_pixel_problems_total", dimensions: [("code", code)]).increment()
                 context.logger.info("pixel input not stored", metadata: ["code": "\(code)"])
             }
@@ -27,32 +31,29 @@ struct PixelRoute: Sendable {
 
     private func collect(_ request: Request, _ context: KinshipRequestContext) async throws {
         guard let data = request.uri.queryParameters.get("data"), let decoded = Self.base64(data) else {
-            throw KinshipError.badRequest("invalid_pixel_data", "data must be a base64 JSON message.")
+            throw KinshipError.badRequest(.invalidPixelData, "data must be a base64 JSON message.")
         }
         guard case .object(let message) = try JSONValue.parse(decoded) else {
-            throw KinshipError.badRequest("invalid_pixel_data", "data must be a JSON object.")
+            throw KinshipError.badRequest(.invalidPixelData, "data must be a JSON object.")
         }
         guard let writeKey = message["writeKey"]?.stringValue else { throw SourceDirectory.missingWriteKey }
         let source = try await collector.directory.authenticate(writeKey: writeKey)
-        var facts = RequestFacts.from(request, context, source: source, collector: collector)
+        var metadata = RequestMetadata.from(request, context, source: source, collector: collector)
         let type = context.parameters.get("type") ?? ""
         var object = message
         if Self.types.contains(type) {
-            facts.impliedType = MessageType(rawValue: type)
+            metadata.impliedType = TrackingMessageType(rawValue: type)
         } else {
             // Refused by the usual rules, and so kept in the source's failed events.
             object["type"] = .string(type)
         }
-        let result = try await collector.collect([IncomingMessage(.object(object))], facts: facts)
+        let result = try await collector.collect([IncomingMessage(.object(object))], metadata: metadata)
         if let refusal = result.refused.first { throw refusal.error }
     }
 
     /// Standard or URL-safe alphabet, with or without padding (mail templates produce all four).
     static func base64(_ text: String) -> Data? {
-        var normalised = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        normalised = normalised.trimmingCharacters(in: CharacterSet(charactersIn: "="))
-        normalised += String(repeating: "=", count: (4 - normalised.count % 4) % 4)
-        return Data(base64Encoded: normalised)
+        text.lenientBase64Decoded.map { Data($0) }
     }
 
     static let gif: Response = {

@@ -1,6 +1,10 @@
 import Foundation
 import Hummingbird
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 
 /// `GET /kinship.js`: the browser tracker, read once at start.
 struct TrackerScriptRoute: Sendable {

@@ -1,7 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// Segment's HTTP Tracking API: `POST /v1/{identify,track,page,screen,group,alias}` and `/v1/batch`.
 struct TrackingRoutes: Sendable {
@@ -10,17 +13,17 @@ struct TrackingRoutes: Sendable {
     func add(to router: Router<KinshipRequestContext>) {
         let v1 = router.group("v1")
         v1.post("batch") { request, context in try await batch(request, context) }
-        for type in MessageType.allCases {
+        for type in TrackingMessageType.allCases {
             v1.post(RouterPath(stringLiteral: type.rawValue)) { request, context in try await single(type, request, context) }
         }
     }
 
-    private func single(_ type: MessageType, _ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+    private func single(_ type: TrackingMessageType, _ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let message = try MessageBody.single(try await JSONBody.read(request, limit: IngestionLimits.batchBytes), type: type)
         let source = try await authenticate(request, bodyKey: message.object["writeKey"]?.stringValue)
-        var facts = RequestFacts.from(request, context, source: source, collector: collector)
-        facts.impliedType = type
-        let result = try await collector.collect([consume message], facts: facts)
+        var metadata = RequestMetadata.from(request, context, source: source, collector: collector)
+        metadata.impliedType = type
+        let result = try await collector.collect([consume message], metadata: metadata)
         // One message: its refusal is the answer (it is kept in failed events all the same).
         if let refusal = result.refused.first { throw refusal.error }
         return .json(CollectResponse(result))
@@ -34,16 +37,16 @@ struct TrackingRoutes: Sendable {
         body.messages = []
         let bodyKey = object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0.object["writeKey"]?.stringValue }.first
         let source = try await authenticate(request, bodyKey: bodyKey)
-        var facts = RequestFacts.from(request, context, source: source, collector: collector)
-        facts.batchContext = try Self.object(object["context"], field: "context")
-        facts.batchIntegrations = try Self.object(object["integrations"], field: "integrations")
+        var metadata = RequestMetadata.from(request, context, source: source, collector: collector)
+        metadata.batchContext = try Self.object(object["context"], field: "context")
+        metadata.batchIntegrations = try Self.object(object["integrations"], field: "integrations")
         if let sentAt = object["sentAt"], sentAt != .null {
             guard let text = sentAt.stringValue, let date = Timestamp.parse(text) else {
-                throw KinshipError.badRequest("invalid_field", "sentAt is not an ISO-8601 timestamp")
+                throw KinshipError.badRequest(.invalidField, "sentAt is not an ISO-8601 timestamp")
             }
-            facts.batchSentAt = date
+            metadata.batchSentAt = date
         }
-        return .json(CollectResponse(try await collector.collect(consume messages, facts: facts)))
+        return .json(CollectResponse(try await collector.collect(consume messages, metadata: metadata)))
     }
 
     private func authenticate(_ request: Request, bodyKey: String?) async throws -> AuthenticatedSource {
@@ -55,15 +58,15 @@ struct TrackingRoutes: Sendable {
         switch value {
         case nil, .null?: return nil
         case .object(let object)?: return object
-        default: throw KinshipError.badRequest("invalid_field", "\(field) must be of type object")
+        default: throw KinshipError.badRequest(.invalidField, "\(field) must be of type object")
         }
     }
 }
 
-extension RequestFacts {
-    static func from(_ request: Request, _ context: KinshipRequestContext, source: AuthenticatedSource, collector: Collector) -> RequestFacts {
+extension RequestMetadata {
+    static func from(_ request: Request, _ context: KinshipRequestContext, source: AuthenticatedSource, collector: Collector) -> RequestMetadata {
         let forwarded = request.headers[values: .xForwardedFor].joined(separator: ",")
-        return RequestFacts(
+        return RequestMetadata(
             source: source,
             receivedAt: Date(),
             clientAddress: IngestionService.clientAddress(

@@ -1,4 +1,5 @@
 import Foundation
+import KinshipOutbox
 import PostgresNIO
 
 /// Claims message ids in the dedup table, inserts the events of those claimed and appends the `events`
@@ -38,7 +39,7 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
             SELECT $9::text, m.p, m.w, '', m.payload::jsonb FROM unnest($10::uuid[], $11::int[], $12::text[]) AS m(w, p, payload)
             WHERE (SELECT count(*) FROM stored) = cardinality($2::text[])
             UNION ALL
-            SELECT $9::text, o.p, o.w, '', ('{"events":[' || string_agg(o.r, ',') || ']}')::jsonb
+            SELECT $9::text, o.p, o.w, '', \(EventReference.sqlMessagePayload(aggregating: "o.r"))
             FROM unnest($1::uuid[], $2::text[], $14::int[], $15::int[], $16::text[]) AS o(w, i, p, c, r)
             JOIN stored s ON s.workspace_id = o.w AND s.message_id = o.i
             WHERE (SELECT count(*) FROM stored) < cardinality($2::text[])

@@ -1,4 +1,5 @@
-import Shared
+import KinshipCore
+import KinshipOutbox
 import Synchronization
 
 /// Requests waiting to be written, shared by the group-commit writers: a writer takes everything that

@@ -1,9 +1,13 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import Metrics
 import PostgresNIO
 import ServiceLifecycle
-import Shared
 
 /// Group commit: a few writers each take every request waiting in the `CommitQueue` and store them in
 /// one transaction (dedup, events, outbox references, failed events), so throughput does not depend
@@ -37,7 +41,7 @@ struct EventWriter: Service {
 
     private func write(_ group: [CommitQueue.Pending]) async {
         do {
-            let outcomes = try await DatabaseDeadline.run(deadline) { try await store(group.map(\.batch)) }
+            let outcomes = try await Deadline.run(deadline) { try await store(group.map(\.batch)) }
             for (pending, outcome) in zip(group, outcomes) { pending.completion.resume(returning: outcome) }
             Recorder(label: "kinship_ingestion_group_commit_requests").record(group.count)
         } catch let error as PSQLError where !error.isConnectionFailure && group.count > 1 {
@@ -46,7 +50,7 @@ struct EventWriter: Service {
             for pending in group { await write([pending]) }
         } catch {
             let failure = Self.clientFacing(error)
-            if (failure as? KinshipError)?.code == "database_unavailable" {
+            if (failure as? KinshipError)?.code == .databaseUnavailable {
                 logger.error("events not stored: database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             }
             for pending in group { pending.completion.resume(throwing: failure) }
@@ -108,14 +112,10 @@ struct EventWriter: Service {
             self.key = key
             self.batch = batch
             self.message = message
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-            func add(_ bytes: UnsafeRawBufferPointer) {
-                for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-            }
-            withUnsafeBytes(of: key.workspaceID.uuid) { add($0) }
-            var messageId = key.messageId
-            messageId.withUTF8 { add(UnsafeRawBufferPointer($0)) }
-            stableHash = hash
+            var hasher = FNV1a()
+            withUnsafeBytes(of: key.workspaceID.uuid) { hasher.combine($0) }
+            hasher.combine(key.messageId)
+            stableHash = hasher.value
         }
 
         /// A fixed order, the same in every process, so two writers claiming overlapping ids lock them in the
@@ -187,7 +187,7 @@ struct EventWriter: Service {
             INSERT INTO failed_events (workspace_id, source_id, received_at, error_code, error_message, payload_sealed)
             SELECT w, s, r, c, m, decode(p, 'base64') FROM unnest(
                 \(rows.map(\.0.source.workspaceID))::uuid[], \(rows.map(\.0.source.id))::uuid[], \(rows.map(\.0.receivedAt))::timestamptz[],
-                \(rows.map(\.1.code))::text[], \(rows.map(\.1.message))::text[], \(rows.map { $0.1.sealedPayload.base64EncodedString() })::text[]
+                \(rows.map(\.1.code))::text[], \(rows.map(\.1.message))::text[], \(rows.map { $0.1.sealedPayload.base64String })::text[]
             ) AS f(w, s, r, c, m, p)
             """,
             logger: logger

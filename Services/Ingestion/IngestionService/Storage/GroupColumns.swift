@@ -1,6 +1,10 @@
 import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import PostgresNIO
-import Shared
 
 /// A group's messages as the columns its write statements bind (`InsertNewEvents`, `ClaimAndInsertEvents`),
 /// each filled in one pass over the messages, in the order given (the claims' lock order).

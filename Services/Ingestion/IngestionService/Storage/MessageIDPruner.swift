@@ -1,7 +1,11 @@
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
+import KinshipService
 import Logging
 import PostgresNIO
 import ServiceLifecycle
-import Shared
 
 /// Forgets message ids older than the dedup window, so the dedup table stays the window's size.
 /// The window itself is exact without it (see `ClaimAndInsertEvents`).

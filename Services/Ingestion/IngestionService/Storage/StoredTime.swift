@@ -1,7 +1,7 @@
 import Foundation
+import KinshipCore
 import NIOCore
 import PostgresNIO
-import Shared
 
 /// A time as ingestion stores it: the canonical text that the message JSON and the outbox reference carry,
 /// and the same millisecond bound to Postgres as a binary `timestamptz`. Both come from one count of

@@ -1,5 +1,8 @@
 import Foundation
-import Shared
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipPrivacy
 
 /// One request's share of a group commit: its accepted messages and the refused ones to keep.
 struct WriteBatch: Sendable {
@@ -17,7 +20,7 @@ struct FailedEventRow: Sendable {
     let sealedPayload: Data
 
     init(_ refusal: RefusedMessage, source: AuthenticatedSource) throws {
-        code = refusal.error.code
+        code = refusal.error.code.rawValue
         message = refusal.error.message
         let payload = Array(refusal.raw.serialized().utf8)
         sealedPayload = try source.dataKey.seal(payload, context: Self.sealingContext(source.workspaceID))

@@ -1,0 +1,62 @@
+/// Every error code a Kinship service can answer with: the stable, machine-readable part of the error
+/// shape `{"error": {"code", "message"}}`. A code is never renamed once released; the README's error
+/// table lists each one with its status and meaning, and a test keeps the two in step.
+public enum ErrorCode: String, Sendable, CaseIterable {
+    // Messages and their bodies (ingestion)
+    case invalidJSON = "invalid_json"
+    case invalidField = "invalid_field"
+    case missingField = "missing_field"
+    case invalidType = "invalid_type"
+    case invalidBatch = "invalid_batch"
+    case invalidMessage = "invalid_message"
+    case missingIdentifier = "missing_identifier"
+    case missingEvent = "missing_event"
+    case missingGroupID = "missing_group_id"
+    case invalidMessageID = "invalid_message_id"
+    case invalidTimestamp = "invalid_timestamp"
+    case invalidCharacter = "invalid_character"
+    case invalidGzip = "invalid_gzip"
+    // CSV imports
+    case csvRowTooLarge = "csv_row_too_large"
+    case csvUnterminatedQuote = "csv_unterminated_quote"
+    case csvInvalidUTF8 = "csv_invalid_utf8"
+    case csvColumnCount = "csv_column_count"
+    case csvDuplicateColumn = "csv_duplicate_column"
+    case csvMissingHeader = "csv_missing_header"
+    case importUnknownColumn = "import_unknown_column"
+    case importMissingIdentifierColumn = "import_missing_identifier_column"
+    case importMissingEvent = "import_missing_event"
+    case importInvalidParameter = "import_invalid_parameter"
+    // Collection: keys, sizes, rates
+    case missingWriteKey = "missing_write_key"
+    case invalidWriteKey = "invalid_write_key"
+    case messageTooLarge = "message_too_large"
+    case batchTooLarge = "batch_too_large"
+    case unsupportedEncoding = "unsupported_encoding"
+    case rateLimited = "rate_limited"
+    case shuttingDown = "shutting_down"
+    case invalidPixelData = "invalid_pixel_data"
+    // Workspaces and sources (the admin CLI)
+    case invalidWorkspaceName = "invalid_workspace_name"
+    case workspaceExists = "workspace_exists"
+    case sourceExists = "source_exists"
+    // Internal APIs (identity)
+    case missingInternalToken = "missing_internal_token"
+    case invalidInternalToken = "invalid_internal_token"
+    case missingWorkspace = "missing_workspace"
+    case invalidRules = "invalid_rules"
+    case invalidBody = "invalid_body"
+    case invalidIdentifier = "invalid_identifier"
+    case identifierNotInProfile = "identifier_not_in_profile"
+    case nothingToUnmerge = "nothing_to_unmerge"
+    // Every service
+    case notFound = "not_found"
+    case methodNotAllowed = "method_not_allowed"
+    case bodyTooLarge = "body_too_large"
+    case unauthorized = "unauthorized"
+    case badRequest = "bad_request"
+    case clientError = "client_error"
+    case databaseUnavailable = "database_unavailable"
+    case notMigrated = "not_migrated"
+    case internalError = "internal_error"
+}

@@ -1,0 +1,48 @@
+import Foundation
+import KinshipCore
+import KinshipPrivacy
+
+/// A tenant: every row of every table belongs to exactly one workspace.
+public struct Workspace: Sendable, Equatable, Codable {
+    public let id: UUID
+    public let name: String
+    public let createdAt: Date
+}
+
+/// Where events come from (a web site, a shop back-end, a POS export); authenticated by its write key.
+public struct Source: Sendable, Equatable, Codable {
+    public let workspaceID: UUID
+    public let id: UUID
+    public let name: String
+}
+
+/// What an API key may do. Only `admin` sees raw PII.
+public enum APIRole: String, Sendable, Codable, CaseIterable {
+    /// Everything, including raw PII, privacy requests and configuration.
+    case admin
+    /// Reads profiles (PII masked), segments and reports; edits segments.
+    case analyst
+    /// Reads reports and segment sizes only.
+    case viewer
+
+    public var seesRawPII: Bool { self == .admin }
+}
+
+public struct APIKey: Sendable, Equatable, Codable {
+    public let workspaceID: UUID
+    public let id: UUID
+    public let name: String
+    public let role: APIRole
+}
+
+/// A secret shown to its owner once, at creation; only its hash is stored.
+public struct CreatedSecret<Owner: Sendable>: Sendable {
+    public let owner: Owner
+    public let secret: String
+}
+
+/// A workspace's keys, unwrapped from the master key: one encrypts event PII, the other keys the blind index.
+public struct WorkspaceKeys: Sendable {
+    public let dataKey: DataKey
+    public let blindIndex: BlindIndex
+}
