@@ -15,7 +15,7 @@ public struct InternalClient: Sendable {
 
         /// The error an internal API answered (`{"error": {"code", "message"}}`), as one line.
         public var errorDescription: String {
-            if let error = try? JSONDecoder().decode(ErrorBody.self, from: body).error {
+            if let error = try? JSONCoding.decoder().decode(ErrorBody.self, from: body).error {
                 return "\(error.code): \(error.message) (HTTP \(status))"
             }
             return "HTTP \(status): \(String(decoding: body.prefix(300), as: UTF8.self))"

@@ -3,11 +3,11 @@ import KinshipTestSupport
 import PostgresNIO
 import Testing
 @testable import IdentityService
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// A consumer batch is resolved in memory and written at once; it must leave exactly what the same
 /// events leave when resolved one at a time.

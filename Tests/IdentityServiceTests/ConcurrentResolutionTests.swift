@@ -3,11 +3,11 @@ import KinshipTestSupport
 import PostgresNIO
 import Testing
 @testable import IdentityService
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// Several workers resolving overlapping identities at once must end with the graph one worker builds
 /// serially. The stream stays within every limit, so the serial result does not depend on order.

@@ -2,11 +2,11 @@ import Foundation
 import KinshipTestSupport
 import Testing
 @testable import IdentityService
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// Short event sequences and the profiles they must leave.
 @Suite struct ResolutionScenarioTests {

@@ -2,11 +2,11 @@ import Foundation
 import KinshipTestSupport
 import Testing
 @testable import IdentityService
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// Taking identifiers, or one event's joins, out of a profile: it splits where its graph splits.
 @Suite struct UnmergeTests {

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 @testable import IngestionService
-@testable import KinshipCore
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipOutbox
+import KinshipService
 
 /// The collection answer is written by the message serializer; clients saw the project's `JSONEncoder`
 /// form before, and see it still, byte for byte.

@@ -1,9 +1,9 @@
 import Foundation
-@testable import KinshipCore
+import KinshipCore
 @testable import KinshipPrivacy
 @testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipOutbox
+import KinshipService
 import Testing
 @testable import IngestionService
 

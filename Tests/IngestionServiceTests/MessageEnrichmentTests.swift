@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 @testable import IngestionService
-@testable import KinshipCore
-@testable import KinshipDatabase
-@testable import KinshipOutbox
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
 
 /// What ingestion adds to `context`, message after message of one request.
 @Suite struct MessageEnrichmentTests {

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipInternalClient
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipInternalClient
 
 struct Base64Tests {
     @Test func encodingMatchesFoundationForEveryLengthAndByte() {

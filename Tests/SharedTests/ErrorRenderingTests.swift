@@ -2,11 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import KinshipCore
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipInternalClient
-@testable import KinshipService
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipInternalClient
+import KinshipService
 
 struct ErrorRenderingTests {
     struct Unexpected: Error {}

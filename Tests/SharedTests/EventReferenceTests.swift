@@ -2,11 +2,11 @@ import Foundation
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import KinshipCore
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipInternalClient
-@testable import KinshipService
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import KinshipInternalClient
+import KinshipService
 
 /// An `events` message's payload, as ingestion writes it, reads back through the project's own parser.
 struct EventReferenceTests {

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
 
 /// Reading JSON value by value, with some values skipped and kept as the text sent.
 struct JSONReaderTests {

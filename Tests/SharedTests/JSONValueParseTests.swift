@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipInternalClient
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipInternalClient
 
 /// The hand-written parser and serializer, checked against Foundation's JSON implementation.
 struct JSONValueParseTests {

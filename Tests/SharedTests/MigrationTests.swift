@@ -2,11 +2,11 @@ import Foundation
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 struct MigrationTests {
     let logger = TestDatabase.logger

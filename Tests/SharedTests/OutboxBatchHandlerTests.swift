@@ -3,11 +3,11 @@ import KinshipTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// A consumer with a batch handler gets whole batches; when a batch fails, its messages go one at a
 /// time to the message handler, so only the bad one is retried and dead-lettered.

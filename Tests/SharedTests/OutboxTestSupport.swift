@@ -3,12 +3,12 @@ import KinshipTestSupport
 import PostgresNIO
 import Synchronization
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipInternalClient
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipInternalClient
+import KinshipService
 
 /// A fresh, migrated database with a `handled` table that outbox test handlers write to in the
 /// consumer's transaction: what commits there is exactly what a real handler's effect would be.

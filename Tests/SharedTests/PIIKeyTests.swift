@@ -1,10 +1,10 @@
 import Crypto
 import Foundation
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
 
 /// Which trait and property keys are sealed: the PII keys, ignoring case and `_`.
 @Suite struct PIIKeyTests {

@@ -1,11 +1,11 @@
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// A prepared statement whose preparation failed is remembered by PostgresNIO for the connection's life;
 /// `rows` retires such a connection so the pool replaces it, and keeps one whose statement was prepared and

@@ -4,12 +4,12 @@ import HummingbirdTesting
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipInternalClient
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipInternalClient
+import KinshipService
 
 struct ReadinessTests {
     func readyz(_ url: DatabaseURL) async throws -> (HTTPResponse.Status, String) {

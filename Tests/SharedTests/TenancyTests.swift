@@ -2,12 +2,12 @@ import Foundation
 import KinshipTestSupport
 import PostgresNIO
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipInternalClient
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipInternalClient
+import KinshipService
 
 struct TenancyTests {
     let logger = TestDatabase.logger

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import KinshipCore
+import KinshipCore
 
 struct TimestampTests {
     // 2024-03-05T10:15:30Z, computed independently: `date -u -d 2024-03-05T10:15:30Z +%s`.

@@ -1,10 +1,10 @@
 import Foundation
 import Testing
-@testable import KinshipCore
-@testable import KinshipPrivacy
-@testable import KinshipDatabase
-@testable import KinshipOutbox
-@testable import KinshipService
+import KinshipCore
+import KinshipPrivacy
+import KinshipDatabase
+import KinshipOutbox
+import KinshipService
 
 /// Payload shapes from Segment's HTTP Tracking API documentation, with values written for these tests.
 struct TrackingMessageTests {

@@ -11,8 +11,8 @@ struct ImportReport {
     let body: Data
 
     func print() throws {
-        guard status == 200, let summary = try? JSONDecoder().decode(ImportSummary.self, from: body) else {
-            let error = (try? JSONDecoder().decode(ErrorBody.self, from: body))?.error
+        guard status == 200, let summary = try? JSONCoding.decoder().decode(ImportSummary.self, from: body) else {
+            let error = (try? JSONCoding.decoder().decode(ErrorBody.self, from: body))?.error
             let code = error?.code ?? "http_\(status)"
             let message = error?.message ?? String(decoding: body.prefix(500), as: UTF8.self)
             throw ValidationError("import refused (\(status) \(code)): \(message)")

@@ -69,7 +69,7 @@ struct ProfileRoutes: Sendable {
     }
 
     static func unmergeRequest(_ body: Data) throws -> (UnmergeTarget, requestedBy: String) {
-        guard let request = try? JSONDecoder().decode(UnmergeRequest.self, from: body) else {
+        guard let request = try? JSONCoding.decoder().decode(UnmergeRequest.self, from: body) else {
             throw KinshipError.badRequest(.invalidBody, "The body must be a JSON object: identifier ({type, value}) or messageId, and requestedBy.")
         }
         let requestedBy = request.requestedBy.map { String($0.prefix(200)) } ?? "internal"
