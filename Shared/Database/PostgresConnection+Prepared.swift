@@ -10,7 +10,8 @@ extension PostgresConnection {
     /// wait for a lock, a plan whose result type changed) for the life of the connection, which would
     /// fail that statement on it forever. An error of executing the statement costs a reconnection, except
     /// a constraint's violation (SQLSTATE class 23), which only executing raises: the statement was prepared.
-    public func rows<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row] {
+    /// Inlinable, so each statement's rows are read by code specialised for them (it runs for every batch).
+    @inlinable public func rows<Statement: PostgresPreparedStatement>(_ statement: Statement, logger: Logger) async throws -> [Statement.Row] {
         do {
             var rows: [Statement.Row] = []
             for try await row in try await execute(statement, logger: logger) { rows.append(row) }

@@ -7,24 +7,32 @@ import Synchronization
 /// what it must and no more, instead of emptying the cache. With one lifetime for all entries, the oldest
 /// is also the first to expire.
 public final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    private struct Entry {
-        var value: Value
-        var expires: ContinuousClock.Instant?
-        var sequence: UInt64
+    @usableFromInline struct Entry {
+        @usableFromInline var value: Value
+        @usableFromInline var expires: ContinuousClock.Instant?
+        @usableFromInline var sequence: UInt64
+
+        @inlinable init(value: Value, expires: ContinuousClock.Instant?, sequence: UInt64) {
+            self.value = value
+            self.expires = expires
+            self.sequence = sequence
+        }
     }
 
-    private struct State {
-        var entries: [Key: Entry] = [:]
+    @usableFromInline struct State {
+        @usableFromInline var entries: [Key: Entry] = [:]
         /// Keys in the order they were stored; a pair whose sequence is no longer its key's is stale.
-        var order: [(key: Key, sequence: UInt64)] = []
-        var head = 0
-        var nextSequence: UInt64 = 0
+        @usableFromInline var order: [(key: Key, sequence: UInt64)] = []
+        @usableFromInline var head = 0
+        @usableFromInline var nextSequence: UInt64 = 0
+
+        @inlinable init() {}
     }
 
     public let capacity: Int
     /// How long an entry is used after it was stored; nil: until it is evicted.
     public let lifetime: Duration?
-    private let state = Mutex(State())
+    @usableFromInline let state = Mutex(State())
 
     public init(capacity: Int, lifetime: Duration?) {
         precondition(capacity > 0, "a cache holds at least one entry")
@@ -32,8 +40,9 @@ public final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sen
         self.lifetime = lifetime
     }
 
-    /// The value stored for `key`, unless it has expired.
-    public func value(for key: Key, now: ContinuousClock.Instant = .now) -> Value? {
+    /// The value stored for `key`, unless it has expired. Inlinable, like `store`: a lookup runs for every
+    /// request, and specialised for its key and value it hashes without going through witness tables.
+    @inlinable public func value(for key: Key, now: ContinuousClock.Instant = .now) -> Value? {
         state.withLock { state in
             guard let entry = state.entries[key] else { return nil }
             if let expires = entry.expires, expires <= now {
@@ -45,7 +54,7 @@ public final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sen
     }
 
     /// Stores `value` for `key`, evicting the oldest entries beyond `capacity`.
-    public func store(_ value: Value, for key: Key, now: ContinuousClock.Instant = .now) {
+    @inlinable public func store(_ value: Value, for key: Key, now: ContinuousClock.Instant = .now) {
         state.withLock { state in
             let sequence = state.nextSequence
             state.nextSequence += 1
@@ -66,7 +75,7 @@ public final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sen
     }
 
     /// The value for `key`: the stored one, or `load()`'s, then stored. Concurrent misses may each load.
-    public func value(for key: Key, load: () async throws -> Value) async throws -> Value {
+    @inlinable public func value(for key: Key, load: () async throws -> Value) async throws -> Value {
         if let known = value(for: key) { return known }
         let loaded = try await load()
         store(loaded, for: key)

@@ -2,28 +2,29 @@ import ExtrasBase64
 
 // Kinship's one base64, swift-extras-base64 (RFC 4648): it encodes and decodes bytes without going
 // through `Data`, which matters where ingestion encodes every value it seals and reads every request's
-// key. Foundation's `base64EncodedString` and `Data(base64Encoded:)` are not used outside tests.
+// key. Foundation's `base64EncodedString` and `Data(base64Encoded:)` are not used outside tests. The
+// wrappers are inlinable so that each caller gets the library's code specialised for its collection.
 
 extension Collection where Element == UInt8 {
     /// Standard base64 with padding, as Foundation's `base64EncodedString()` writes it.
-    public var base64String: String {
+    @inlinable public var base64String: String {
         Base64.encodeToString(bytes: self)
     }
 
     /// Base64url without padding (RFC 4648 §5): safe in URLs and tokens as it is.
-    public var base64URLString: String {
+    @inlinable public var base64URLString: String {
         Base64.encodeToString(bytes: self, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     /// The bytes of standard, padded base64 text, or nil when these bytes are not that.
-    public var base64Decoded: [UInt8]? {
+    @inlinable public var base64Decoded: [UInt8]? {
         try? Base64.decode(bytes: self)
     }
 }
 
 extension StringProtocol {
     /// The bytes of standard, padded base64 text, or nil when this is not that.
-    public var base64Decoded: [UInt8]? {
+    @inlinable public var base64Decoded: [UInt8]? {
         try? Base64.decode(bytes: Array(utf8))
     }
 
