@@ -5,7 +5,7 @@ let swiftSettings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 /// The services allocate with jemalloc (Debian's libjemalloc-dev to build, libjemalloc2 to run) instead of
 /// glibc's malloc: Swift allocates and frees on different threads all the time, and glibc's arenas made
-/// ingestion spend about a quarter more CPU per event (README, Speed).
+/// ingestion spend about a quarter more CPU per event (docs/architecture.md, Dependencies).
 let serviceLinkerSettings: [LinkerSetting] = [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
 
 /// The products the targets use, by the name of their module. A target lists each module it imports
@@ -29,7 +29,7 @@ extension Target.Dependency {
     static let serviceLifecycle = product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 }
 
-/// The shared modules, in layers (README, Architecture): each depends only on the ones before it.
+/// The shared modules, in layers (docs/architecture.md): each depends only on the ones before it.
 let sharedModules: [Target] = [
     .target(name: "KinshipCore", dependencies: [.httpTypes, .logging, .extrasBase64], path: "Shared/Core", swiftSettings: swiftSettings),
     .target(name: "KinshipPrivacy", dependencies: ["KinshipCore", .crypto], path: "Shared/Privacy", swiftSettings: swiftSettings),

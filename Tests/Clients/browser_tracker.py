@@ -101,7 +101,7 @@ RECORDER = """
 
 
 def tracker_page(title, options, scenario):
-    """A page with the README's loader snippet, whose `scenario()` runs once kinship.js has loaded."""
+    """A page with the loader snippet of docs/ingestion.md, whose `scenario()` runs once kinship.js has loaded."""
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,">
 {RECORDER}

@@ -2,30 +2,28 @@ import Foundation
 import KinshipCore
 import Testing
 
-/// The README's error table and the catalogue in code (`ErrorCode`) list the same codes.
+/// The error table of docs/errors.md and the catalogue in code (`ErrorCode`) list the same codes.
 struct ErrorCatalogueTests {
-    /// The codes in the first column of the table under `## Errors` (several to a row, each in backticks).
+    /// The codes in the first column of docs/errors.md's table (several to a row, each in backticks).
     static func documentedCodes() throws -> [String] {
-        let readme = URL(fileURLWithPath: #filePath)
+        let page = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
-        let text = try String(contentsOf: readme, encoding: .utf8)
-        let section = try #require(text.components(separatedBy: "\n## Errors\n").dropFirst().first)
-            .components(separatedBy: "\n## ").first ?? ""
+            .appendingPathComponent("docs/errors.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
         var codes: [String] = []
-        for line in section.split(separator: "\n") where line.hasPrefix("| `") {
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
             let firstColumn = line.dropFirst(2).prefix { $0 != "|" }
             codes += firstColumn.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
         }
         return codes
     }
 
-    @Test func theReadmeListsEveryCodeTheServicesCanAnswerWith() throws {
+    @Test func theDocsListEveryCodeTheServicesCanAnswerWith() throws {
         let documented = Set(try Self.documentedCodes())
         let catalogued = Set(ErrorCode.allCases.map(\.rawValue))
         #expect(documented.count > 40, "the table was not found or not read: \(documented.sorted())")
-        #expect(catalogued.subtracting(documented).sorted() == [], "in ErrorCode but not in the README's table")
-        #expect(documented.subtracting(catalogued).sorted() == [], "in the README's table but not in ErrorCode")
+        #expect(catalogued.subtracting(documented).sorted() == [], "in ErrorCode but not in docs/errors.md")
+        #expect(documented.subtracting(catalogued).sorted() == [], "in docs/errors.md but not in ErrorCode")
     }
 
     @Test func everyCodeIsSnakeCaseAndListedOnce() throws {

@@ -3,7 +3,7 @@ import KinshipOutbox
 import KinshipPrivacy
 import KinshipService
 
-/// The ingestion service's own settings, from `KINSHIP_*` variables (documented in the README).
+/// The ingestion service's own settings, from `KINSHIP_*` variables (documented in docs/configuration.md).
 public struct IngestionConfiguration: Sendable {
     /// A repeated `messageId` within this window is acknowledged but stored once.
     public var dedupWindowDays = 7

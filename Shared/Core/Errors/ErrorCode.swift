@@ -1,6 +1,6 @@
 /// Every error code a Kinship service can answer with: the stable, machine-readable part of the error
-/// shape `{"error": {"code", "message"}}`. A code is never renamed once released; the README's error
-/// table lists each one with its status and meaning, and a test keeps the two in step.
+/// shape `{"error": {"code", "message"}}`. A code is never renamed once released; the error
+/// table in docs/errors.md lists each one with its status and meaning, and a test keeps the two in step.
 public enum ErrorCode: String, Sendable, CaseIterable {
     // Messages and their bodies (ingestion)
     case invalidJSON = "invalid_json"

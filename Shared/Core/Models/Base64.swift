@@ -25,7 +25,7 @@ extension Collection where Element == UInt8 {
 extension StringProtocol {
     /// The bytes of standard, padded base64 text, or nil when this is not that.
     @inlinable public var base64Decoded: [UInt8]? {
-        try? Base64.decode(bytes: Array(utf8))
+        try? Base64.decode(bytes: utf8)
     }
 
     /// The bytes of base64 in either alphabet (standard or URL-safe), padded or not: what people paste
