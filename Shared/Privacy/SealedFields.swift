@@ -8,7 +8,7 @@ import KinshipCore
 /// Each value is sealed with the workspace data key and bound to the workspace and its own path, so a
 /// sealed value copied to another field or workspace does not open.
 public struct SealedFields: Sendable {
-    public static let marker = "$sealed"
+    public static let marker = ReservedJSONKey.sealed
 
     /// The trait and property keys sealed by default; matched ignoring case and `_` (`first_name`).
     public static let defaultPIIKeys = PIIKeys.defaultKeys

@@ -9,8 +9,8 @@ import KinshipPrivacy
 struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "Inspect the bus: lag per consumer group and partition, dead letters, replay.",
-        subcommands: [Status.self, DeadLetters.self, Replay.self]
+        abstract: "Inspect the bus: lag per consumer group and partition, dead letters, replay, rejected events.",
+        subcommands: [Status.self, DeadLetters.self, Replay.self, Rejected.self]
     )
 
     struct Status: AsyncParsableCommand {
@@ -80,6 +80,31 @@ struct OutboxCommand: AsyncParsableCommand {
                 try await OutboxAdministration(database: client, logger: AdminContext.logger).replay(group: group, ids: all ? nil : ids)
             }
             print("replayed \(count) dead letters to group '\(group)'")
+        }
+    }
+
+    struct Rejected: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List stored events a consumer group passed by because it could not read them, newest first."
+        )
+
+        @Option(help: "Only this consumer group.")
+        var group: String?
+
+        @Option(help: "At most this many.")
+        var limit: Int = 100
+
+        func run() async throws {
+            let rejections = try await AdminContext.withDatabase { [group, limit] client in
+                try await EventRejections.recent(group: group, limit: limit, database: client, logger: AdminContext.logger)
+            }
+            print(TextTable(
+                header: ["GROUP", "WORKSPACE", "MESSAGE_ID", "RECEIVED_AT", "REJECTED_AT", "REASON"],
+                rows: rejections.map {
+                    [$0.group, $0.workspaceID.lowercased, $0.messageID, Timestamp.format($0.receivedAt), Timestamp.format($0.rejectedAt),
+                     String($0.reason.prefix(100))]
+                }
+            ).rendered)
         }
     }
 }

@@ -16,6 +16,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidTimestamp = "invalid_timestamp"
     case invalidCharacter = "invalid_character"
     case invalidGzip = "invalid_gzip"
+    case reservedKey = "reserved_key"
     // CSV imports
     case csvRowTooLarge = "csv_row_too_large"
     case csvUnterminatedQuote = "csv_unterminated_quote"

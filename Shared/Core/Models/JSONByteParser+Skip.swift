@@ -50,7 +50,16 @@ extension JSONByteParser {
         if try opensEmpty(closing: UInt8(ascii: "}")) { return }
         repeat {
             try expectKey()
+            let keyStart = index
             let key = try skipString()
+            if let key {
+                let bytes = UnsafeRawBufferPointer(rebasing: bytes[key])
+                if bytes.first == UInt8(ascii: "$"), bytes.elementsEqual(ReservedJSONKey.sealed.utf8) { readReservedKey = true }
+            } else {
+                // Escapes may spell a reserved key (`"\u0024sealed"`): read this rare key as text.
+                index = keyStart
+                noteKey(try parseString())
+            }
             if let isFlagged, !found.flaggedKey {
                 // A key with escapes is flagged unjudged: the caller parses the value and looks at it itself.
                 found.flaggedKey = key.map { isFlagged(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? true

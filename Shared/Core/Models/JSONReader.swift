@@ -18,6 +18,12 @@ public struct JSONReader {
         set { parser.decodedNUL = newValue }
     }
 
+    /// Whether an object key equal to `ReservedJSONKey.sealed` was read or skipped since this was last set to false.
+    public var readReservedKey: Bool {
+        get { parser.readReservedKey }
+        set { parser.readReservedKey = newValue }
+    }
+
     /// The next byte that is not whitespace, or nil at the end of the input.
     public mutating func peek() -> UInt8? {
         parser.skipWhitespace()
@@ -44,6 +50,7 @@ public struct JSONReader {
         repeat {
             try parser.expectKey()
             let key = try parser.parseString()
+            parser.noteKey(key)
             try parser.passColon()
             try member(key, &self)
         } while try parser.continues(closing: UInt8(ascii: "}"), "object")

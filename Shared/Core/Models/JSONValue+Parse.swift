@@ -35,6 +35,8 @@ struct JSONByteParser {
     var scratch: [UInt8] = []
     /// Set once a `\u0000` escape is read (a raw NUL byte is refused as a control character).
     var decodedNUL = false
+    /// Set once an object key equal to `ReservedJSONKey.sealed` is read or skipped, at any depth.
+    var readReservedKey = false
 
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
@@ -156,10 +158,17 @@ struct JSONByteParser {
         repeat {
             try expectKey()
             let key = try parseString()
+            noteKey(key)
             try passColon()
             object[key] = try parseValue()
         } while try continues(closing: UInt8(ascii: "}"), "object")
         return .object(object)
+    }
+
+    /// Marks a key the platform reserves; a first-byte test keeps it off every other key's path.
+    @inline(__always)
+    mutating func noteKey(_ key: String) {
+        if key.utf8.first == UInt8(ascii: "$"), key == ReservedJSONKey.sealed { readReservedKey = true }
     }
 
     mutating func parseString() throws -> String {

@@ -29,7 +29,8 @@ struct EventResolver: Sendable {
     }
 
     /// Resolves the messages' events in order, per workspace; events gone meanwhile (erased, or pruned by
-    /// retention) are skipped. Returns how many of the messages it handled: the leading ones that fit in
+    /// retention) are skipped, and events that cannot be read are recorded as rejected (`EventRejections`)
+    /// and skipped, so they cost themselves only. Returns how many of the messages it handled: the leading ones that fit in
     /// `mostEventsPerBatch`, or (at least half of those) the ones before the first message with an event
     /// whose identifiers another transaction holds (`BatchLocks`); the rest come again.
     func handle(_ messages: [OutboxMessage], on connection: PostgresConnection) async throws -> Int {
@@ -49,9 +50,10 @@ struct EventResolver: Sendable {
         for workspaceID in order {
             let entries = byWorkspace[workspaceID]!
             let keys = try await directory.keys(for: workspaceID)
-            let events = try await StoredEvent.load(entries.map(\.reference), workspaceID: workspaceID, keys: keys, on: connection, logger: logger)
-            if events.count < entries.count {
-                logger.info("events gone before resolution", metadata: ["count": "\(entries.count - events.count)"])
+            let (events, rejected) = try await StoredEvent.load(entries.map(\.reference), workspaceID: workspaceID, keys: keys, on: connection, logger: logger)
+            try await EventRejections.record(rejected, group: Self.consumerGroup, on: connection, logger: logger)
+            if events.count + rejected.count < entries.count {
+                logger.info("events gone before resolution", metadata: ["count": "\(entries.count - events.count - rejected.count)"])
             }
             let positionOf = Dictionary(entries.map { ($0.reference.messageId, $0.position) }) { first, _ in first }
             let (rules, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: logger)

@@ -28,11 +28,14 @@ struct StoredEvent: Sendable {
         """
 
     /// The events bus references point at, in the references' order; those gone (erased, or pruned by
-    /// retention) are left out.
-    static func load(_ references: [EventReference], workspaceID: UUID, keys: WorkspaceKeys, on connection: PostgresConnection, logger: Logger) async throws -> [StoredEvent] {
-        guard !references.isEmpty else { return [] }
+    /// retention) are left out, and those that cannot be read or opened are returned apart, with why.
+    static func load(
+        _ references: [EventReference], workspaceID: UUID, keys: WorkspaceKeys, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (events: [StoredEvent], rejected: [EventRejection]) {
+        guard !references.isEmpty else { return ([], []) }
         let opener = SealedFields(key: keys.dataKey, workspaceID: workspaceID)
         var found: [Int: StoredEvent] = [:]
+        var rejected: [EventRejection] = []
         for try await (index, sourceID, eventTime, text) in try await connection.query(
             """
             SELECT n.i::int, e.source_id, e.event_time, \(unescaped: identityParts)
@@ -42,10 +45,26 @@ struct StoredEvent: Sendable {
             logger: logger
         ).decode((Int, UUID, Date, String).self) {
             let reference = references[index - 1]
-            let message = try opener.openMessage(try JSONValue.parse(text).objectValue ?? [:])
-            found[index - 1] = StoredEvent(messageId: reference.messageId, receivedAt: reference.receivedAt, sourceID: sourceID, eventTime: eventTime, message: message)
+            do {
+                let message = try open(text, with: opener)
+                found[index - 1] = StoredEvent(messageId: reference.messageId, receivedAt: reference.receivedAt, sourceID: sourceID, eventTime: eventTime, message: message)
+            } catch {
+                rejected.append(EventRejection(workspaceID: workspaceID, reference: reference, reason: unreadable(error)))
+            }
         }
-        return references.indices.compactMap { found[$0] }
+        return (references.indices.compactMap { found[$0] }, rejected)
+    }
+
+    /// The identity parts of a stored message with their sealed values opened.
+    private static func open(_ text: String, with opener: SealedFields) throws -> [String: JSONValue] {
+        try opener.openMessage(try JSONValue.parse(text).objectValue ?? [:])
+    }
+
+    private static func unreadable(_ error: any Error) -> String {
+        switch error {
+        case let error as DecryptionError: "a sealed value could not be opened (\(error))"
+        default: "the stored message could not be read: \(error)"
+        }
     }
 
     /// Every event resolved to a profile, oldest first (for replaying its traits after a split).
@@ -62,7 +81,11 @@ struct StoredEvent: Sendable {
             """,
             logger: logger
         ).decode((String, String, UUID, Date, String).self) {
-            let message = try opener.openMessage(try JSONValue.parse(text).objectValue ?? [:])
+            // Such an event was rejected when it was resolved, so it never added to the profile.
+            guard let message = try? open(text, with: opener) else {
+                logger.warning("unreadable event left out", metadata: ["message_id": "\(messageId)"])
+                continue
+            }
             events.append(StoredEvent(messageId: messageId, receivedAt: receivedAt, sourceID: sourceID, eventTime: eventTime, message: message))
         }
         return events

@@ -17,9 +17,10 @@ struct IncomingMessage: Sendable {
     private var original: Original
     /// False when what was sent is not an object (a batch element may be anything); refused as such.
     let isObject: Bool
-    /// The size of the message's JSON as sent, and whether it holds `\u0000`, when it was read from bytes:
-    /// the size limit is on what was sent, and a message built from a tree is measured by walking it.
-    private(set) var sent: (bytes: Int, containsNUL: Bool)?
+    /// The size of the message's JSON as sent, whether it holds `\u0000` and whether it holds a key only
+    /// Kinship may write (`ReservedJSONKey`), when it was read from bytes: the size limit is on what was
+    /// sent, and a message built from a tree is measured by walking it.
+    private(set) var sent: MessageSize?
 
     struct PassedThrough: Sendable {
         let key: String
@@ -56,6 +57,7 @@ struct IncomingMessage: Sendable {
         // its generic metadata on every call).
         message.object = Dictionary(minimumCapacity: 12)
         reader.decodedNUL = false
+        reader.readReservedKey = false
         try reader.readObject { key, reader in
             // A repeated key: the last one counts, as in Postgres `jsonb`.
             if !message.passedThrough.isEmpty { message.passedThrough.removeAll { $0.key == key } }
@@ -74,7 +76,7 @@ struct IncomingMessage: Sendable {
                 message.passedThrough.append(PassedThrough(key: key, json: json))
             }
         }
-        message.sent = (reader.offset - start, reader.decodedNUL)
+        message.sent = MessageSize(bytes: reader.offset - start, containsNUL: reader.decodedNUL, containsReservedKey: reader.readReservedKey)
         message.original = .bytes(body[start..<reader.offset])
         return message
     }

@@ -21,8 +21,8 @@ struct MessagePreparation: Sendable {
     private var lastRoutingKey: (type: String, value: String, key: String)?
     /// Whether the source seals the PII keys `IncomingMessage` looked for when it passed members through.
     private let sealsStandardKeys: Bool
-    /// What the batch's `context` and `integrations` add to each message's size (at most), and whether they hold NUL.
-    private var batchFields = (bytes: 0, containsNUL: false)
+    /// What the batch's `context` and `integrations` add to each message's size (at most), and what they hold.
+    private var batchFields = MessageSize(bytes: 0, containsNUL: false, containsReservedKey: false)
 
     init(metadata: RequestMetadata, consent: ConsentGate) {
         self.metadata = metadata
@@ -33,8 +33,7 @@ struct MessagePreparation: Sendable {
         sealsStandardKeys = metadata.source.sealing.piiKeys == .standard
         for shared in [metadata.batchContext, metadata.batchIntegrations] {
             guard let shared else { continue }
-            let size = MessageSize(.object(shared))
-            batchFields = (batchFields.bytes + size.bytes, batchFields.containsNUL || size.containsNUL)
+            batchFields = batchFields.adding(MessageSize(.object(shared)))
         }
     }
 
@@ -63,10 +62,8 @@ struct MessagePreparation: Sendable {
         // Taken out while it changes, so the message does not hold a second reference that forces a copy.
         message.object = [:]
         applyBatchFields(to: &object)
-        let (bytes, containsNUL) = message.sent.map { ($0.bytes + batchFields.bytes, $0.containsNUL || batchFields.containsNUL) } ?? {
-            let size = MessageSize(.object(object))
-            return (size.bytes, size.containsNUL)
-        }()
+        let size = message.sent?.adding(batchFields) ?? MessageSize(.object(object))
+        let bytes = size.bytes
         guard bytes <= IngestionLimits.messageBytes else {
             throw KinshipError(
                 code: .messageTooLarge, status: .contentTooLarge,
@@ -74,7 +71,8 @@ struct MessagePreparation: Sendable {
             )
         }
         // The walk with paths runs only to name where the NUL is.
-        if containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
+        if size.containsNUL { try MessageValidation.refuseNullCharacters(in: .object(object)) }
+        if size.containsReservedKey { throw MessageValidation.reservedKey() }
         var read = try TrackingMessage(object: object, impliedType: metadata.impliedType)
         let strongestID = try MessageValidation.check(read)
 

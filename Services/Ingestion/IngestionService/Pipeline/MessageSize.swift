@@ -4,15 +4,29 @@ import KinshipOutbox
 import KinshipPrivacy
 import KinshipService
 
-/// A message's size as compact JSON and whether it holds U+0000, in one walk that allocates nothing:
-/// the size limit is checked on every message, and serialising each one only to count its bytes cost
-/// more than the rest of the checks together.
-struct MessageSize {
+/// A message's size as compact JSON, whether it holds U+0000 and whether it holds a key only Kinship
+/// may write (`ReservedJSONKey`), in one walk that allocates nothing: the size limit is checked on every
+/// message, and serialising each one only to count its bytes cost more than the rest of the checks together.
+struct MessageSize: Sendable {
     private(set) var bytes = 0
     private(set) var containsNUL = false
+    private(set) var containsReservedKey = false
 
     init(_ value: JSONValue) {
         add(value)
+    }
+
+    /// What the parser found while reading a message's bytes.
+    init(bytes: Int, containsNUL: Bool, containsReservedKey: Bool) {
+        (self.bytes, self.containsNUL, self.containsReservedKey) = (bytes, containsNUL, containsReservedKey)
+    }
+
+    /// Both parts of one message (its own members and the batch's shared ones).
+    func adding(_ other: MessageSize) -> MessageSize {
+        MessageSize(
+            bytes: bytes + other.bytes, containsNUL: containsNUL || other.containsNUL,
+            containsReservedKey: containsReservedKey || other.containsReservedKey
+        )
     }
 
     /// The byte count of `value` as `JSONValue.write(into:)` writes it.
@@ -28,6 +42,7 @@ struct MessageSize {
         case .object(let object):
             bytes += 2 + max(0, object.count - 1)
             for (key, child) in object {
+                if key.utf8.first == UInt8(ascii: "$"), key == ReservedJSONKey.sealed { containsReservedKey = true }
                 add(key)
                 bytes += 1
                 add(child)

@@ -72,6 +72,12 @@ enum MessageValidation {
         }
     }
 
+    /// A client may not send what only Kinship writes: a value shaped as sealed would be stored as if
+    /// ingestion had sealed it, and every consumer that opens it would fail.
+    static func reservedKey() -> KinshipError {
+        .badRequest(.reservedKey, "The key \"\(ReservedJSONKey.sealed)\" is reserved for values Kinship encrypts itself; a message may not contain it anywhere.")
+    }
+
     private static func nullCharacter(_ path: String) -> KinshipError {
         .badRequest(.invalidCharacter, "\(path.isEmpty ? "the message" : path) contains the NUL character (\\u0000), which cannot be stored.")
     }
