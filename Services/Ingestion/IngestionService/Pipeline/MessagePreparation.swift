@@ -137,10 +137,13 @@ struct MessagePreparation: Sendable {
     }
 
     /// Segment's clock-skew correction: the device clock may be wrong, but the time between the event
-    /// and sending it is right, so `timestamp = receivedAt - (sentAt - timestamp)`.
+    /// and sending it is right, so `timestamp = receivedAt - (sentAt - timestamp)`. Each time is plausible
+    /// (`MessageValidation`), but their difference may not be (sent in 2100 of an event in 2000): a
+    /// correction that leaves the plausible years keeps the event's own time instead.
     func correctedTimestamp(_ message: TrackingMessage) -> Date {
         guard let timestamp = message.timestamp ?? message.originalTimestamp else { return metadata.receivedAt }
         guard let sentAt = message.sentAt ?? metadata.batchSentAt else { return timestamp }
-        return metadata.receivedAt.addingTimeInterval(-sentAt.timeIntervalSince(timestamp))
+        let corrected = metadata.receivedAt.addingTimeInterval(-sentAt.timeIntervalSince(timestamp))
+        return MessageValidation.plausibleDates.contains(corrected) ? corrected : timestamp
     }
 }

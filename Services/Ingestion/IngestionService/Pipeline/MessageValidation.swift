@@ -52,7 +52,9 @@ enum MessageValidation {
         return false
     }
 
-    private static let plausibleDates = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 4_102_444_800)
+    /// The times a message may state; what ingestion works out from them (`correctedTimestamp`) is kept
+    /// within them too.
+    static let plausibleDates = Date(timeIntervalSince1970: 946_684_800)...Date(timeIntervalSince1970: 4_102_444_800)
 
     /// Postgres `jsonb` cannot hold U+0000; refused here, per message, rather than failing a whole transaction.
     static func refuseNullCharacters(in value: JSONValue, path: String = "") throws {

@@ -44,6 +44,10 @@ struct TrackingRoutes: Sendable {
             guard let text = sentAt.stringValue, let date = Timestamp.parse(text) else {
                 throw KinshipError.badRequest(.invalidField, "sentAt is not an ISO-8601 timestamp")
             }
+            // It corrects every message's clock: one absurd value would make event times Postgres refuses.
+            guard MessageValidation.plausibleDates.contains(date) else {
+                throw KinshipError.badRequest(.invalidTimestamp, "The batch's sentAt must fall between the years 2000 and 2100.")
+            }
             metadata.batchSentAt = date
         }
         return .json(CollectResponse(try await collector.collect(consume messages, metadata: metadata)))
