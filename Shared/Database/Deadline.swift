@@ -19,7 +19,7 @@ public enum Deadline {
         _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let alarm = WakeUpSignal()
-        let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(limit)) { alarm.ring() }
+        let timer = Self.alarm(after: limit) { alarm.ring() }
         defer { timer.cancel() }
         return try await withThrowingTaskGroup(of: Step<T>.self) { group in
             group.addTask {
@@ -44,6 +44,12 @@ public enum Deadline {
             }
             throw CancellationError()
         }
+    }
+
+    /// Calls `action` once `limit` has passed, unless the returned timer is cancelled first: for a caller
+    /// that must answer by a time without waiting for its work to end (an event-loop timer, as above).
+    public static func alarm(after limit: Duration, _ action: @escaping @Sendable () -> Void) -> Scheduled<Void> {
+        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(limit), action)
     }
 
     private enum Step<T: Sendable>: Sendable {

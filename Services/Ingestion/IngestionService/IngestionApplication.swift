@@ -9,7 +9,7 @@ import ServiceLifecycle
 public enum IngestionApplication {
     public static func build(_ runtime: ServiceRuntime, configuration: IngestionConfiguration = IngestionConfiguration()) throws -> some ApplicationProtocol {
         let router = runtime.makeRouter()
-        let queue = CommitQueue()
+        let queue = CommitQueue(maximumBytes: configuration.queueBytes, deadline: configuration.writeDeadline)
         let collector = Collector(
             directory: SourceDirectory(database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger),
             queue: queue,

@@ -36,6 +36,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case unsupportedEncoding = "unsupported_encoding"
     case rateLimited = "rate_limited"
     case shuttingDown = "shutting_down"
+    case overloaded = "overloaded"
     case invalidPixelData = "invalid_pixel_data"
     // Workspaces and sources (the admin CLI)
     case invalidWorkspaceName = "invalid_workspace_name"

@@ -18,15 +18,18 @@ struct EventWriter: Service {
     let logger: Logger
     let writers: Int
     let dedupWindowDays: Int
-    /// A write that cannot finish in this time is reported as the database being unavailable (503).
-    var deadline: Duration = .seconds(10)
 
     func run() async throws {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<writers {
-                    group.addTask { await writeUntilClosed() }
+            await withTaskGroup(of: Void.self) { upkeep in
+                // Answers requests that waited too long in the queue, while every writer is stuck.
+                upkeep.addTask { await expireOverdueUntilCancelled() }
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<writers {
+                        group.addTask { await writeUntilClosed() }
+                    }
                 }
+                upkeep.cancelAll()
             }
         } onGracefulShutdown: {
             queue.close()
@@ -39,21 +42,52 @@ struct EventWriter: Service {
         }
     }
 
-    private func write(_ group: [CommitQueue.Pending]) async {
+    private func expireOverdueUntilCancelled() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            queue.expireOverdue()
+        }
+    }
+
+    /// Writes a group and answers its requests; each is answered by its deadline even when the write is
+    /// stuck (the answer is then 503, and the write may still commit: a client's retry with the same
+    /// `messageId` is stored once). The writer itself waits for the write to end, so what it holds stays
+    /// counted in the queue's bytes and stuck writes cannot pile up.
+    private func write(_ taken: [CommitQueue.Pending]) async {
+        defer { queue.release(taken) }
+        // A request near its deadline is answered now rather than given a write it cannot finish.
+        let now = ContinuousClock.now
+        let tooLate: (CommitQueue.Pending) -> Bool = { $0.deadline - now < queue.leastTimeToWrite }
+        for pending in taken where tooLate(pending) { pending.answer(.failure(KinshipError.databaseUnavailable(retryAfterSeconds: 1))) }
+        await write(taken.filter { !tooLate($0) }, now: now)
+    }
+
+    private func write(_ group: [CommitQueue.Pending], now: ContinuousClock.Instant) async {
+        guard let oldest = group.map(\.deadline).min() else { return }
+        let batches = group.map(\.batch)
+        // Its own task so the alarm can cancel it: what can stop does (waiting for a pooled connection);
+        // a statement already running in Postgres goes on to its end.
+        let work = Task { try await store(batches) }
+        let alarm = Deadline.alarm(after: oldest - now) {
+            for pending in group { pending.answer(.failure(KinshipError.databaseUnavailable(retryAfterSeconds: 1))) }
+            work.cancel()
+        }
+        defer { alarm.cancel() }
         do {
-            let outcomes = try await Deadline.run(deadline) { try await store(group.map(\.batch)) }
-            for (pending, outcome) in zip(group, outcomes) { pending.completion.resume(returning: outcome) }
+            let outcomes = try await work.value
+            for (pending, outcome) in zip(group, outcomes) { pending.answer(.success(outcome)) }
             Recorder(label: "kinship_ingestion_group_commit_requests").record(group.count)
         } catch let error as PSQLError where !error.isConnectionFailure && group.count > 1 {
-            // One request's data broke the shared transaction: write each alone, so only it fails.
+            // One request's data broke the shared transaction: write each alone, so only it fails (those
+            // answered meanwhile have been told to retry).
             logger.warning("group commit failed; writing its requests one by one", metadata: ["error": "\(String(reflecting: error))"])
-            for pending in group { await write([pending]) }
+            for pending in group where !pending.isAnswered { await write([pending], now: .now) }
         } catch {
             let failure = Self.clientFacing(error)
             if (failure as? KinshipError)?.code == .databaseUnavailable {
                 logger.error("events not stored: database unavailable", metadata: ["error": "\(String(reflecting: error))"])
             }
-            for pending in group { pending.completion.resume(throwing: failure) }
+            for pending in group { pending.answer(.failure(failure)) }
         }
     }
 
