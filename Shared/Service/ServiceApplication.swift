@@ -2,6 +2,7 @@ import Hummingbird
 import KinshipCore
 import KinshipDatabase
 import Logging
+import NIOCore
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
@@ -40,6 +41,7 @@ public struct ServiceRuntime: Sendable {
     public func makeApplication(router: Router<KinshipRequestContext>, services: [any Service] = []) -> some ApplicationProtocol {
         Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port),
                 serverName: "kinship-\(configuration.service.rawValue)"

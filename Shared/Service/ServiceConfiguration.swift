@@ -13,6 +13,9 @@ public struct ServiceConfiguration: Sendable {
     public var masterKeys: MasterKeyring
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    /// A connection that sends nothing for this long is closed, whether idle between requests or stalled
+    /// inside one (headers or body that stop coming): slow clients cannot hold connections open.
+    public var idleTimeout: Duration = .seconds(60)
 
     public init(
         service: ServiceName, database: DatabaseURL, host: String = "127.0.0.1", port: Int? = nil,
@@ -37,7 +40,7 @@ public struct ServiceConfiguration: Sendable {
                 variable: "KINSHIP_INTERNAL_TOKEN", problem: "must be at least \(minimumInternalTokenLength) characters"
             )
         }
-        return ServiceConfiguration(
+        var configuration = ServiceConfiguration(
             service: service,
             database: try DatabaseURL(parsing: environment.required("KINSHIP_DATABASE_URL")),
             host: environment.optional("KINSHIP_HOST") ?? "127.0.0.1",
@@ -47,5 +50,7 @@ public struct ServiceConfiguration: Sendable {
             logLevel: try environment.choice("KINSHIP_LOG_LEVEL", default: Logger.Level.info),
             logFormat: try environment.choice("KINSHIP_LOG_FORMAT", default: LogFormat.json)
         )
+        configuration.idleTimeout = .seconds(try environment.integer("KINSHIP_HTTP_IDLE_TIMEOUT_SECONDS", default: 60, range: 1...3600))
+        return configuration
     }
 }

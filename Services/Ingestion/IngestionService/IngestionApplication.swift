@@ -11,9 +11,12 @@ public enum IngestionApplication {
         let router = runtime.makeRouter()
         let queue = CommitQueue(maximumBytes: configuration.queueBytes, deadline: configuration.writeDeadline)
         let collector = Collector(
-            directory: SourceDirectory(database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger),
+            directory: SourceDirectory(
+                database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger,
+                failuresPerMinute: configuration.authenticationFailuresPerMinute
+            ),
             queue: queue,
-            rateLimiter: RateLimiter(messagesPerSecond: configuration.rateLimitPerSource),
+            rateLimiter: RateLimiter(perSecond: Double(configuration.rateLimitPerSource)),
             configuration: configuration
         )
         router.add(middleware: CORSMiddleware(

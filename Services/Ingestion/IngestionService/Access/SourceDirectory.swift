@@ -5,6 +5,7 @@ import KinshipOutbox
 import KinshipPrivacy
 import KinshipService
 import Logging
+import Metrics
 import PostgresNIO
 import Synchronization
 
@@ -18,23 +19,52 @@ final class SourceDirectory: Sendable {
     /// By the write key's hash. Unknown keys are remembered too (as nil), so guessing keys does not hammer
     /// the database; when full, the oldest entry makes room for the next.
     private let sources: ExpiringCache<Data, AuthenticatedSource?>
+    /// Failed authentications per client address: past its budget, an address's unknown keys are not
+    /// looked up (`429`), while keys already known keep working.
+    private let failures: RateLimiter<String>
 
-    init(database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration = .seconds(30)) {
+    init(
+        database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration = .seconds(30),
+        failuresPerMinute: Int = IngestionConfiguration().authenticationFailuresPerMinute
+    ) {
         self.tenancy = TenancyStore(database: database, keyring: keyring, logger: logger)
         self.workspaceKeys = WorkspaceKeyCache(database: database, keyring: keyring, logger: logger)
         self.database = database
         self.logger = logger
         self.sources = ExpiringCache(capacity: 10_000, lifetime: lifetime)
+        self.failures = RateLimiter(perSecond: Double(failuresPerMinute) / 60, burst: Double(failuresPerMinute) / 2)
     }
 
-    /// The source of a write key, or `invalid_write_key` (401).
-    func authenticate(writeKey: String) async throws -> AuthenticatedSource {
+    /// The source of a write key, or `invalid_write_key` (401); `rate_limited` (429) when `clientAddress`
+    /// has failed too often lately and the key is not one already known.
+    func authenticate(writeKey: String, clientAddress: String?) async throws -> AuthenticatedSource {
         let hash = SecretToken.hash(writeKey)
-        let source = try await sources.value(for: hash) {
-            try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
+        // Connections without a peer address (a Unix socket) share one budget.
+        let clientAddress = clientAddress ?? "-"
+        let source: AuthenticatedSource?
+        if let known = sources.value(for: hash) {
+            source = known
+        } else {
+            guard failures.hasCredit(clientAddress) else { throw tooManyFailures() }
+            source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
+            sources.store(source, for: hash)
         }
-        guard let source else { throw Self.invalidWriteKey }
+        guard let source else {
+            failures.charge(clientAddress)
+            Counter(label: "kinship_ingestion_authentication_failures_total").increment()
+            throw Self.invalidWriteKey
+        }
         return source
+    }
+
+    private func tooManyFailures() -> KinshipError {
+        let seconds = max(1, Int((1 / failures.rate).rounded(.up)))
+        Counter(label: "kinship_ingestion_authentication_throttled_total").increment()
+        return KinshipError(
+            code: .rateLimited, status: .tooManyRequests,
+            message: "Too many requests with unknown write keys came from this address; retry after \(seconds) s.",
+            headers: [.retryAfter: String(seconds)]
+        )
     }
 
     private func lookUp(_ writeKey: String) async throws -> AuthenticatedSource? {

@@ -26,7 +26,9 @@ struct ImportRoute: Sendable {
             )
         }
         guard let writeKey = WriteKey.fromAuthorization(request) else { throw SourceDirectory.missingWriteKey }
-        let source = try await collector.directory.authenticate(writeKey: writeKey)
+        let source = try await collector.directory.authenticate(
+            writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector)
+        )
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         let format = try Self.format(query: query, contentType: request.headers[.contentType])
         var session = ImportSession(collector: collector, metadata: RequestMetadata.from(request, context, source: source, collector: collector))

@@ -10,7 +10,7 @@ import Metrics
 struct Collector: Sendable {
     let directory: SourceDirectory
     let queue: CommitQueue
-    let rateLimiter: RateLimiter
+    let rateLimiter: RateLimiter<UUID>
     let configuration: IngestionConfiguration
 
     /// What became of a request's messages.

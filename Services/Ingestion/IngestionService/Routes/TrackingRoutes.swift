@@ -19,8 +19,9 @@ struct TrackingRoutes: Sendable {
     }
 
     private func single(_ type: TrackingMessageType, _ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let headerSource = try await authenticateByHeader(request, context)
         let message = try MessageBody.single(try await JSONBody.read(request, limit: IngestionLimits.batchBytes), type: type)
-        let source = try await authenticate(request, bodyKey: message.object["writeKey"]?.stringValue)
+        let source = try await authenticate(request, context, byHeader: headerSource, bodyKey: message.object["writeKey"]?.stringValue)
         var metadata = RequestMetadata.from(request, context, source: source, collector: collector)
         metadata.impliedType = type
         let result = try await collector.collect([consume message], metadata: metadata)
@@ -30,13 +31,16 @@ struct TrackingRoutes: Sendable {
     }
 
     private func batch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let headerSource = try await authenticateByHeader(request, context)
         var body = try MessageBody.batch(try await JSONBody.read(request, limit: IngestionLimits.batchBytes))
         let object = body.fields
         // The collector's alone, so it can change each message in place.
         let messages = body.messages
         body.messages = []
-        let bodyKey = object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0.object["writeKey"]?.stringValue }.first
-        let source = try await authenticate(request, bodyKey: bodyKey)
+        let source = try await authenticate(
+            request, context, byHeader: headerSource,
+            bodyKey: object["writeKey"]?.stringValue ?? messages.lazy.compactMap { $0.object["writeKey"]?.stringValue }.first
+        )
         var metadata = RequestMetadata.from(request, context, source: source, collector: collector)
         metadata.batchContext = try Self.object(object["context"], field: "context")
         metadata.batchIntegrations = try Self.object(object["integrations"], field: "integrations")
@@ -53,9 +57,20 @@ struct TrackingRoutes: Sendable {
         return .json(CollectResponse(try await collector.collect(consume messages, metadata: metadata)))
     }
 
-    private func authenticate(_ request: Request, bodyKey: String?) async throws -> AuthenticatedSource {
-        guard let writeKey = WriteKey.fromAuthorization(request) ?? bodyKey else { throw SourceDirectory.missingWriteKey }
-        return try await collector.directory.authenticate(writeKey: writeKey)
+    /// The source of an HTTP Basic write key, checked before the body is read, inflated and parsed: a
+    /// request with a wrong key costs no more than its headers. Nil when the key is not in the header.
+    private func authenticateByHeader(_ request: Request, _ context: KinshipRequestContext) async throws -> AuthenticatedSource? {
+        guard let writeKey = WriteKey.fromAuthorization(request) else { return nil }
+        return try await collector.directory.authenticate(writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector))
+    }
+
+    /// The source the header named, else that of the key a browser sends in the body.
+    private func authenticate(
+        _ request: Request, _ context: KinshipRequestContext, byHeader: AuthenticatedSource?, bodyKey: @autoclosure () -> String?
+    ) async throws -> AuthenticatedSource {
+        if let byHeader { return byHeader }
+        guard let writeKey = bodyKey() else { throw SourceDirectory.missingWriteKey }
+        return try await collector.directory.authenticate(writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector))
     }
 
     private static func object(_ value: JSONValue?, field: String) throws -> [String: JSONValue]? {
@@ -69,15 +84,18 @@ struct TrackingRoutes: Sendable {
 
 extension RequestMetadata {
     static func from(_ request: Request, _ context: KinshipRequestContext, source: AuthenticatedSource, collector: Collector) -> RequestMetadata {
-        let forwarded = request.headers[values: .xForwardedFor].joined(separator: ",")
-        return RequestMetadata(
-            source: source,
-            receivedAt: Date(),
-            clientAddress: IngestionService.clientAddress(
-                forwardedFor: forwarded.isEmpty ? nil : forwarded, peer: context.remoteAddress?.ipAddress,
-                trustedProxies: collector.configuration.trustedProxies
-            ),
+        RequestMetadata(
+            source: source, receivedAt: Date(), clientAddress: clientAddress(request, context, collector: collector),
             userAgent: request.headers[.userAgent]
+        )
+    }
+
+    /// The client's address: the connection's peer, or behind trusted proxies what they forwarded.
+    static func clientAddress(_ request: Request, _ context: KinshipRequestContext, collector: Collector) -> String? {
+        let forwarded = request.headers[values: .xForwardedFor].joined(separator: ",")
+        return IngestionService.clientAddress(
+            forwardedFor: forwarded.isEmpty ? nil : forwarded, peer: context.remoteAddress?.ipAddress,
+            trustedProxies: collector.configuration.trustedProxies
         )
     }
 }
