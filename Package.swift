@@ -157,7 +157,7 @@ let allModules: [Target.Dependency] = ["KinshipCore", "KinshipPrivacy", "Kinship
 let testTargets: [Target] = [
     tests("SharedTests", path: "SharedTests", allModules + ["KinshipInternalClient", .hummingbird, .hummingbirdTesting, .postgresNIO, .crypto]),
     tests("IngestionServiceTests", path: "IngestionServiceTests", ["IngestionService"] + allModules + [
-        .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .compressNIO, .nioCore,
+        .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .compressNIO, .nioCore, .crypto,
     ]),
     tests("IdentityServiceTests", path: "IdentityServiceTests", ["IdentityService"] + allModules + [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging,

@@ -30,7 +30,7 @@ struct AdminCLITests {
             let idempotent = try await ChildProcess.run(built: "kinship", ["workspaces", "create", "shop", "--if-missing"], environment: env)
             #expect(idempotent.status == 0 && idempotent.output == created.output)
 
-            let source = try await ChildProcess.run(built: "kinship", ["sources", "create", "--workspace", "shop", "--name", "web"], environment: env)
+            let source = try await ChildProcess.run(built: "kinship", ["sources", "create", "--workspace", "shop", "--name", "web", "--kind", "server"], environment: env)
             let writeKey = source.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(source.status == 0 && writeKey.hasPrefix("wk_"), "\(source.error)")
             let apiKey = try await ChildProcess.run(built: "kinship", ["keys", "create", "--workspace", "shop", "--role", "admin"], environment: env)

@@ -29,7 +29,7 @@ import Testing
         try await IngestionFixture.run { fixture, client in
             if let repeated {
                 try await fixture.database.query(
-                    "INSERT INTO event_message_ids (workspace_id, message_id, received_at) VALUES (\(fixture.workspace.id), \(repeated), now())",
+                    "INSERT INTO event_message_ids (workspace_id, source_id, message_id, received_at) VALUES (\(fixture.workspace.id), \(fixture.sourceID), \(repeated), now())",
                     logger: TestDatabase.logger
                 )
             }

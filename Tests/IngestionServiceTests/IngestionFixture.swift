@@ -15,6 +15,8 @@ import Testing
 struct IngestionFixture: Sendable {
     let workspace: Workspace
     let writeKey: String
+    /// The source the write key belongs to.
+    let sourceID: UUID
     let database: PostgresClient
     let keys: WorkspaceKeys
 
@@ -28,7 +30,7 @@ struct IngestionFixture: Sendable {
             let workspace = try await tenancy.createWorkspace(name: TestKeys.uniqueName("ingest"), actor: "test")
             let source = try await tenancy.createSource(in: workspace, name: "web", actor: "test")
             let fixture = IngestionFixture(
-                workspace: workspace, writeKey: source.secret, database: database,
+                workspace: workspace, writeKey: source.secret, sourceID: source.owner.id, database: database,
                 keys: try await tenancy.keys(for: workspace.id)
             )
             let app = try IngestionApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.ingestion)), configuration: configuration)

@@ -35,8 +35,9 @@ import Testing
             // Seen within the window (a repeat), and seen before the window (stored again).
             try await fixture.database.query(
                 """
-                INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-                VALUES (\(fixture.workspace.id), 'cp-1', now() - interval '1 day'), (\(fixture.workspace.id), 'cp-2', now() - interval '30 days')
+                INSERT INTO event_message_ids (workspace_id, source_id, message_id, received_at)
+                VALUES (\(fixture.workspace.id), \(fixture.sourceID), 'cp-1', now() - interval '1 day'),
+                       (\(fixture.workspace.id), \(fixture.sourceID), 'cp-2', now() - interval '30 days')
                 """,
                 logger: TestDatabase.logger
             )
@@ -78,7 +79,7 @@ import Testing
                 // Another writer has claimed race-9 and not committed yet.
                 try await other.query("BEGIN", logger: TestDatabase.logger)
                 try await other.query(
-                    "INSERT INTO event_message_ids (workspace_id, message_id, received_at) VALUES (\(fixture.workspace.id), 'race-9', now())",
+                    "INSERT INTO event_message_ids (workspace_id, source_id, message_id, received_at) VALUES (\(fixture.workspace.id), \(fixture.sourceID), 'race-9', now())",
                     logger: TestDatabase.logger
                 )
                 async let answer = client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { try jsonBody($0) }
@@ -125,7 +126,7 @@ import Testing
                     logger: logger
                 )
                 try await other.query(
-                    "INSERT INTO event_message_ids (workspace_id, message_id, received_at) VALUES (\(workspace.id), 'same-ms', \(receivedAt))",
+                    "INSERT INTO event_message_ids (workspace_id, source_id, message_id, received_at) VALUES (\(workspace.id), \(source.id), 'same-ms', \(receivedAt))",
                     logger: logger
                 )
                 async let outcomes = writer.store([batch])

@@ -16,10 +16,10 @@ import Testing
             let workspace = fixture.workspace.id
             try await fixture.database.query(
                 """
-                INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-                SELECT \(workspace), 'old-' || g, now() - interval '8 days' - g * interval '1 minute' FROM generate_series(1, 300) g
+                INSERT INTO event_message_ids (workspace_id, source_id, message_id, received_at)
+                SELECT \(workspace), \(fixture.sourceID), 'old-' || g, now() - interval '8 days' - g * interval '1 minute' FROM generate_series(1, 300) g
                 UNION ALL
-                SELECT \(workspace), 'new-' || g, now() - interval '6 days' + g * interval '1 minute' FROM generate_series(1, 200) g
+                SELECT \(workspace), \(fixture.sourceID), 'new-' || g, now() - interval '6 days' + g * interval '1 minute' FROM generate_series(1, 200) g
                 """,
                 logger: TestDatabase.logger
             )

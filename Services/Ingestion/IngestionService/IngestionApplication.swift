@@ -17,6 +17,7 @@ public enum IngestionApplication {
             ),
             queue: queue,
             rateLimiter: RateLimiter(perSecond: Double(configuration.rateLimitPerSource)),
+            importLimiter: RateLimiter(perSecond: Double(configuration.importRowsPerSecond)),
             configuration: configuration
         )
         router.add(middleware: CORSMiddleware(

@@ -15,6 +15,9 @@ public struct IngestionConfiguration: Sendable {
     /// Two measured best on two cores: single requests at 1,000/s waited about half as long at p99 as with
     /// four (fewer, larger commits). Three made batches about 5% faster but put that p99 over 10 ms.
     public var writers = 2
+    /// Rows per second each source may import through one process (bursts of twice that); an import
+    /// faster than that is slowed down, not refused. 0 = no limit.
+    public var importRowsPerSecond = 20_000
     /// Requests with an unknown write key one client address may make per minute (bursts of half that);
     /// past it, its unknown keys get `429` without a database lookup. 0 = no limit.
     public var authenticationFailuresPerMinute = 120
@@ -32,6 +35,7 @@ public struct IngestionConfiguration: Sendable {
         configuration.rateLimitPerSource = try environment.integer("KINSHIP_RATE_LIMIT_PER_SOURCE", default: 5000, range: 0...10_000_000)
         configuration.trustedProxies = try environment.integer("KINSHIP_TRUSTED_PROXIES", default: 0, range: 0...10)
         configuration.writers = try environment.integer("KINSHIP_INGESTION_WRITERS", default: 2, range: 1...64)
+        configuration.importRowsPerSecond = try environment.integer("KINSHIP_IMPORT_ROWS_PER_SECOND", default: 20_000, range: 0...10_000_000)
         configuration.authenticationFailuresPerMinute = try environment.integer("KINSHIP_AUTH_FAILURES_PER_MINUTE", default: 120, range: 0...1_000_000)
         configuration.queueBytes = try environment.integer("KINSHIP_INGESTION_QUEUE_MB", default: 64, range: 1...4096) << 20
         configuration.writeDeadline = .seconds(try environment.integer("KINSHIP_INGESTION_WRITE_DEADLINE_SECONDS", default: 10, range: 1...300))

@@ -31,6 +31,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     // Collection: keys, sizes, rates
     case missingWriteKey = "missing_write_key"
     case invalidWriteKey = "invalid_write_key"
+    case sourceKindNotAllowed = "source_kind_not_allowed"
     case messageTooLarge = "message_too_large"
     case batchTooLarge = "batch_too_large"
     case unsupportedEncoding = "unsupported_encoding"

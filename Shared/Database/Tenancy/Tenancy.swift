@@ -14,6 +14,24 @@ public struct Source: Sendable, Equatable, Codable {
     public let workspaceID: UUID
     public let id: UUID
     public let name: String
+    public let kind: SourceKind
+
+    public init(workspaceID: UUID, id: UUID, name: String, kind: SourceKind = .server) {
+        self.workspaceID = workspaceID
+        self.id = id
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// What a source's write key may do, by where it lives.
+public enum SourceKind: String, Sendable, Codable, CaseIterable {
+    /// Ships in web pages (kinship.js) and e-mails (the pixel), so anyone may read it: tracking calls only.
+    case browser
+    /// Kept on a back-end: tracking calls and bulk imports of history (`/v1/import`).
+    case server
+
+    public var mayImport: Bool { self == .server }
 }
 
 /// What an API key may do. Only `admin` sees raw PII.

@@ -65,16 +65,20 @@ public struct TenancyStore: Sendable {
         throw KinshipError.notFound("No such workspace.")
     }
 
-    public func createSource(in workspace: Workspace, name: String, actor: String) async throws -> CreatedSecret<Source> {
-        let source = Source(workspaceID: workspace.id, id: UUID(), name: name)
+    public func createSource(in workspace: Workspace, name: String, kind: SourceKind = .server, actor: String) async throws -> CreatedSecret<Source> {
+        let source = Source(workspaceID: workspace.id, id: UUID(), name: name, kind: kind)
         let writeKey = SecretToken.generate(prefix: "wk_")
         try await database.transaction(logger: logger) { connection in
             try await insertUnique(
                 connection,
-                "INSERT INTO sources (workspace_id, id, name, write_key_hash) VALUES (\(source.workspaceID), \(source.id), \(name), \(SecretToken.hash(writeKey))) ON CONFLICT (workspace_id, name) DO NOTHING RETURNING 1",
+                """
+                INSERT INTO sources (workspace_id, id, name, kind, write_key_hash)
+                VALUES (\(source.workspaceID), \(source.id), \(name), \(kind.rawValue), \(SecretToken.hash(writeKey)))
+                ON CONFLICT (workspace_id, name) DO NOTHING RETURNING 1
+                """,
                 conflict: KinshipError(code: .sourceExists, status: .conflict, message: "A source named '\(name)' exists already.")
             )
-            try await audit(connection, workspaceID: workspace.id, actor: actor, action: "source.created", target: name)
+            try await audit(connection, workspaceID: workspace.id, actor: actor, action: "source.created", target: "\(name) (\(kind.rawValue))")
         }
         return CreatedSecret(owner: source, secret: writeKey)
     }
@@ -94,11 +98,12 @@ public struct TenancyStore: Sendable {
 
     /// The source a write key belongs to, or nil (unknown, or its source disabled).
     public func source(forWriteKey writeKey: String) async throws -> Source? {
-        for try await (workspaceID, id, name) in try await database.query(
-            "SELECT workspace_id, id, name FROM sources WHERE write_key_hash = \(SecretToken.hash(writeKey)) AND disabled_at IS NULL",
+        for try await (workspaceID, id, name, kind) in try await database.query(
+            "SELECT workspace_id, id, name, kind FROM sources WHERE write_key_hash = \(SecretToken.hash(writeKey)) AND disabled_at IS NULL",
             logger: logger
-        ).decode((UUID, UUID, String).self) {
-            return Source(workspaceID: workspaceID, id: id, name: name)
+        ).decode((UUID, UUID, String, String).self) {
+            guard let kind = SourceKind(rawValue: kind) else { return nil }
+            return Source(workspaceID: workspaceID, id: id, name: name, kind: kind)
         }
         return nil
     }

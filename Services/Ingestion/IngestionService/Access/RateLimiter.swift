@@ -45,6 +45,20 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         _ = charge(key, cost: cost, onlyIfAvailable: false)
     }
 
+    /// Spends `cost` whatever the bucket holds and says how long to wait before going on: for a stream
+    /// (an import) that is paced rather than refused. Callers sharing a key queue up behind each other's debt.
+    func reserve(_ key: Key, cost: Int) -> Duration {
+        guard rate > 0 else { return .zero }
+        let now = ContinuousClock.now
+        return buckets.withLock { buckets in
+            var bucket = refilled(buckets[key] ?? Bucket(tokens: burst, updated: now), now: now)
+            bucket.tokens -= Double(cost)
+            if buckets[key] == nil, buckets.count >= capacity { makeRoom(&buckets, now: now) }
+            buckets[key] = bucket
+            return bucket.tokens >= 0 ? .zero : .seconds(-bucket.tokens / rate)
+        }
+    }
+
     private func charge(_ key: Key, cost: Int, onlyIfAvailable: Bool) -> Duration? {
         guard rate > 0 else { return nil }
         let now = ContinuousClock.now

@@ -29,6 +29,12 @@ struct ImportRoute: Sendable {
         let source = try await collector.directory.authenticate(
             writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector)
         )
+        guard source.source.kind.mayImport else {
+            throw KinshipError(
+                code: .sourceKindNotAllowed, status: .forbidden,
+                message: "Only a server source may import; this is a \(source.source.kind.rawValue) source, whose key anyone may read."
+            )
+        }
         let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
         let format = try Self.format(query: query, contentType: request.headers[.contentType])
         var session = ImportSession(collector: collector, metadata: RequestMetadata.from(request, context, source: source, collector: collector))

@@ -11,6 +11,8 @@ struct Collector: Sendable {
     let directory: SourceDirectory
     let queue: CommitQueue
     let rateLimiter: RateLimiter<UUID>
+    /// Rows per second each source may import, in this process (imports are paced, not refused).
+    let importLimiter: RateLimiter<UUID>
     let configuration: IngestionConfiguration
 
     /// What became of a request's messages.

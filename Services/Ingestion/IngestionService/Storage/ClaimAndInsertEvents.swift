@@ -26,30 +26,30 @@ struct ClaimAndInsertEvents: PostgresPreparedStatement {
     static let sql = """
         WITH claimed AS (
             \(GroupColumns.insertClaims)
-            ON CONFLICT (workspace_id, message_id) DO UPDATE SET received_at = excluded.received_at
+            ON CONFLICT (workspace_id, source_id, message_id) DO UPDATE SET received_at = excluded.received_at
                 WHERE event_message_ids.received_at < excluded.received_at - $13::text::interval
-            RETURNING workspace_id, message_id
+            RETURNING workspace_id, source_id, message_id
         ), stored AS (
             \(GroupColumns.insertEvents)
             WHERE (SELECT count(*) FROM claimed) = cardinality($2::text[])
-               OR (x.w, x.i) IN (SELECT workspace_id, message_id FROM claimed)
-            RETURNING workspace_id, message_id
+               OR (x.w, x.s, x.i) IN (SELECT workspace_id, source_id, message_id FROM claimed)
+            RETURNING workspace_id, source_id, message_id
         ), appended AS (
             INSERT INTO outbox (topic, partition, workspace_id, key, payload)
             SELECT $9::text, m.p, m.w, '', m.payload::jsonb FROM unnest($10::uuid[], $11::int[], $12::text[]) AS m(w, p, payload)
             WHERE (SELECT count(*) FROM stored) = cardinality($2::text[])
             UNION ALL
             SELECT $9::text, o.p, o.w, '', \(EventReference.sqlMessagePayload(aggregating: "o.r"))
-            FROM unnest($1::uuid[], $2::text[], $14::int[], $15::int[], $16::text[]) AS o(w, i, p, c, r)
-            JOIN stored s ON s.workspace_id = o.w AND s.message_id = o.i
+            FROM unnest($1::uuid[], $4::uuid[], $2::text[], $14::int[], $15::int[], $16::text[]) AS o(w, s, i, p, c, r)
+            JOIN stored s ON s.workspace_id = o.w AND s.source_id = o.s AND s.message_id = o.i
             WHERE (SELECT count(*) FROM stored) < cardinality($2::text[])
             GROUP BY o.w, o.p, o.c
         )
-        SELECT x.w, x.i FROM unnest($1::uuid[], $2::text[]) AS x(w, i)
+        SELECT x.w, x.s, x.i FROM unnest($1::uuid[], $4::uuid[], $2::text[]) AS x(w, s, i)
         WHERE (SELECT count(*) FROM stored) < cardinality($2::text[])
-          AND NOT EXISTS (SELECT FROM stored s WHERE s.workspace_id = x.w AND s.message_id = x.i)
+          AND NOT EXISTS (SELECT FROM stored s WHERE s.workspace_id = x.w AND s.source_id = x.s AND s.message_id = x.i)
         """
-    typealias Row = (UUID, String)
+    typealias Row = (UUID, UUID, String)
 
     let columns: GroupColumns
     let window: String

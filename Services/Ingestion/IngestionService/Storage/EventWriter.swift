@@ -107,7 +107,7 @@ struct EventWriter: Service {
     /// the service's threads, with the cores partly idle.
     func store(_ batches: [WriteBatch]) async throws -> [WriteOutcome] {
         var outcomes = Array(repeating: WriteOutcome(), count: batches.count)
-        // The first of several equal (workspace, messageId) in the group is the one that may be stored.
+        // The first of several equal (workspace, source, messageId) in the group is the one that may be stored.
         var firsts: [MessageKey: (batch: Int, message: Int)] = [:]
         firsts.reserveCapacity(batches.reduce(0) { $0 + $1.messages.count })
         for (b, batch) in batches.enumerated() {
@@ -148,6 +148,7 @@ struct EventWriter: Service {
             self.message = message
             var hasher = FNV1a()
             withUnsafeBytes(of: key.workspaceID.uuid) { hasher.combine($0) }
+            withUnsafeBytes(of: key.sourceID.uuid) { hasher.combine($0) }
             hasher.combine(key.messageId)
             stableHash = hasher.value
         }
@@ -164,8 +165,7 @@ struct EventWriter: Service {
                 var end = start + 1
                 while end < order.count, order[end].hash == order[start].hash { end += 1 }
                 if end - start > 1 {
-                    order[start..<end].sort { (candidates[$0.position].key.workspaceID, candidates[$0.position].key.messageId)
-                        < (candidates[$1.position].key.workspaceID, candidates[$1.position].key.messageId) }
+                    order[start..<end].sort { candidates[$0.position].key < candidates[$1.position].key }
                 }
                 start = end
             }
@@ -173,9 +173,16 @@ struct EventWriter: Service {
         }
     }
 
-    fileprivate struct MessageKey: Hashable {
+    /// What a message id is unique in: ids are deduplicated per source, so one source (a browser key anyone
+    /// may hold) cannot make another's messages repeats.
+    fileprivate struct MessageKey: Hashable, Comparable {
         let workspaceID: UUID
+        let sourceID: UUID
         let messageId: String
+
+        static func < (a: MessageKey, b: MessageKey) -> Bool {
+            (a.workspaceID, a.sourceID, a.messageId) < (b.workspaceID, b.sourceID, b.messageId)
+        }
     }
 
     /// Claims the ids, inserts the events of those claimed and appends their outbox rows, in one statement
@@ -191,8 +198,8 @@ struct EventWriter: Service {
         let storedAsNew = tryingNewFirst ? try await insertNew(columns, on: connection) : false
         if !storedAsNew {
             let statement = ClaimAndInsertEvents(columns: columns, window: "\(dedupWindowDays) days")
-            for (workspaceID, messageId) in try await connection.rows(statement, logger: logger) {
-                repeats.insert(MessageKey(workspaceID: workspaceID, messageId: messageId))
+            for (workspaceID, sourceID, messageId) in try await connection.rows(statement, logger: logger) {
+                repeats.insert(MessageKey(workspaceID: workspaceID, sourceID: sourceID, messageId: messageId))
             }
         }
         let storedPartitions = repeats.isEmpty
@@ -232,6 +239,6 @@ struct EventWriter: Service {
 
 private extension EventWriter.MessageKey {
     init(_ batch: WriteBatch, _ message: PreparedMessage) {
-        self.init(workspaceID: batch.source.workspaceID, messageId: message.messageId)
+        self.init(workspaceID: batch.source.workspaceID, sourceID: batch.source.id, messageId: message.messageId)
     }
 }

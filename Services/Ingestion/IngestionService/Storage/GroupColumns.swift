@@ -64,13 +64,14 @@ struct GroupColumns: Sendable {
         messagePayloads = messageReferences.map { JSONTextParameter(json: Array(EventReference.messagePayload(joining: $0).utf8)) }
     }
 
-    /// The claims' insert, reading `$1`–`$3`, in both statements (the careful one adds `ON CONFLICT`).
+    /// The claims' insert, reading `$1`–`$4` (ids are claimed per source), in both statements (the careful
+    /// one adds `ON CONFLICT`).
     static let insertClaims = """
-        INSERT INTO event_message_ids (workspace_id, message_id, received_at)
-        SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::timestamptz[])
+        INSERT INTO event_message_ids (workspace_id, source_id, message_id, received_at)
+        SELECT unnest($1::uuid[]), unnest($4::uuid[]), unnest($2::text[]), unnest($3::timestamptz[])
         """
     /// The events' insert, reading `$1`–`$8` as `x`, in both statements (the careful one adds a `WHERE` on
-    /// `x.w` and `x.i`, the workspace and id). Each row's text is cast to `jsonb` as it is inserted.
+    /// `x.w`, `x.s` and `x.i`, the workspace, source and id). Each row's text is cast to `jsonb` as it is inserted.
     static let insertEvents = """
         INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
         SELECT x.w, x.r, x.i, x.s, x.t, NULLIF(x.e, ''), x.et, x.m::jsonb FROM (SELECT
