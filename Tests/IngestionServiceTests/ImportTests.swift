@@ -47,6 +47,20 @@ import Testing
         }
     }
 
+    @Test func anNDJSONLineWithInvalidUTF8IsRefusedNotAltered() async throws {
+        try await IngestionFixture.run { fixture, client in
+            var file = Array(#"{"type": "track", "userId": "u-1", "event": "Caf"#.utf8)
+            file += [0xC3, 0x28]  // a broken two-byte sequence, which decoding would turn into U+FFFD
+            file += Array(#""}"#.utf8) + [0x0A] + Array(#"{"type": "track", "userId": "u-2", "event": "Fine"}"#.utf8)
+            try await client.execute(uri: "/v1/import", method: .post, headers: fixture.headers(), body: ByteBuffer(bytes: file)) { response in
+                let json = try jsonBody(response)
+                #expect(json["stored"] == .number(1))
+                #expect(json["refusedRows"]?.arrayValue?.map { $0["code"] } == [.string("invalid_json")])
+            }
+            #expect(try await fixture.storedEvents().values.map { $0["event"] } == [.string("Fine")])
+        }
+    }
+
     @Test func csvImportMapsColumnsAndRefusesBadRows() async throws {
         try await IngestionFixture.run { fixture, client in
             let csv = """

@@ -70,14 +70,15 @@ struct ImportRoute: Sendable {
                 message: "A message may be at most \(IngestionLimits.messageBytes / 1024) KB."
             )
             try await session.refuse(line: number, error, raw: .null)
-        case .text(let text, let number):
+        case .text(let bytes, let number):
             do {
-                guard case .object(let message) = try JSONValue.parse(text) else {
+                guard case .object(let message) = try JSONValue.parse(bytes) else {
                     throw KinshipError.badRequest(.invalidMessage, "Each line must be one JSON object.")
                 }
                 try await session.add(message, line: number)
             } catch let error as KinshipError where error.status == .badRequest {
-                try await session.refuse(line: number, error, raw: .string(text))
+                // Kept as text for the failed event; invalid UTF-8 shows there as U+FFFD.
+                try await session.refuse(line: number, error, raw: .string(String(decoding: bytes, as: UTF8.self)))
             }
         }
     }

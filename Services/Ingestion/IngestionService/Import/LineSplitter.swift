@@ -2,7 +2,9 @@
 /// line is skipped to its end and reported, so memory stays bounded whatever the body.
 struct LineSplitter: Sendable {
     enum Line: Equatable, Sendable {
-        case text(String, line: Int)
+        /// A line's bytes as sent: decoding them here would replace invalid UTF-8 silently, where the JSON
+        /// parser refuses it.
+        case text([UInt8], line: Int)
         case tooLong(line: Int)
     }
 
@@ -44,8 +46,8 @@ struct LineSplitter: Sendable {
         }
         if overflowed { return .tooLong(line: lineNumber) }
         if current.last == UInt8(ascii: "\r") { current.removeLast() }
-        let text = String(decoding: current, as: UTF8.self)
         // Blank lines separate nothing in NDJSON; they are skipped, not refused.
-        return text.allSatisfy(\.isWhitespace) ? nil : .text(text, line: lineNumber)
+        let blank = current.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        return blank ? nil : .text(current, line: lineNumber)
     }
 }
