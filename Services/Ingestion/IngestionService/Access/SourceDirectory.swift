@@ -22,6 +22,10 @@ final class SourceDirectory: Sendable {
     /// Failed authentications per client address: past its budget, an address's unknown keys are not
     /// looked up (`429`), while keys already known keep working.
     private let failures: RateLimiter<String>
+    /// Keys found valid in the last hour, by hash: when their cache entry expires they are looked up again
+    /// even from an address being throttled, so a guesser sharing a shop's address (a NAT) cannot lock its
+    /// keys out. Only the key itself leads here (the hash of a secret cannot be guessed).
+    private let recentlyValid = ExpiringCache<Data, Bool>(capacity: 10_000, lifetime: .seconds(3600))
 
     init(
         database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration = .seconds(30),
@@ -45,9 +49,10 @@ final class SourceDirectory: Sendable {
         if let known = sources.value(for: hash) {
             source = known
         } else {
-            guard failures.hasCredit(clientAddress) else { throw tooManyFailures() }
+            guard failures.hasCredit(clientAddress) || recentlyValid.value(for: hash) != nil else { throw tooManyFailures() }
             source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
             sources.store(source, for: hash)
+            if source != nil { recentlyValid.store(true, for: hash) }
         }
         guard let source else {
             failures.charge(clientAddress)
