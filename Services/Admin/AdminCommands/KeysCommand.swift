@@ -8,8 +8,8 @@ import KinshipPrivacy
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Create API keys; rewrap data keys after a master key rotation.",
-        subcommands: [Create.self, Rewrap.self]
+        abstract: "Create, list and revoke API keys; rewrap data keys after a master key rotation.",
+        subcommands: [Create.self, List.self, Revoke.self, Rewrap.self]
     )
 
     struct Create: AsyncParsableCommand {
@@ -32,6 +32,52 @@ struct KeysCommand: AsyncParsableCommand {
             }
             AdminContext.note("\(role.rawValue) API key '\(name)' for workspace '\(workspace)' (shown once, store it now):")
             print(created.secret)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a workspace's API keys (never their secrets).")
+
+        @Option(help: "The workspace's name.")
+        var workspace: String
+
+        func run() async throws {
+            let keys = try await AdminContext.withTenancy { [workspace] tenancy in
+                try await tenancy.apiKeys(in: tenancy.workspace(named: workspace))
+            }
+            print(TextTable(header: ["NAME", "ID", "ROLE", "CREATED", "REVOKED"], rows: keys.map { record in
+                [record.key.name, record.key.id.lowercased, record.key.role.rawValue, Timestamp.format(record.createdAt),
+                 record.revokedAt.map { Timestamp.format($0) } ?? "-"]
+            }).rendered)
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke an API key for good; the next request that presents it is refused."
+        )
+
+        @Option(help: "The workspace's name.")
+        var workspace: String
+
+        @Option(help: "The key's name (when several keys in use share it, give --id instead).")
+        var name: String?
+
+        @Option(help: "The key's id, from `kinship keys list`.")
+        var id: String?
+
+        func validate() throws {
+            guard (name == nil) != (id == nil) else { throw ValidationError("Give --name or --id, not both and not neither.") }
+            if let id, UUID(uuidString: id) == nil { throw ValidationError("--id takes a key id as `kinship keys list` shows it.") }
+        }
+
+        func run() async throws {
+            let selector: APIKeySelector = if let id, let uuid = UUID(uuidString: id) { .id(uuid) } else { .name(name ?? "") }
+            let (key, change) = try await AdminContext.withTenancy { [workspace] tenancy in
+                try await tenancy.revokeAPIKey(selector, in: tenancy.workspace(named: workspace), actor: "cli")
+            }
+            let what = "API key '\(key.name)' (\(key.id.lowercased)) in workspace '\(workspace)'"
+            print(change == .changed ? "\(what) is now revoked" : "\(what) was already revoked")
         }
     }
 

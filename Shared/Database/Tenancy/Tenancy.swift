@@ -46,3 +46,25 @@ public struct WorkspaceKeys: Sendable {
     public let dataKey: DataKey
     public let blindIndex: BlindIndex
 }
+
+/// A source as operators see it listed: never its write key, which only its owner holds.
+public struct SourceRecord: Sendable, Equatable {
+    public let source: Source
+    public let createdAt: Date
+    /// When it stopped accepting events; nil while enabled.
+    public let disabledAt: Date?
+}
+
+/// An API key as operators see it listed: never its secret.
+public struct APIKeyRecord: Sendable, Equatable {
+    public let key: APIKey
+    public let createdAt: Date
+    /// When it stopped authenticating; nil while in use.
+    public let revokedAt: Date?
+}
+
+/// Whether a change asked for was made, or the thing was already in that state (nothing written, no audit).
+public enum StateChange: Sendable, Equatable {
+    case changed
+    case unchanged
+}
