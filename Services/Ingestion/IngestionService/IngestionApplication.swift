@@ -11,7 +11,10 @@ public enum IngestionApplication {
         let router = runtime.makeRouter()
         let queue = CommitQueue()
         let collector = Collector(
-            directory: SourceDirectory(database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger),
+            directory: SourceDirectory(
+                database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger,
+                lifetime: .seconds(configuration.writeKeyCacheSeconds)
+            ),
             queue: queue,
             rateLimiter: RateLimiter(messagesPerSecond: configuration.rateLimitPerSource),
             configuration: configuration

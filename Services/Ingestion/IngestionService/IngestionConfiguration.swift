@@ -15,6 +15,9 @@ public struct IngestionConfiguration: Sendable {
     /// Two measured best on two cores: single requests at 1,000/s waited about half as long at p99 as with
     /// four (fewer, larger commits). Three made batches about 5% faster but put that p99 over 10 ms.
     public var writers = 2
+    /// How long a write key's source (or its absence) is remembered: a disabled source or a rotated key keeps
+    /// working for at most this long; shorter costs a query per write key that often.
+    public var writeKeyCacheSeconds = 30
 
     public init() {}
 
@@ -24,6 +27,7 @@ public struct IngestionConfiguration: Sendable {
         configuration.rateLimitPerSource = try environment.integer("KINSHIP_RATE_LIMIT_PER_SOURCE", default: 5000, range: 0...10_000_000)
         configuration.trustedProxies = try environment.integer("KINSHIP_TRUSTED_PROXIES", default: 0, range: 0...10)
         configuration.writers = try environment.integer("KINSHIP_INGESTION_WRITERS", default: 2, range: 1...64)
+        configuration.writeKeyCacheSeconds = try environment.integer("KINSHIP_WRITE_KEY_CACHE_SECONDS", default: 30, range: 0...3600)
         return configuration
     }
 }

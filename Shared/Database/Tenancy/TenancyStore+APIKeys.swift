@@ -10,7 +10,7 @@ public enum APIKeySelector: Sendable, Equatable {
 
 /// What operators do to API keys after creating them: list and revoke.
 ///
-/// Nothing caches API keys: a revoked key is refused by the next request that presents it.
+/// `apiKey(forSecret:)` reads the table each time, so a revoked key is refused from the next lookup on.
 extension TenancyStore {
     /// The workspace's API keys, in use or revoked, by name then age.
     public func apiKeys(in workspace: Workspace) async throws -> [APIKeyRecord] {

@@ -9,7 +9,9 @@ import PostgresNIO
 import Synchronization
 
 /// Write key → source, cached for a short while so the hot path does not ask Postgres on every
-/// request. A disabled source or rotated key stops working within `lifetime`.
+/// request. A disabled source or rotated key stops working within `lifetime` (`KINSHIP_WRITE_KEY_CACHE_SECONDS`):
+/// an entry's lifetime counts from when its lookup began, so a lookup that read the source just before
+/// it was disabled does not extend it.
 final class SourceDirectory: Sendable {
     private let tenancy: TenancyStore
     private let workspaceKeys: WorkspaceKeyCache
@@ -19,7 +21,7 @@ final class SourceDirectory: Sendable {
     /// the database; when full, the oldest entry makes room for the next.
     private let sources: ExpiringCache<Data, AuthenticatedSource?>
 
-    init(database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration = .seconds(30)) {
+    init(database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration) {
         self.tenancy = TenancyStore(database: database, keyring: keyring, logger: logger)
         self.workspaceKeys = WorkspaceKeyCache(database: database, keyring: keyring, logger: logger)
         self.database = database
