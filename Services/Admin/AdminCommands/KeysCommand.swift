@@ -83,12 +83,36 @@ struct KeysCommand: AsyncParsableCommand {
 
     struct Rewrap: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-seal every wrapped data key under the current master key (after a rotation)."
+            abstract: "Re-seal every wrapped data key under the current master key (after a rotation).",
+            discussion: """
+                Runs while the platform runs, in short batches; it can be interrupted and run again. Start the \
+                services with the new KINSHIP_MASTER_KEY first. Exits 1 when some profiles stayed locked by other \
+                transactions: run it again before dropping the retired key.
+                """
         )
 
+        @Option(help: "Profiles re-sealed per transaction.")
+        var batchSize: Int = 500
+
+        func validate() throws {
+            guard (1...10_000).contains(batchSize) else { throw ValidationError("--batch-size must be 1–10000") }
+        }
+
         func run() async throws {
-            let count = try await AdminContext.withTenancy { tenancy in try await tenancy.rewrapKeys(actor: "cli") }
-            print("rewrapped \(count) keys under the current master key")
+            let summary = try await AdminContext.withTenancy { [batchSize] tenancy in
+                let clock = ContinuousClock()
+                var reported = clock.now
+                return try await tenancy.rewrapKeys(actor: "cli", batchSize: batchSize) { summary in
+                    guard clock.now - reported >= .seconds(2) else { return }
+                    reported = clock.now
+                    AdminContext.note("profiles scanned: \(summary.profilesScanned), keys rewrapped: \(summary.rewrapped)")
+                }
+            }
+            print("rewrapped \(summary.rewrapped) keys under the current master key (\(summary.profilesScanned) profiles scanned)")
+            if summary.busy > 0 {
+                AdminContext.note("\(summary.busy) profiles stayed locked by other transactions and keep their old wrapping: run `kinship keys rewrap` again")
+                throw ExitCode.failure
+            }
         }
     }
 }

@@ -68,3 +68,18 @@ public enum StateChange: Sendable, Equatable {
     case changed
     case unchanged
 }
+
+/// What a `kinship keys rewrap` run did.
+public struct RewrapSummary: Sendable, Equatable {
+    /// Wrapped keys re-sealed under the current master key (a workspace's two, a profile's one).
+    public var rewrapped = 0
+    /// Profiles read, whether their key needed re-sealing or not.
+    public var profilesScanned = 0
+    /// Transactions that re-sealed profiles' keys: one per batch, and one per profile that was busy.
+    public var profileTransactions = 0
+    /// Profiles other transactions kept locked longer than the run would wait: still under the old master
+    /// key, for the next run to re-seal.
+    public var busy = 0
+
+    public init() {}
+}
