@@ -17,6 +17,11 @@ as_pg_owner() {
 random_secret() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
 random_word() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
+# A postgres:// URL's password, percent-decoded, and the URL without it: for handing a password to a tool in
+# PGPASSWORD rather than on its command line, where any user's `ps` shows it.
+url_password() { printf '%b' "$(printf '%s' "$1" | sed -nE 's|^postgres(ql)?://[^:/@]+:([^@]*)@.*|\2|p' | sed -E 's/%([0-9A-Fa-f]{2})/\\x\1/g')"; }
+url_without_password() { printf '%s' "$1" | sed -E 's|^(postgres(ql)?://[^:/@]+):[^@]*@|\1@|'; }
+
 require_swift() {
   command -v swift >/dev/null || fail "swift is not on PATH; install Swift 6 (https://swift.org/install) and retry"
 }
@@ -121,9 +126,11 @@ cluster_psql() {
 }
 
 # ensure_role_and_database ROLE PASSWORD DATABASE: the application's role (may create databases, for tests).
+# The password reaches psql in its environment, not on its command line, where any user's `ps` shows it.
 ensure_role_and_database() {
   local role="$1" password="$2" database="$3"
-  cluster_psql -v role="$role" -v password="$password" <<'SQL'
+  KINSHIP_ROLE_PASSWORD="$password" cluster_psql -v role="$role" <<'SQL'
+\getenv password KINSHIP_ROLE_PASSWORD
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'password')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'password') \gexec
