@@ -23,23 +23,30 @@ struct ImportCommandTests {
             try Data(csv.utf8).write(to: file)
             defer { try? FileManager.default.removeItem(at: file) }
 
+            // The write key from the environment, then from a file: never on a command line, where `ps` shows it.
             let arguments = [
-                "import", file.path, "--url", server.url, "--write-key", writeKey,
+                "import", file.path, "--url", server.url,
                 "--map", "event=Order Completed", "--map", "user_id_column=customer",
                 "--map", "timestamp_column=placed_at", "--map", "number_columns=total",
             ]
-            let first = try await ChildProcess.run(built: "kinship", arguments, environment: environment)
+            var withKey = environment
+            withKey["KINSHIP_WRITE_KEY"] = writeKey
+            let first = try await ChildProcess.run(built: "kinship", arguments, environment: withKey)
             #expect(first.status == 0, "\(first.error)")
             #expect(first.output.contains("rows 5002, stored 5000, duplicates 0"), "\(first.output)")
             #expect(first.error.contains("line 5002: missing_identifier"), "\(first.error)")
             #expect(first.error.contains("line 5003: csv_column_count"), "\(first.error)")
 
-            let again = try await ChildProcess.run(built: "kinship", arguments, environment: environment)
+            let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("write-key-\(UUID().uuidString)")
+            try Data((writeKey + "\n").utf8).write(to: keyFile)
+            defer { try? FileManager.default.removeItem(at: keyFile) }
+            let again = try await ChildProcess.run(built: "kinship", arguments + ["--write-key-file", keyFile.path], environment: environment)
             #expect(again.output.contains("stored 0, duplicates 5000"), "\(again.output)")
             let counts = try await TestDatabase.withClient(url) { try await storedCounts(in: workspace, on: $0) }
             #expect(counts.events == 5000)
 
-            let wrongKey = try await ChildProcess.run(built: "kinship", ["import", file.path, "--url", server.url, "--write-key", "wk_nope"], environment: environment)
+            // --write-key still works, and wins over the environment.
+            let wrongKey = try await ChildProcess.run(built: "kinship", ["import", file.path, "--url", server.url, "--write-key", "wk_nope"], environment: withKey)
             #expect(wrongKey.status != 0 && wrongKey.error.contains("invalid_write_key"), "\(wrongKey.error)")
             #expect(await server.process.stop() == 0)
         }

@@ -47,7 +47,8 @@ import Testing
     // Before the bound, the requests waited for the stuck write: the time limit fails the test then.
     @Test(.timeLimit(.minutes(1)))
     func everyRequestIsAnsweredWithinItsDeadlineWhileTheDatabaseIsStuck() async throws {
-        try await TestDatabase.withClient { database in
+        // A database of its own: the lock below would hold up every other test's writes.
+        try await TestDatabase.withFreshDatabase { url in try await TestDatabase.withClient(url) { database in
             let logger = TestDatabase.logger
             let tenancy = TenancyStore(database: database, keyring: TestKeys.keyring, logger: logger)
             let workspace = try await tenancy.createWorkspace(name: TestKeys.uniqueName("stuck"), actor: "test")
@@ -86,7 +87,7 @@ import Testing
             #expect(outcome.stored == 1)
             queue.close()
             try await running.value
-        }
+        } }
     }
 }
 

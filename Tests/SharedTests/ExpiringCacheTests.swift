@@ -49,4 +49,19 @@ struct ExpiringCacheTests {
         #expect(try await cache.value(for: "k") { 5 } == 5)
         #expect(try await cache.value(for: "k") { 6 } == 5)
     }
+
+    /// What a slow load read may have changed while it ran (a source disabled, say): its value must not be
+    /// trusted for longer than `lifetime` after it was read.
+    @Test func aLoadedValuesLifetimeCountsFromWhenTheLoadBegan() async throws {
+        let cache = ExpiringCache<String, Int>(capacity: 4, lifetime: .seconds(10))
+        let before = ContinuousClock.now
+        _ = try await cache.value(for: "k") {
+            try await Task.sleep(for: .milliseconds(500))
+            return 1
+        }
+        let after = ContinuousClock.now
+        // The load began after `before` and ended at least 500 ms before `after`.
+        #expect(cache.value(for: "k", now: before + .seconds(10) - .milliseconds(1)) == 1)
+        #expect(cache.value(for: "k", now: after + .seconds(10) - .milliseconds(400)) == nil)
+    }
 }

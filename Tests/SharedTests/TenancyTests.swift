@@ -91,8 +91,8 @@ struct TenancyTests {
 
                 let newRaw = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
                 let rotated = TenancyStore(database: client, keyring: try MasterKeyring(current: newRaw, retired: [oldRaw]), logger: logger)
-                #expect(try await rotated.rewrapKeys(actor: "test") == 2)
-                #expect(try await rotated.rewrapKeys(actor: "test") == 0)
+                #expect(try await rotated.rewrapKeys(actor: "test").rewrapped == 2)
+                #expect(try await rotated.rewrapKeys(actor: "test").rewrapped == 0)
 
                 let after = TenancyStore(database: client, keyring: try MasterKeyring(current: newRaw), logger: logger)
                 let keysAfter = try await after.keys(for: workspace.id)

@@ -17,6 +17,11 @@ as_pg_owner() {
 random_secret() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
 random_word() { head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 24; }
 
+# A postgres:// URL's password, percent-decoded, and the URL without it: for handing a password to a tool in
+# PGPASSWORD rather than on its command line, where any user's `ps` shows it.
+url_password() { printf '%b' "$(printf '%s' "$1" | sed -nE 's|^postgres(ql)?://[^:/@]+:([^@]*)@.*|\2|p' | sed -E 's/%([0-9A-Fa-f]{2})/\\x\1/g')"; }
+url_without_password() { printf '%s' "$1" | sed -E 's|^(postgres(ql)?://[^:/@]+):[^@]*@|\1@|'; }
+
 require_swift() {
   command -v swift >/dev/null || fail "swift is not on PATH; install Swift 6 (https://swift.org/install) and retry"
 }
@@ -69,10 +74,10 @@ ensure_reachable_by_pg_owner() {
   done
 }
 
-# start_cluster NAME PORT [EXTRA_CONF]: initialises (once) and starts a private cluster in .kinship/NAME,
+# start_cluster NAME PORT [EXTRA_CONF] [MAX_CONNECTIONS]: initialises (once) and starts a private cluster in .kinship/NAME,
 # loopback only, and sets CLUSTER_DIR, CLUSTER_PORT.
 start_cluster() {
-  local name="$1" port="$2" extra_conf="${3:-}"
+  local name="$1" port="$2" extra_conf="${3:-}" max_connections="${4:-200}"
   CLUSTER_DIR="${STATE_DIR}/${name}"
   CLUSTER_PORT="$port"
   # A Unix socket path must stay under ~100 bytes; deep checkouts put it in /tmp instead.
@@ -94,18 +99,17 @@ start_cluster() {
 # Kinship: a private cluster, loopback only.
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '${SOCKET_DIR}'
-max_connections = 200
 ${extra_conf}
 CONF
   fi
   as_pg_owner mkdir -p "$SOCKET_DIR"
-  # The port may change between runs; pass it on the command line rather than in the file.
+  # The port and connection limit may change between runs; pass them on the command line rather than in the file.
   if as_pg_owner "${PG_BIN}/pg_ctl" -D "${CLUSTER_DIR}/data" status >/dev/null 2>&1; then
     echo "cluster ${name} is already running"
   else
     echo "starting cluster ${name} on 127.0.0.1:${port}"
     as_pg_owner "${PG_BIN}/pg_ctl" -D "${CLUSTER_DIR}/data" -l "${CLUSTER_DIR}/server.log" -w -t 60 \
-      -o "-p ${port}" start >/dev/null || { tail -20 "${CLUSTER_DIR}/server.log" >&2; fail "the cluster did not start"; }
+      -o "-p ${port} -c max_connections=${max_connections}" start >/dev/null || { tail -20 "${CLUSTER_DIR}/server.log" >&2; fail "the cluster did not start"; }
   fi
 }
 
@@ -121,9 +125,11 @@ cluster_psql() {
 }
 
 # ensure_role_and_database ROLE PASSWORD DATABASE: the application's role (may create databases, for tests).
+# The password reaches psql in its environment, not on its command line, where any user's `ps` shows it.
 ensure_role_and_database() {
   local role="$1" password="$2" database="$3"
-  cluster_psql -v role="$role" -v password="$password" <<'SQL'
+  KINSHIP_ROLE_PASSWORD="$password" cluster_psql -v role="$role" <<'SQL'
+\getenv password KINSHIP_ROLE_PASSWORD
 SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', :'role', :'password')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'role') \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'role', :'password') \gexec

@@ -18,7 +18,8 @@ struct ImportCommand: AsyncParsableCommand {
             works; running the same file again stores each row once. CSV needs a column mapping, e.g.
               kinship import orders.csv --map event="Order Completed" --map user_id_column=customer \\
                 --map timestamp_column=placed_at --map number_columns=total
-            Reads KINSHIP_INGESTION_URL and KINSHIP_WRITE_KEY when the options are not given.
+            Reads KINSHIP_INGESTION_URL and KINSHIP_WRITE_KEY when the options are not given. Prefer \
+            KINSHIP_WRITE_KEY or --write-key-file to --write-key: any user's process listing shows a command line.
             """
     )
 
@@ -28,8 +29,11 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Ingestion's base URL (default: KINSHIP_INGESTION_URL, else http://127.0.0.1:8080).")
     var url: String?
 
-    @Option(help: "The source's write key (default: KINSHIP_WRITE_KEY).")
+    @Option(help: "The source's write key (default: KINSHIP_WRITE_KEY). Visible in process listings: prefer the variable or --write-key-file.")
     var writeKey: String?
+
+    @Option(help: "A file holding the source's write key, or - for standard input.")
+    var writeKeyFile: String?
 
     @Option(help: "ndjson or csv (default: from the file name).")
     var format: String?
@@ -37,10 +41,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("map"), help: "A CSV mapping parameter as key=value (type, event, event_column, user_id_column, …); repeatable.")
     var mappings: [String] = []
 
+    func validate() throws {
+        guard writeKey == nil || writeKeyFile == nil else { throw ValidationError("give --write-key or --write-key-file, not both") }
+    }
+
     func run() async throws {
         let environment = KinshipCore.Environment()
-        guard let writeKey = writeKey ?? environment.optional("KINSHIP_WRITE_KEY") else {
-            throw ValidationError("give the source's write key with --write-key or KINSHIP_WRITE_KEY")
+        guard let writeKey = try writeKey ?? writeKeyFile.map(Self.readWriteKey) ?? environment.optional("KINSHIP_WRITE_KEY") else {
+            throw ValidationError("give the source's write key in KINSHIP_WRITE_KEY, --write-key-file or --write-key")
         }
         let base = url ?? environment.optional("KINSHIP_INGESTION_URL") ?? "http://127.0.0.1:8080"
         let format = format?.lowercased() ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "ndjson")
@@ -74,7 +82,18 @@ struct ImportCommand: AsyncParsableCommand {
         try ImportReport(status: status, body: Data(buffer: body)).print()
     }
 
-    static func queryItem(_ mapping: String) throws -> URLQueryItem {
+    /// The write key in `path` (`-`: standard input), without the line break editors and `echo` add.
+    static func readWriteKey(from path: String) throws -> String {
+        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
+        guard let data = try handle?.readToEnd(), let text = String(data: data, encoding: .utf8) else {
+            throw ValidationError("cannot read a write key from \(path)")
+        }
+        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else { throw ValidationError("\(path) holds no write key") }
+        return key
+    }
+
+        static func queryItem(_ mapping: String) throws -> URLQueryItem {
         guard let equals = mapping.firstIndex(of: "="), equals != mapping.startIndex else {
             throw ValidationError("--map takes key=value, got '\(mapping)'")
         }

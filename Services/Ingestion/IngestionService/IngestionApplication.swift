@@ -13,6 +13,7 @@ public enum IngestionApplication {
         let collector = Collector(
             directory: SourceDirectory(
                 database: runtime.database, keyring: runtime.configuration.masterKeys, logger: runtime.logger,
+                lifetime: .seconds(configuration.writeKeyCacheSeconds),
                 failuresPerMinute: configuration.authenticationFailuresPerMinute
             ),
             queue: queue,

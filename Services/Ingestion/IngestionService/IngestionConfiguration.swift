@@ -26,6 +26,9 @@ public struct IngestionConfiguration: Sendable {
     public var queueBytes = 64 << 20
     /// A request not written within this time of its arrival is answered `503 database_unavailable`.
     public var writeDeadline: Duration = .seconds(10)
+    /// How long a write key's source (or its absence) is remembered: a disabled source or a rotated key keeps
+    /// working for at most this long; shorter costs a query per write key that often.
+    public var writeKeyCacheSeconds = 30
 
     public init() {}
 
@@ -39,6 +42,7 @@ public struct IngestionConfiguration: Sendable {
         configuration.authenticationFailuresPerMinute = try environment.integer("KINSHIP_AUTH_FAILURES_PER_MINUTE", default: 120, range: 0...1_000_000)
         configuration.queueBytes = try environment.integer("KINSHIP_INGESTION_QUEUE_MB", default: 64, range: 1...4096) << 20
         configuration.writeDeadline = .seconds(try environment.integer("KINSHIP_INGESTION_WRITE_DEADLINE_SECONDS", default: 10, range: 1...300))
+        configuration.writeKeyCacheSeconds = try environment.integer("KINSHIP_WRITE_KEY_CACHE_SECONDS", default: 30, range: 0...3600)
         return configuration
     }
 }

@@ -75,10 +75,13 @@ public final class ExpiringCache<Key: Hashable & Sendable, Value: Sendable>: Sen
     }
 
     /// The value for `key`: the stored one, or `load()`'s, then stored. Concurrent misses may each load.
+    /// A loaded value's lifetime counts from when the load began, not when it ended: what it read may have
+    /// changed meanwhile, and `lifetime` is how stale a value may ever be.
     @inlinable public func value(for key: Key, load: () async throws -> Value) async throws -> Value {
-        if let known = value(for: key) { return known }
+        let started = ContinuousClock.Instant.now
+        if let known = value(for: key, now: started) { return known }
         let loaded = try await load()
-        store(loaded, for: key)
+        store(loaded, for: key, now: started)
         return loaded
     }
 

@@ -43,6 +43,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidWorkspaceName = "invalid_workspace_name"
     case workspaceExists = "workspace_exists"
     case sourceExists = "source_exists"
+    case ambiguousKeyName = "ambiguous_key_name"
     // Internal APIs (identity)
     case missingInternalToken = "missing_internal_token"
     case invalidInternalToken = "invalid_internal_token"

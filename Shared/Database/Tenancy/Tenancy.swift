@@ -64,3 +64,40 @@ public struct WorkspaceKeys: Sendable {
     public let dataKey: DataKey
     public let blindIndex: BlindIndex
 }
+
+/// A source as operators see it listed: never its write key, which only its owner holds.
+public struct SourceRecord: Sendable, Equatable {
+    public let source: Source
+    public let createdAt: Date
+    /// When it stopped accepting events; nil while enabled.
+    public let disabledAt: Date?
+}
+
+/// An API key as operators see it listed: never its secret.
+public struct APIKeyRecord: Sendable, Equatable {
+    public let key: APIKey
+    public let createdAt: Date
+    /// When it stopped authenticating; nil while in use.
+    public let revokedAt: Date?
+}
+
+/// Whether a change asked for was made, or the thing was already in that state (nothing written, no audit).
+public enum StateChange: Sendable, Equatable {
+    case changed
+    case unchanged
+}
+
+/// What a `kinship keys rewrap` run did.
+public struct RewrapSummary: Sendable, Equatable {
+    /// Wrapped keys re-sealed under the current master key (a workspace's two, a profile's one).
+    public var rewrapped = 0
+    /// Profiles read, whether their key needed re-sealing or not.
+    public var profilesScanned = 0
+    /// Transactions that re-sealed profiles' keys: one per batch, and one per profile that was busy.
+    public var profileTransactions = 0
+    /// Profiles other transactions kept locked longer than the run would wait: still under the old master
+    /// key, for the next run to re-seal.
+    public var busy = 0
+
+    public init() {}
+}

@@ -126,7 +126,7 @@ public struct TenancyStore: Sendable {
         guard inserted else { throw conflict }
     }
 
-    private func audit(_ connection: PostgresConnection, workspaceID: UUID, actor: String, action: String, target: String) async throws {
+    func audit(_ connection: PostgresConnection, workspaceID: UUID, actor: String, action: String, target: String) async throws {
         try await connection.query(
             "INSERT INTO audit_log (workspace_id, actor, action, target) VALUES (\(workspaceID), \(actor), \(action), \(target))",
             logger: logger

@@ -10,7 +10,9 @@ import PostgresNIO
 import Synchronization
 
 /// Write key → source, cached for a short while so the hot path does not ask Postgres on every
-/// request. A disabled source or rotated key stops working within `lifetime`.
+/// request. A disabled source or rotated key stops working within `lifetime` (`KINSHIP_WRITE_KEY_CACHE_SECONDS`):
+/// an entry's lifetime counts from when its lookup began, so a lookup that read the source just before
+/// it was disabled does not extend it.
 final class SourceDirectory: Sendable {
     private let tenancy: TenancyStore
     private let workspaceKeys: WorkspaceKeyCache
@@ -28,7 +30,7 @@ final class SourceDirectory: Sendable {
     private let recentlyValid = ExpiringCache<Data, Bool>(capacity: 10_000, lifetime: .seconds(3600))
 
     init(
-        database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration = .seconds(30),
+        database: PostgresClient, keyring: MasterKeyring, logger: Logger, lifetime: Duration,
         failuresPerMinute: Int = IngestionConfiguration().authenticationFailuresPerMinute
     ) {
         self.tenancy = TenancyStore(database: database, keyring: keyring, logger: logger)
@@ -46,12 +48,14 @@ final class SourceDirectory: Sendable {
         // Connections without a peer address (a Unix socket) share one budget.
         let clientAddress = clientAddress ?? "-"
         let source: AuthenticatedSource?
-        if let known = sources.value(for: hash) {
+        let started = ContinuousClock.now
+        if let known = sources.value(for: hash, now: started) {
             source = known
         } else {
             guard failures.hasCredit(clientAddress) || recentlyValid.value(for: hash) != nil else { throw tooManyFailures() }
             source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
-            sources.store(source, for: hash)
+            // Its lifetime counts from before the lookup: a source disabled meanwhile stops within it.
+            sources.store(source, for: hash, now: started)
             if source != nil { recentlyValid.store(true, for: hash) }
         }
         guard let source else {
