@@ -43,23 +43,24 @@ final class SourceDirectory: Sendable {
 
     /// The source of a write key, or `invalid_write_key` (401); `rate_limited` (429) when `clientAddress`
     /// has failed too often lately and the key is not one already known.
-    func authenticate(writeKey: String, clientAddress: String?) async throws -> AuthenticatedSource {
+    /// The address is worked out only when needed: on a cache miss or a failure, not per request.
+    func authenticate(writeKey: String, clientAddress: @autoclosure () -> String?) async throws -> AuthenticatedSource {
         let hash = SecretToken.hash(writeKey)
         // Connections without a peer address (a Unix socket) share one budget.
-        let clientAddress = clientAddress ?? "-"
+        func address() -> String { clientAddress() ?? "-" }
         let source: AuthenticatedSource?
         let started = ContinuousClock.now
         if let known = sources.value(for: hash, now: started) {
             source = known
         } else {
-            guard failures.hasCredit(clientAddress) || recentlyValid.value(for: hash) != nil else { throw tooManyFailures() }
+            guard failures.hasCredit(address()) || recentlyValid.value(for: hash) != nil else { throw tooManyFailures() }
             source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
             // Its lifetime counts from before the lookup: a source disabled meanwhile stops within it.
             sources.store(source, for: hash, now: started)
             if source != nil { recentlyValid.store(true, for: hash) }
         }
         guard let source else {
-            failures.charge(clientAddress)
+            failures.charge(address())
             Counter(label: "kinship_ingestion_authentication_failures_total").increment()
             throw Self.invalidWriteKey
         }
