@@ -58,28 +58,20 @@ struct SourcesCommand: AsyncParsableCommand {
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Refuse the source's write key from now on (events already stored stay).")
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
-
-        @Option(help: "The source's name.")
-        var name: String
+        @OptionGroup var source: NamedSource
 
         func run() async throws {
-            try await SourcesCommand.set(name, in: workspace, disabled: true)
+            try await SourcesCommand.set(source, disabled: true)
         }
     }
 
     struct Enable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Accept a disabled source's write key again.")
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
-
-        @Option(help: "The source's name.")
-        var name: String
+        @OptionGroup var source: NamedSource
 
         func run() async throws {
-            try await SourcesCommand.set(name, in: workspace, disabled: false)
+            try await SourcesCommand.set(source, disabled: false)
         }
     }
 
@@ -88,14 +80,11 @@ struct SourcesCommand: AsyncParsableCommand {
             abstract: "Give the source a new write key, printed once; the old key stops working (no grace period)."
         )
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
-
-        @Option(help: "The source's name.")
-        var name: String
+        @OptionGroup var source: NamedSource
 
         func run() async throws {
-            let rotated = try await AdminContext.withTenancy { [workspace, name] tenancy in
+            let (name, workspace) = (source.name, source.workspace)
+            let rotated = try await AdminContext.withTenancy { tenancy in
                 try await tenancy.rotateWriteKey(ofSourceNamed: name, in: tenancy.workspace(named: workspace), actor: "cli")
             }
             if rotated.owner.disabledAt != nil {
@@ -106,7 +95,17 @@ struct SourcesCommand: AsyncParsableCommand {
         }
     }
 
-    static func set(_ name: String, in workspace: String, disabled: Bool) async throws {
+    /// The source a command acts on.
+    struct NamedSource: ParsableArguments {
+        @Option(help: "The workspace's name.")
+        var workspace: String
+
+        @Option(help: "The source's name.")
+        var name: String
+    }
+
+    static func set(_ source: NamedSource, disabled: Bool) async throws {
+        let (name, workspace) = (source.name, source.workspace)
         let change = try await AdminContext.withTenancy { tenancy in
             try await tenancy.setSource(named: name, in: tenancy.workspace(named: workspace), disabled: disabled, actor: "cli")
         }

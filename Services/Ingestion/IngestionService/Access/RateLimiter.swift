@@ -27,7 +27,13 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
 
     /// Nil when admitted (and charged); otherwise how long until `cost` would be.
     func admit(_ key: Key, cost: Int = 1) -> Duration? {
-        charge(key, cost: cost, onlyIfAvailable: true)
+        guard rate > 0 else { return nil }
+        let cost = min(Double(max(cost, 1)), burst)
+        return withBucket(key) { bucket in
+            guard bucket.tokens >= cost else { return .seconds((cost - bucket.tokens) / rate) }
+            bucket.tokens -= cost
+            return nil
+        }
     }
 
     /// Whether `key` could spend one now, without spending it.
@@ -40,41 +46,32 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    /// Spends `cost` (the bucket may go below zero, so repeated failures keep the key waiting).
+    /// Spends `cost` (the bucket may go below zero, so repeated failures keep the key waiting; a debt is
+    /// bounded by one burst, so a key is never kept out for longer than two bursts' time).
     func charge(_ key: Key, cost: Int = 1) {
-        _ = charge(key, cost: cost, onlyIfAvailable: false)
+        guard rate > 0 else { return }
+        withBucket(key) { $0.tokens = max($0.tokens - Double(cost), -burst) }
     }
 
     /// Spends `cost` whatever the bucket holds and says how long to wait before going on: for a stream
     /// (an import) that is paced rather than refused. Callers sharing a key queue up behind each other's debt.
     func reserve(_ key: Key, cost: Int) -> Duration {
         guard rate > 0 else { return .zero }
-        let now = ContinuousClock.now
-        return buckets.withLock { buckets in
-            var bucket = refilled(buckets[key] ?? Bucket(tokens: burst, updated: now), now: now)
+        return withBucket(key) { bucket in
             bucket.tokens -= Double(cost)
-            if buckets[key] == nil, buckets.count >= capacity { makeRoom(&buckets, now: now) }
-            buckets[key] = bucket
             return bucket.tokens >= 0 ? .zero : .seconds(-bucket.tokens / rate)
         }
     }
 
-    private func charge(_ key: Key, cost: Int, onlyIfAvailable: Bool) -> Duration? {
-        guard rate > 0 else { return nil }
+    /// Runs `body` on the key's bucket, refilled to now, and keeps what it did (making room for a new key).
+    private func withBucket<T>(_ key: Key, _ body: (inout Bucket) -> T) -> T {
         let now = ContinuousClock.now
-        let cost = min(Double(max(cost, 1)), burst)
         return buckets.withLock { buckets in
             var bucket = refilled(buckets[key] ?? Bucket(tokens: burst, updated: now), now: now)
-            defer {
-                if buckets[key] == nil, buckets.count >= capacity { makeRoom(&buckets, now: now) }
-                buckets[key] = bucket
-            }
-            if bucket.tokens >= cost || !onlyIfAvailable {
-                // A debt is bounded by one burst: a key is never kept out for longer than two bursts' time.
-                bucket.tokens = max(bucket.tokens - cost, -burst)
-                return nil
-            }
-            return .seconds((cost - bucket.tokens) / rate)
+            let result = body(&bucket)
+            if buckets[key] == nil, buckets.count >= capacity { makeRoom(&buckets, now: now) }
+            buckets[key] = bucket
+            return result
         }
     }
 

@@ -26,9 +26,7 @@ struct ImportRoute: Sendable {
             )
         }
         guard let writeKey = WriteKey.fromAuthorization(request) else { throw SourceDirectory.missingWriteKey }
-        let source = try await collector.directory.authenticate(
-            writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector)
-        )
+        let source = try await collector.authenticate(writeKey, request, context)
         guard source.source.kind.mayImport else {
             throw KinshipError(
                 code: .sourceKindNotAllowed, status: .forbidden,

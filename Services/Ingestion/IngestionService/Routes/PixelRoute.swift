@@ -37,9 +37,7 @@ struct PixelRoute: Sendable {
             throw KinshipError.badRequest(.invalidPixelData, "data must be a JSON object.")
         }
         guard let writeKey = message["writeKey"]?.stringValue else { throw SourceDirectory.missingWriteKey }
-        let source = try await collector.directory.authenticate(
-            writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector)
-        )
+        let source = try await collector.authenticate(writeKey, request, context)
         var metadata = RequestMetadata.from(request, context, source: source, collector: collector)
         let type = context.parameters.get("type") ?? ""
         var object = message

@@ -61,7 +61,7 @@ struct TrackingRoutes: Sendable {
     /// request with a wrong key costs no more than its headers. Nil when the key is not in the header.
     private func authenticateByHeader(_ request: Request, _ context: KinshipRequestContext) async throws -> AuthenticatedSource? {
         guard let writeKey = WriteKey.fromAuthorization(request) else { return nil }
-        return try await collector.directory.authenticate(writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector))
+        return try await collector.authenticate(writeKey, request, context)
     }
 
     /// The source the header named, else that of the key a browser sends in the body.
@@ -70,7 +70,7 @@ struct TrackingRoutes: Sendable {
     ) async throws -> AuthenticatedSource {
         if let byHeader { return byHeader }
         guard let writeKey = bodyKey() else { throw SourceDirectory.missingWriteKey }
-        return try await collector.directory.authenticate(writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: collector))
+        return try await collector.authenticate(writeKey, request, context)
     }
 
     private static func object(_ value: JSONValue?, field: String) throws -> [String: JSONValue]? {
@@ -79,6 +79,13 @@ struct TrackingRoutes: Sendable {
         case .object(let object)?: return object
         default: throw KinshipError.badRequest(.invalidField, "\(field) must be of type object")
         }
+    }
+}
+
+extension Collector {
+    /// The source of a write key a request carried, its failures counted against the request's client.
+    func authenticate(_ writeKey: String, _ request: Request, _ context: KinshipRequestContext) async throws -> AuthenticatedSource {
+        try await directory.authenticate(writeKey: writeKey, clientAddress: RequestMetadata.clientAddress(request, context, collector: self))
     }
 }
 

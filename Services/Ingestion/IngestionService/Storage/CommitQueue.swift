@@ -118,11 +118,10 @@ final class CommitQueue: Sendable {
     @discardableResult
     func expireOverdue(now: ContinuousClock.Instant = .now) -> Int {
         let overdue = state.withLock { state -> [Pending] in
-            let cutoff = now + leastTimeToWrite
-            guard state.pending.contains(where: { $0.deadline <= cutoff }) else { return [] }
-            let overdue = state.pending.filter { $0.deadline <= cutoff }
-            state.pending.removeAll { $0.deadline <= cutoff }
-            return overdue
+            // One deadline after arrival for all, so the overdue ones are the oldest: a prefix.
+            let count = state.pending.prefix { $0.deadline <= now + leastTimeToWrite }.count
+            defer { state.pending.removeFirst(count) }
+            return Array(state.pending.prefix(count))
         }
         for pending in overdue { pending.answer(.failure(KinshipError.databaseUnavailable(retryAfterSeconds: 1))) }
         release(overdue)

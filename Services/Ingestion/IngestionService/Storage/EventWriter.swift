@@ -57,9 +57,15 @@ struct EventWriter: Service {
         defer { queue.release(taken) }
         // A request near its deadline is answered now rather than given a write it cannot finish.
         let now = ContinuousClock.now
-        let tooLate: (CommitQueue.Pending) -> Bool = { $0.deadline - now < queue.leastTimeToWrite }
-        for pending in taken where tooLate(pending) { pending.answer(.failure(KinshipError.databaseUnavailable(retryAfterSeconds: 1))) }
-        await write(taken.filter { !tooLate($0) }, now: now)
+        var group: [CommitQueue.Pending] = []
+        for pending in taken {
+            if pending.deadline - now < queue.leastTimeToWrite {
+                pending.answer(.failure(KinshipError.databaseUnavailable(retryAfterSeconds: 1)))
+            } else {
+                group.append(pending)
+            }
+        }
+        await write(group, now: now)
     }
 
     private func write(_ group: [CommitQueue.Pending], now: ContinuousClock.Instant) async {
