@@ -101,10 +101,11 @@ let services: [Target] =
     + service("Segmentation", executable: "segmentation", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + [
+        .target(name: "KinshipDemoShop", dependencies: [], path: "Services/Admin/DemoShop", swiftSettings: swiftSettings),
         .target(
             name: "AdminCommands",
             dependencies: [
-                "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipInternalClient",
+                "KinshipCore", "KinshipDemoShop", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipInternalClient",
                 .argumentParser, .asyncHTTPClient, .postgresNIO, .logging, .nioCore,
             ],
             path: "Services/Admin/AdminCommands",
@@ -168,7 +169,7 @@ let testTargets: [Target] = [
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
         "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
     ]),
-    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore"]),
+    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDemoShop"]),
     tests("EndToEndTests", path: "EndToEndTests", [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO,
     ]),

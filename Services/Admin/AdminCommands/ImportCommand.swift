@@ -1,12 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import KinshipCore
-import KinshipDatabase
-import KinshipInternalClient
-import KinshipOutbox
-import KinshipPrivacy
-import NIOCore
 
 /// `kinship import FILE`: streams historical data to ingestion's `POST /v1/import`.
 struct ImportCommand: AsyncParsableCommand {
@@ -46,85 +40,33 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let environment = KinshipCore.Environment()
-        guard let writeKey = try writeKey ?? writeKeyFile.map(Self.readWriteKey) ?? environment.optional("KINSHIP_WRITE_KEY") else {
-            throw ValidationError("give the source's write key in KINSHIP_WRITE_KEY, --write-key-file or --write-key")
+        let endpoint = try IngestionEndpoint(url: url, writeKey: writeKey, writeKeyFile: writeKeyFile)
+        let format: ImportUpload.Format
+        if let given = self.format {
+            guard let known = ImportUpload.Format(rawValue: given.lowercased()) else { throw ValidationError("--format must be ndjson or csv") }
+            format = known
+        } else {
+            format = file.lowercased().hasSuffix(".csv") ? .csv : .ndjson
         }
-        let base = url ?? environment.optional("KINSHIP_INGESTION_URL") ?? "http://127.0.0.1:8080"
-        let format = format?.lowercased() ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "ndjson")
-        guard ["csv", "ndjson"].contains(format) else { throw ValidationError("--format must be ndjson or csv") }
-        var query = URLComponents()
-        query.queryItems = [URLQueryItem(name: "format", value: format)] + (try mappings.map(Self.queryItem))
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot read \(file)") }
-        defer { try? handle.close() }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-
-        var request = HTTPClientRequest(url: base.trimmingSuffix("/") + "/v1/import?" + (query.percentEncodedQuery ?? ""))
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: basicAuthorization(user: writeKey))
-        request.headers.add(name: "Content-Type", value: format == "csv" ? "text/csv" : "application/x-ndjson")
-        let progress = ImportProgress(totalBytes: size, headerLines: format == "csv" ? 1 : 0)
-        request.body = .stream(FileChunks(handle: handle, progress: progress), length: .known(Int64(size)))
+        guard FileManager.default.isReadableFile(atPath: file) else { throw ValidationError("cannot read \(file)") }
+        let upload = ImportUpload(endpoint: endpoint, path: file, format: format, mapping: try mappings.map(Self.queryItem))
 
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
-        let (status, body): (Int, ByteBuffer)
+        let answer: HTTPAnswer
         do {
-            let response = try await client.execute(request, timeout: .hours(24))
-            status = Int(response.status.code)
-            body = try await response.body.collect(upTo: 4 * 1024 * 1024)
+            answer = try await upload.run(on: client)
             try await client.shutdown()
         } catch {
             try? await client.shutdown()
-            progress.finish()
-            throw ValidationError("could not reach ingestion at \(base): \(error)")
+            throw ValidationError("could not reach ingestion at \(endpoint.base): \(error)")
         }
-        progress.finish()
-        try ImportReport(status: status, body: Data(buffer: body)).print()
+        try ImportReport(answer).print()
     }
 
-    /// The write key in `path` (`-`: standard input), without the line break editors and `echo` add.
-    static func readWriteKey(from path: String) throws -> String {
-        let handle = path == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: path)
-        guard let data = try handle?.readToEnd(), let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("cannot read a write key from \(path)")
-        }
-        let key = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !key.isEmpty else { throw ValidationError("\(path) holds no write key") }
-        return key
-    }
-
-        static func queryItem(_ mapping: String) throws -> URLQueryItem {
+    static func queryItem(_ mapping: String) throws -> URLQueryItem {
         guard let equals = mapping.firstIndex(of: "="), equals != mapping.startIndex else {
             throw ValidationError("--map takes key=value, got '\(mapping)'")
         }
         return URLQueryItem(name: String(mapping[..<equals]), value: String(mapping[mapping.index(after: equals)...]))
     }
 }
-
-extension String {
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
-    }
-}
-
-/// The file as a stream of 256 KB buffers, counting what was read for the progress bar.
-struct FileChunks: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let handle: FileHandle
-    let progress: ImportProgress
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        let handle: FileHandle
-        let progress: ImportProgress
-
-        mutating func next() async throws -> ByteBuffer? {
-            guard let data = try handle.read(upToCount: 256 * 1024), !data.isEmpty else { return nil }
-            progress.sent(data)
-            return ByteBuffer(bytes: data)
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(handle: handle, progress: progress) }
-}
-
-extension FileHandle: @retroactive @unchecked Sendable {}

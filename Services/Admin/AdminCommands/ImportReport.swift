@@ -1,27 +1,40 @@
-import ArgumentParser
 import Foundation
 import KinshipCore
-import KinshipDatabase
-import KinshipInternalClient
-import KinshipOutbox
 
-/// The end of `kinship import`: the server's counts on standard output, refused rows on standard error.
+/// The end of an import: the server's counts on standard output, refused rows on standard error.
 struct ImportReport {
-    let status: Int
-    let body: Data
+    let answer: HTTPAnswer
+
+    init(_ answer: HTTPAnswer) {
+        self.answer = answer
+    }
+
+    /// The server's counts, or the reason it refused the import.
+    func summary() throws -> ImportSummary {
+        guard answer.status == 200, let summary = try? JSONCoding.decoder().decode(ImportSummary.self, from: answer.body) else {
+            throw ImportRefused(answer: answer)
+        }
+        return summary
+    }
 
     func print() throws {
-        guard status == 200, let summary = try? JSONCoding.decoder().decode(ImportSummary.self, from: body) else {
-            let error = (try? JSONCoding.decoder().decode(ErrorBody.self, from: body))?.error
-            let code = error?.code ?? "http_\(status)"
-            let message = error?.message ?? String(decoding: body.prefix(500), as: UTF8.self)
-            throw ValidationError("import refused (\(status) \(code)): \(message)")
-        }
+        let summary = try summary()
         Swift.print(
             "rows \(summary.rows), stored \(summary.stored), duplicates \(summary.duplicates), withheld by consent \(summary.withheld), refused \(summary.refused)"
         )
+        Self.noteRefusedRows(summary)
+    }
+
+    static func noteRefusedRows(_ summary: ImportSummary) {
         for row in summary.refusedRows {
             AdminContext.note("line \(row.line): \(row.code) — \(row.message)")
         }
     }
+}
+
+/// Ingestion refused an import, or broke it off: its status, code and message.
+struct ImportRefused: Error, CustomStringConvertible {
+    let answer: HTTPAnswer
+
+    var description: String { "import refused \(answer.refusal)" }
 }
