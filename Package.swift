@@ -101,10 +101,18 @@ let services: [Target] =
     + service("Segmentation", executable: "segmentation", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + [
+        // The demo shop: a seeded simulation of a Thai online shop and its ground truth (no dependencies:
+        // the same bytes on every machine).
+        // Optimised in debug builds too: the tests and `scripts/test`'s end-to-end runs generate shops of
+        // hundreds of thousands of events, which an unoptimised build makes ten times slower.
+        .target(
+            name: "KinshipDemoShop", dependencies: [], path: "Services/Admin/DemoShop",
+            swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         .target(
             name: "AdminCommands",
             dependencies: [
-                "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipInternalClient",
+                "KinshipDemoShop", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipInternalClient",
                 .argumentParser, .asyncHTTPClient, .postgresNIO, .logging, .nioCore,
             ],
             path: "Services/Admin/AdminCommands",
@@ -169,6 +177,7 @@ let testTargets: [Target] = [
         "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
     ]),
     tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore"]),
+    tests("DemoShopTests", path: "DemoShopTests", ["KinshipDemoShop"]),
     tests("EndToEndTests", path: "EndToEndTests", [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO,
     ]),
