@@ -72,18 +72,24 @@ import Glibc
             var cli = environment
             cli["KINSHIP_IDENTITY_URL"] = "http://127.0.0.1:\(identityPort)"
             let ws = workspace.id.uuidString
+            let sourceID = try await database.query(
+                "SELECT id FROM sources WHERE workspace_id = \(workspace.id) AND name = 'web'", logger: TestDatabase.logger
+            ).decode(UUID.self).collectAll().first!.uuidString.lowercased()
             let shown = try await ChildProcess.run(
                 built: "kinship", ["profiles", "show", "--workspace", workspace.name, "--email", " pim@example.com"], environment: cli
             )
             #expect(shown.status == 0, "\(shown.error)")
             #expect(shown.output.contains("p***@example.com") && !shown.output.contains("pim@example.com"), "masked without --pii: \(shown.output)")
             #expect(shown.output.contains("w***@example.com"), "the kiosk joined the walk-in's e-mail: \(shown.output)")
-            #expect(shown.output.contains("Phuket"))
+            let city = shown.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.first { $0.first == "city" }
+            #expect(city?[1] == "Phuket" && city?.last == "web", "the trait's source by name: \(shown.output)")
+            #expect(!shown.output.contains(sourceID), "a source id was printed for a person: \(shown.output)")
             let revealed = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--user-id", "member-1", "--pii", "--json"], environment: cli)
             let view = try JSONValue.parse(revealed.output)
             let profile = try #require(view["profileId"]?.stringValue, "\(revealed.error)")
             #expect(revealed.output.contains("pim@example.com"))
             #expect(shown.output.hasPrefix("profile \(profile)\n"), "by name and by id, the same profile: \(shown.output)")
+            #expect(view["traits"]?["city"]?["source"]?.stringValue == sourceID && view["traits"]?["city"]?["sourceName"]?.stringValue == "web")
 
             let unmerged = try await ChildProcess.run(
                 built: "kinship", ["profiles", "unmerge", profile, "--workspace", ws, "--identifier", "anonymous_id=kiosk-7", "--requested-by", "e2e"],

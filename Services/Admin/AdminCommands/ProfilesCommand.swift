@@ -148,7 +148,7 @@ struct ProfileText {
         ).rendered]
         lines += ["", "TRAITS", TextTable(
             header: ["KEY", "VALUE", "AT", "SOURCE"],
-            rows: view.traits.sorted { $0.key < $1.key }.map { [$0.key, $0.value.value.cell, $0.value.at, $0.value.source] }
+            rows: view.traits.sorted { $0.key < $1.key }.map { [$0.key, $0.value.value.cell, $0.value.at, $0.value.sourceName ?? $0.value.source] }
         ).rendered]
         if !view.merges.isEmpty {
             lines += ["", "MERGED IN", TextTable(
