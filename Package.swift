@@ -176,7 +176,7 @@ let testTargets: [Target] = [
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
         "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
     ]),
-    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore"]),
+    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase"]),
     tests("DemoShopTests", path: "DemoShopTests", ["KinshipDemoShop"]),
     tests("EndToEndTests", path: "EndToEndTests", [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO,
