@@ -19,6 +19,19 @@ public struct DemoShop: Sequence, Sendable {
     /// How many households the shop has (customers' households, then one per anonymous visitor).
     public var householdCount: Int { HouseholdPlan(parameters: parameters).count }
 
+    /// Household `index` (0 ..< householdCount) alone: households do not depend on each other, so they can
+    /// be made in any order, on any thread.
+    public func household(_ index: Int) -> DemoHousehold {
+        household(index, calendar: DemoCalendar(parameters: parameters))
+    }
+
+    func household(_ index: Int, calendar: DemoCalendar) -> DemoHousehold {
+        var simulation = HouseholdSimulation(
+            parameters: parameters, calendar: calendar, index: index, members: HouseholdPlan(parameters: parameters).members(of: index)
+        )
+        return simulation.run()
+    }
+
     public func makeIterator() -> Iterator {
         Iterator(shop: self)
     }
@@ -39,10 +52,7 @@ public struct DemoShop: Sequence, Sendable {
         public mutating func next() -> DemoHousehold? {
             guard position < plan.count else { return nil }
             defer { position += 1 }
-            var simulation = HouseholdSimulation(
-                parameters: shop.parameters, calendar: calendar, index: position, members: plan.members(of: position)
-            )
-            return simulation.run()
+            return shop.household(position, calendar: calendar)
         }
     }
 
