@@ -48,5 +48,11 @@ struct DemoShopDeterminismTests {
         #expect(events.count == summary.messages && summary.messages == shop.reduce(0) { $0 + $1.messages.count })
         #expect(pos.first.map(String.init) == DemoShop.posHeader && pos.count == summary.posRows + 1)
         for line in events { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
+
+        // However many threads make it, the files are the same bytes as the shop's own order.
+        let eventsBytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/events.ndjson"))
+        _ = try DemoFiles.write(shop, directory: directory, threads: 3)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/events.ndjson")) == eventsBytes)
+        #expect(eventsBytes == Data(shop.flatMap { $0.messages.flatMap { $0.json + [10] } }))
     }
 }
