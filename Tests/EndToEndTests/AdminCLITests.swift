@@ -71,6 +71,38 @@ struct AdminCLITests {
         }
     }
 
+    @Test func rejectedEventsAreListedWithTheirWorkspaceAndSourceByName() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            let source = try await TestDatabase.withClient(url) { client in
+                let tenancy = TenancyStore(database: client, keyring: TestKeys.keyring, logger: TestDatabase.logger)
+                let source = try await tenancy.createSource(in: try await tenancy.createWorkspace(name: "shop", actor: "test"), name: "pos", actor: "test").owner
+                try await client.query(
+                    """
+                    INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event_time, message)
+                    VALUES (\(source.workspaceID), '2025-01-02T03:04:05Z', 'm-stored', \(source.id), 'track', now(), '{}')
+                    """,
+                    logger: TestDatabase.logger
+                )
+                try await client.query(
+                    """
+                    INSERT INTO event_rejections (consumer_group, workspace_id, received_at, message_id, reason, rejected_at)
+                    VALUES ('identity', \(source.workspaceID), '2025-01-02T03:04:05Z', 'm-stored', 'unreadable', now()),
+                           ('identity', \(source.workspaceID), '2025-01-02T03:04:05Z', 'm-gone', 'unreadable', now() - interval '1 minute')
+                    """,
+                    logger: TestDatabase.logger
+                )
+                return source
+            }
+            let rejected = try await ChildProcess.run(built: "kinship", ["outbox", "rejected"], environment: environment(url))
+            #expect(rejected.status == 0, "\(rejected.error)")
+            let rows = rejected.output.split(separator: "\n").map { $0.split(separator: " ").prefix(4).map(String.init) }
+            #expect(rows == [
+                ["GROUP", "WORKSPACE", "SOURCE", "MESSAGE_ID"], ["identity", "shop", "pos", "m-stored"], ["identity", "shop", "-", "m-gone"],
+            ], "\(rejected.output)")
+            #expect(!rejected.output.contains(source.id.uuidString.lowercased()) && !rejected.output.contains(source.workspaceID.uuidString.lowercased()))
+        }
+    }
+
     @Test func migrateRefusesADatabaseFromANewerRelease() async throws {
         try await TestDatabase.withFreshDatabase { url in
             try await TestDatabase.withClient(url) { client in

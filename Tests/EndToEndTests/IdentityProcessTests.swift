@@ -72,15 +72,24 @@ import Glibc
             var cli = environment
             cli["KINSHIP_IDENTITY_URL"] = "http://127.0.0.1:\(identityPort)"
             let ws = workspace.id.uuidString
-            let shown = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--email", " pim@example.com"], environment: cli)
+            let sourceID = try await database.query(
+                "SELECT id FROM sources WHERE workspace_id = \(workspace.id) AND name = 'web'", logger: TestDatabase.logger
+            ).decode(UUID.self).collectAll().first!.uuidString.lowercased()
+            let shown = try await ChildProcess.run(
+                built: "kinship", ["profiles", "show", "--workspace", workspace.name, "--email", " pim@example.com"], environment: cli
+            )
             #expect(shown.status == 0, "\(shown.error)")
             #expect(shown.output.contains("p***@example.com") && !shown.output.contains("pim@example.com"), "masked without --pii: \(shown.output)")
             #expect(shown.output.contains("w***@example.com"), "the kiosk joined the walk-in's e-mail: \(shown.output)")
-            #expect(shown.output.contains("Phuket"))
+            let city = shown.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }.first { $0.first == "city" }
+            #expect(city?[1] == "Phuket" && city?.last == "web", "the trait's source by name: \(shown.output)")
+            #expect(!shown.output.contains(sourceID), "a source id was printed for a person: \(shown.output)")
             let revealed = try await ChildProcess.run(built: "kinship", ["profiles", "show", "--workspace", ws, "--user-id", "member-1", "--pii", "--json"], environment: cli)
             let view = try JSONValue.parse(revealed.output)
             let profile = try #require(view["profileId"]?.stringValue, "\(revealed.error)")
             #expect(revealed.output.contains("pim@example.com"))
+            #expect(shown.output.hasPrefix("profile \(profile)\n"), "by name and by id, the same profile: \(shown.output)")
+            #expect(view["traits"]?["city"]?["source"]?.stringValue == sourceID && view["traits"]?["city"]?["sourceName"]?.stringValue == "web")
 
             let unmerged = try await ChildProcess.run(
                 built: "kinship", ["profiles", "unmerge", profile, "--workspace", ws, "--identifier", "anonymous_id=kiosk-7", "--requested-by", "e2e"],
@@ -104,6 +113,28 @@ import Glibc
             try Data(#"{"limits": {"email": "one"}}"#.utf8).write(to: rulesFile)
             let refused = try await ChildProcess.run(built: "kinship", ["rules", "set", rulesFile.path, "--workspace", ws], environment: cli)
             #expect(refused.status != 0 && refused.error.contains("invalid_rules"), "\(refused.error)")
+            for given in [workspace.name, ws, workspace.id.uuidString.lowercased()] {
+                let shownRules = try await ChildProcess.run(built: "kinship", ["rules", "show", "--workspace", given], environment: cli)
+                #expect(shownRules.status == 0, "--workspace \(given): \(shownRules.error)")
+                #expect((try? JSONValue.parse(shownRules.output))?["version"]?.numberValue == 1, "--workspace \(given): \(shownRules.output)")
+            }
+
+            // A workspace that does not exist is named in the error, by name or by id.
+            let unknownName = try await ChildProcess.run(
+                built: "kinship", ["profiles", "show", "--workspace", "no-such-shop", "--email", "pim@example.com"], environment: cli
+            )
+            #expect(unknownName.status != 0 && unknownName.error.contains("No workspace is named 'no-such-shop'"), "\(unknownName.error)")
+            #expect(unknownName.output.isEmpty)
+            let unknownID = UUID().uuidString.lowercased()
+            let unknownRules = try await ChildProcess.run(built: "kinship", ["rules", "show", "--workspace", unknownID], environment: cli)
+            #expect(unknownRules.status != 0 && unknownRules.error.contains("No workspace has the id \(unknownID)"), "\(unknownRules.error)")
+            // Without the database a name cannot be looked up; an id goes to identity as given.
+            var withoutDatabase = cli
+            withoutDatabase["KINSHIP_DATABASE_URL"] = nil
+            let byNameOnly = try await ChildProcess.run(built: "kinship", ["rules", "show", "--workspace", workspace.name], environment: withoutDatabase)
+            #expect(byNameOnly.status != 0 && byNameOnly.error.contains("KINSHIP_DATABASE_URL"), "\(byNameOnly.error)")
+            let byIDOnly = try await ChildProcess.run(built: "kinship", ["rules", "show", "--workspace", ws], environment: withoutDatabase)
+            #expect(byIDOnly.status == 0 && byIDOnly.output.contains("\"version\""), "\(byIDOnly.error)")
             await ingestion.process.stop()
         }
     }

@@ -19,7 +19,9 @@ struct RevocationCLITests {
         try await TestDatabase.withFreshDatabase { url in
             let env = TestKeys.environment(url: url)
             #expect(try await kinship("migrate", environment: env).status == 0)
-            #expect(try await kinship("workspaces", "create", "shop", environment: env).status == 0)
+            let created = try await kinship("workspaces", "create", "shop", environment: env)
+            #expect(created.status == 0)
+            let shopID = line(created)
             let webKey = line(try await kinship("sources", "create", "--workspace", "shop", "--name", "web", "--kind", "browser", environment: env))
             let posKey = line(try await kinship("sources", "create", "--workspace", "shop", "--name", "pos", "--kind", "server", environment: env))
             let opsKey = line(try await kinship("keys", "create", "--workspace", "shop", "--role", "admin", "--name", "ops", environment: env))
@@ -44,9 +46,13 @@ struct RevocationCLITests {
             #expect(rows.first == ["NAME", "KIND", "ID", "CREATED", "DISABLED"])
             #expect(rows.dropFirst().map { [$0[0], $0[1], $0.last!] } == [["pos", "server", "-"], ["web", "browser", "-"]])
             #expect(!listed.output.contains(webKey) && !listed.output.contains(posKey), "a write key was listed")
+            let listedByID = try await kinship("sources", "list", "--workspace", shopID.uppercased(), environment: env)
+            #expect(listedByID.status == 0 && listedByID.output == listed.output, "by id: \(listedByID.output) \(listedByID.error)")
+            let unknown = try await kinship("sources", "list", "--workspace", "no-such-shop", environment: env)
+            #expect(unknown.status != 0 && unknown.error.contains("No workspace is named 'no-such-shop'"), "\(unknown.error)")
 
-            let disabled = try await kinship("sources", "disable", "--workspace", "shop", "--name", "web", environment: env)
-            #expect(disabled.status == 0 && disabled.output.contains("now disabled"), "\(disabled.error)")
+            let disabled = try await kinship("sources", "disable", "--workspace", shopID, "--name", "web", environment: env)
+            #expect(disabled.status == 0 && disabled.output.contains("source 'web' in workspace 'shop' is now disabled"), "\(disabled.output) \(disabled.error)")
             #expect(try await lookUp(webKey) == nil)
             #expect(try await lookUp(posKey) == "pos")
             let listedAgain = try await kinship("sources", "list", "--workspace", "shop", environment: env)
@@ -67,6 +73,7 @@ struct RevocationCLITests {
 
             let keys = try await kinship("keys", "list", "--workspace", "shop", environment: env)
             #expect(keys.status == 0 && keys.output.hasPrefix("NAME") && keys.output.contains("ops") && keys.output.contains("viewer"))
+            #expect(try await kinship("keys", "list", "--workspace", shopID, environment: env).output == keys.output)
             #expect(![opsKey, viewer1, viewer2].contains { keys.output.contains($0) }, "an API key was listed")
             let revoked = try await kinship("keys", "revoke", "--workspace", "shop", "--name", "ops", environment: env)
             #expect(revoked.status == 0 && revoked.output.contains("now revoked"), "\(revoked.error)")
@@ -79,8 +86,8 @@ struct RevocationCLITests {
                 try await client.query("SELECT id FROM api_keys WHERE key_hash = \(SecretToken.hash(viewer1))", logger: TestDatabase.logger)
                     .decode(UUID.self).collectAll().first!
             }
-            let byID = try await kinship("keys", "revoke", "--workspace", "shop", "--id", viewer1ID.lowercased, environment: env)
-            #expect(byID.status == 0, "\(byID.error)")
+            let byID = try await kinship("keys", "revoke", "--workspace", shopID, "--id", viewer1ID.lowercased, environment: env)
+            #expect(byID.status == 0 && byID.output.contains("in workspace 'shop' is now revoked"), "\(byID.output) \(byID.error)")
             #expect(try await role(viewer1) == nil)
             #expect(try await role(viewer2) == .viewer)
             #expect(try await kinship("keys", "revoke", "--workspace", "shop", "--name", "x", "--id", viewer1ID.lowercased, environment: env).status != 0)

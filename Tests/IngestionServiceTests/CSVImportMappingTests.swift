@@ -61,8 +61,44 @@ struct CSVImportMappingTests {
         #expect(error?.message.contains("'price'") == true)
     }
 
-    @Test func mappingWithoutAnIdColumnIsRefused() {
-        #expect(failure(["event": "E", "email_column": "email"])?.code == .importMissingIdentifierColumn)
+    @Test func phoneGoesToContextTraitsBesideEmailAndToTraitsForIdentify() throws {
+        let header = ["phone", "email", "item"]
+        let row = ["+66 81-234-5678", "ann@example.com", "rice"]
+        let track = try CSVImportMapping(query: ["phone_column": "phone", "email_column": "email", "event": "Order Completed"], header: header)
+        #expect(try track.message(row: row) == [
+            "type": "track", "event": "Order Completed", "properties": ["item": "rice"],
+            "context": ["traits": ["email": "ann@example.com", "phone": "+66 81-234-5678"]],
+        ])
+        let identify = try CSVImportMapping(query: ["type": "identify", "phone_column": "phone"], header: header)
+        #expect(try identify.message(row: row) == [
+            "type": "identify", "traits": ["phone": "+66 81-234-5678", "email": "ann@example.com", "item": "rice"],
+        ])
+    }
+
+    @Test func mappingWithNoneOfTheFourIdColumnsIsRefusedAndItsMessageNamesThem() {
+        let error = failure(["event": "E", "properties_columns": "store"])
+        #expect(error?.code == .importMissingIdentifierColumn)
+        for name in ["user_id_column", "anonymous_id_column", "email_column", "phone_column"] {
+            #expect(error?.message.contains(name) == true, "\(name)")
+        }
+    }
+
+    @Test(arguments: [["email_column": "email"], ["phone_column": "zip"]])
+    func anEmailOrAPhoneColumnIsEnoughToMap(_ identifier: [String: String]) throws {
+        _ = try CSVImportMapping(query: identifier.merging(["event": "E"]) { first, _ in first }, header: header)
+    }
+
+    @Test func aRowWithOnlyContactDetailsIsKeyedByItsPhoneDigitsElseItsEmail() throws {
+        let mapping = try CSVImportMapping(
+            query: ["user_id_column": "id", "anonymous_id_column": "anon", "phone_column": "phone", "email_column": "email", "event": "E"],
+            header: ["id", "anon", "phone", "email"]
+        )
+        #expect(mapping.personKey(row: ["", "", "+66 (81) 234-5678", "ann@example.com"]) == .phone(digits: "66812345678"))
+        #expect(mapping.personKey(row: ["", "", "n/a", " Ann@Example.COM "]) == .email("ann@example.com"))
+        #expect(mapping.personKey(row: ["", "", "", ""]) == nil)
+        // A row with an id of its own keeps it.
+        #expect(mapping.personKey(row: ["c-1", "", "0812345678", ""]) == nil)
+        #expect(mapping.personKey(row: ["", "a-1", "0812345678", ""]) == nil)
     }
 
     @Test func trackWithoutEventIsRefused() {

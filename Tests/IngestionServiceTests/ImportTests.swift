@@ -78,9 +78,9 @@ import Testing
                 #expect(response.status == .ok, "\(String(buffer: response.body))")
                 let json = try jsonBody(response)
                 #expect(json["rows"] == .number(5))
-                #expect(json["stored"] == .number(2))
+                #expect(json["stored"] == .number(3))
                 let codes = json["refusedRows"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
-                #expect(codes == ["csv_column_count", "missing_identifier", "invalid_field"], "\(json)")
+                #expect(codes == ["csv_column_count", "invalid_field"], "\(json)")
             }
             let events = try await fixture.storedEvents()
             let first = try #require(events.values.first { $0["userId"] == .string("c-1") })
@@ -91,12 +91,81 @@ import Testing
             let last = try #require(events.values.first { $0["userId"] == .string("c-5") })
             #expect(last["properties"]?["note"] == .string("multi\nline"))
             #expect(!(try await fixture.storedText()).contains("one@example.com"))
-            #expect(try await fixture.failedCodes().count == 3)
+            // The row without a customer id is keyed by its e-mail.
+            let third = try #require(events.values.first { $0["context"]?["traits"]?["email"] == .string("three@example.com") })
+            #expect(third["userId"] == nil)
+            #expect(third["anonymousId"]?.stringValue?.hasPrefix("import-") == true)
+            #expect(try await fixture.failedCodes().count == 2)
 
             try await client.execute(uri: "/v1/import?format=csv&user_id_column=nope&event=X", method: .post, headers: fixture.headers(), body: body(csv)) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains(#""code":"import_unknown_column""#))
             }
+        }
+    }
+
+    @Test func csvRowsKeyedOnlyByPhoneOrEmailShareOneDerivedAnonymousIdPerPerson() async throws {
+        try await IngestionFixture.run { fixture, client in
+            let csv = """
+            receipt,phone,email,total
+            R-1,+66 81-234-5678,,120
+            R-2,+66812345678,,80
+            R-3,+66 89 999 0000,,99
+            R-4,,Ann@Example.com ,10
+            R-5,,ann@example.com,20
+            R-6,+66 (81) 234 5678,bob@example.com,30
+            R-7,,,5
+
+            """
+            let query = "format=csv&event=Order%20Completed&phone_column=phone&email_column=email&message_id_column=receipt&number_columns=total"
+            try await client.execute(uri: "/v1/import?\(query)", method: .post, headers: fixture.headers([.contentType: "text/csv"]), body: body(csv)) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+                let json = try jsonBody(response)
+                #expect(json["rows"] == .number(7))
+                #expect(json["stored"] == .number(6))
+                let refused = json["refusedRows"]?.arrayValue ?? []
+                #expect(refused.map { $0["line"] } == [.number(8)])
+                #expect(refused.map { $0["code"] } == [.string("missing_identifier")])
+            }
+            let events = try await fixture.storedEvents()
+            func anonymousId(_ receipt: String) -> String? { events[receipt]?["anonymousId"]?.stringValue }
+            // Computed here with the workspace's own blind index over the normalised value: keyed, not a plain hash.
+            func expected(_ type: String, _ value: String) -> String {
+                "import-" + fixture.keys.blindIndex.token(type: type, normalizedValue: value).prefix(16).hexString
+            }
+            let phone = expected("import-phone", "66812345678")
+            let email = expected("import-email", "ann@example.com")
+            #expect(anonymousId("R-1") == phone)
+            #expect(anonymousId("R-2") == phone)
+            #expect(anonymousId("R-6") == phone, "the phone keys the row when it has both")
+            #expect(anonymousId("R-4") == email)
+            #expect(anonymousId("R-5") == email)
+            let other = try #require(anonymousId("R-3"))
+            #expect(other != phone && other != email && phone != email)
+            for receipt in ["R-1", "R-2", "R-3", "R-4", "R-5", "R-6"] {
+                let id = try #require(anonymousId(receipt))
+                #expect(events[receipt]?["userId"] == nil)
+                for clear in ["66812345678", "812345678", "66899990000", "9990000", "ann", "bob"] {
+                    #expect(!id.contains(clear), "\(receipt)'s anonymous id \(id) contains \(clear)")
+                }
+            }
+            #expect(events["R-1"]?["context"]?["traits"]?["phone"] == .string("+66 81-234-5678"))
+            #expect(events["R-6"]?["context"]?["traits"]?["email"] == .string("bob@example.com"))
+
+            // The phone is sealed at rest like the e-mail, and so is the id derived from it.
+            let atRest = try await fixture.storedText()
+            #expect(atRest.contains("Order Completed"), "the rows were read")
+            for clear in ["234-5678", "+66812345678", "999 0000", "nn@example.com", "bob@example.com", phone, email] {
+                #expect(!atRest.contains(clear), "\(clear) is in clear at rest")
+            }
+            let sealedPhones = try await fixture.database.query(
+                """
+                SELECT count(*)::int FROM events
+                WHERE workspace_id = \(fixture.workspace.id) AND message->'context'->'traits'->'phone' ? '$sealed'
+                """,
+                logger: TestDatabase.logger
+            ).decode(Int.self).first(where: { _ in true })
+            #expect(sealedPhones == 4)
         }
     }
 }

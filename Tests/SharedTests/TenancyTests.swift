@@ -17,7 +17,9 @@ struct TenancyTests {
             let tenancy = TenancyStore(database: client, keyring: TestKeys.keyring, logger: logger)
             let name = TestKeys.uniqueName()
             let workspace = try await tenancy.createWorkspace(name: name, actor: "test")
-            #expect(try await tenancy.workspace(named: name) == workspace)
+            #expect(try await tenancy.workspace(.name(name)) == workspace)
+            #expect(try await tenancy.workspace(.id(workspace.id)) == workspace)
+            #expect(try await TenancyStore.workspace(WorkspaceReference(workspace.id.uuidString), database: client, logger: logger) == workspace)
             #expect(try await tenancy.workspaces().contains(workspace))
 
             let source = try await tenancy.createSource(in: workspace, name: "web", actor: "test")
@@ -57,7 +59,7 @@ struct TenancyTests {
             } catch let error as KinshipError {
                 #expect(error.code == .workspaceExists && error.status == .conflict)
             }
-            for bad in ["", "Upper", "-lead", "has space", String(repeating: "a", count: 64), "x'; DROP TABLE workspaces; --"] {
+            for bad in ["", "Upper", "-lead", "has space", String(repeating: "a", count: 64), "x'; DROP TABLE workspaces; --", UUID().uuidString.lowercased()] {
                 do {
                     _ = try await tenancy.createWorkspace(name: bad, actor: "test")
                     Issue.record("accepted '\(bad)'")
@@ -73,7 +75,11 @@ struct TenancyTests {
                 #expect(error.code == .sourceExists)
             }
             await #expect(throws: KinshipError.notFound("No workspace is named 'no-such-workspace'.")) {
-                try await tenancy.workspace(named: "no-such-workspace")
+                try await tenancy.workspace(WorkspaceReference("no-such-workspace"))
+            }
+            let unknown = UUID()
+            await #expect(throws: KinshipError.notFound("No workspace has the id \(unknown.uuidString.lowercased()).")) {
+                try await tenancy.workspace(WorkspaceReference(unknown.uuidString))
             }
         }
     }

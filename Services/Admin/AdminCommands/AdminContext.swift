@@ -30,6 +30,16 @@ enum AdminContext {
         }
     }
 
+    /// `withTenancy`, with the workspace `--workspace` names looked up first; returns it beside the body's result.
+    static func withWorkspace<T: Sendable>(
+        _ option: WorkspaceOption, _ body: @Sendable (TenancyStore, Workspace) async throws -> T
+    ) async throws -> (workspace: Workspace, result: T) {
+        try await withTenancy { tenancy in
+            let workspace = try await tenancy.workspace(option.reference)
+            return (workspace, try await body(tenancy, workspace))
+        }
+    }
+
     /// Explanations go to standard error so standard output carries only what scripts capture.
     static func note(_ text: String) {
         FileHandle.standardError.write(Data((text + "\n").utf8))

@@ -27,9 +27,9 @@ struct DemoCommand: AsyncParsableCommand {
             let started = ContinuousClock.now
             let written = try DemoFiles.write(DemoShop(shop.parameters), directory: out)
             let seconds = max(ProgressFormat.seconds(.now - started), 0.001)
-            print("wrote \(written.files.map { out + "/" + $0 }.joined(separator: ", "))")
-            print("events \(written.events), POS rows \(written.posRows), bytes \(written.bytes) in "
-                + String(format: "%.1f s, %.0f events/s", seconds, Double(written.events) / seconds))
+            let events = written.messages + written.posRows
+            print("wrote \(out)/events.ndjson (\(written.messages) messages) and \(out)/pos.csv (\(written.posRows) rows)")
+            print("events \(events), bytes \(written.bytes) in " + String(format: "%.1f s, %.0f events/s", seconds, Double(events) / seconds))
         }
     }
 

@@ -8,41 +8,32 @@ import KinshipPrivacy
 
 /// Where the identity service is and which workspace a command is about (`kinship profiles`, `kinship rules`).
 struct IdentityAccess: ParsableArguments {
-    @Option(help: "The workspace id.")
-    var workspace: String
+    @OptionGroup var workspace: WorkspaceOption
 
     @Option(help: "The identity service's base URL (default: KINSHIP_IDENTITY_URL, else http://127.0.0.1:8081).")
     var identityURL: String?
 
-    func validate() throws {
-        guard UUID(uuidString: workspace) != nil else { throw ValidationError("--workspace must be a workspace id (a UUID)") }
-    }
-
-    /// Sends one call with KINSHIP_INTERNAL_TOKEN; a reply that is not 2xx becomes the error it names.
-    /// Returns the reply's body as identity wrote it.
-    func send(_ method: InternalClient.Method, _ path: String, query: [String: String] = [:], body: Data? = nil) async throws -> Data {
+    /// The calls' settings, with the workspace's id. Identity is asked by id, so a name is looked up in
+    /// KINSHIP_DATABASE_URL's database; so is an id when that variable is set, so that a wrong one fails
+    /// here, saying so. Without it an id goes to identity as given.
+    func connect() async throws -> IdentityConnection {
         let environment = KinshipCore.Environment()
         guard let token = environment.optional("KINSHIP_INTERNAL_TOKEN") else {
             throw ValidationError("set KINSHIP_INTERNAL_TOKEN to the installation's internal token")
         }
         let base = identityURL ?? environment.optional("KINSHIP_IDENTITY_URL") ?? "http://127.0.0.1:8081"
-        let reply: InternalClient.Reply
-        do {
-            reply = try await InternalClient.with(baseURL: base, token: token) { client in
-                try await client.send(method, path, query: query.merging(["workspace": workspace]) { mine, _ in mine }, body: body)
+        let workspaceID: UUID
+        switch (workspace.reference, environment.optional("KINSHIP_DATABASE_URL")) {
+        case (.id(let id), nil):
+            workspaceID = id
+        case (.name(let name), nil):
+            throw ValidationError("set KINSHIP_DATABASE_URL to look up workspace '\(name)' by name, or give its id")
+        case (_, .some):
+            workspaceID = try await AdminContext.withDatabase(environment: environment) { [workspace] database in
+                try await workspace.resolve(on: database).id
             }
-        } catch {
-            throw ValidationError("could not reach identity at \(base): \(error)")
         }
-        guard (200..<300).contains(reply.status) else { throw IdentityCallError(description: reply.errorDescription) }
-        return reply.body
-    }
-
-    /// `send`, with the answer read as identity's contract type for it.
-    func call<Answer: Decodable>(
-        _ method: InternalClient.Method, _ path: String, query: [String: String] = [:], body: Data? = nil, as answer: Answer.Type
-    ) async throws -> Answer {
-        try JSONCoding.decode(Answer.self, from: try await send(method, path, query: query, body: body))
+        return IdentityConnection(baseURL: base, token: token, workspaceID: workspaceID)
     }
 
     /// The file's bytes, or standard input's for `-`.

@@ -17,8 +17,7 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "Create an API key for the reporting API; prints it once (only a hash is stored)."
         )
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
+        @OptionGroup var workspace: WorkspaceOption
 
         @Option(help: "admin (everything, raw PII), analyst (PII masked) or viewer (reports only).")
         var role: APIRole
@@ -27,10 +26,10 @@ struct KeysCommand: AsyncParsableCommand {
         var name: String = "default"
 
         func run() async throws {
-            let created = try await AdminContext.withTenancy { [workspace, name, role] tenancy in
-                try await tenancy.createAPIKey(in: tenancy.workspace(named: workspace), name: name, role: role, actor: "cli")
+            let (workspace, created) = try await AdminContext.withWorkspace(self.workspace) { [name, role] tenancy, workspace in
+                try await tenancy.createAPIKey(in: workspace, name: name, role: role, actor: "cli")
             }
-            AdminContext.note("\(role.rawValue) API key '\(name)' for workspace '\(workspace)' (shown once, store it now):")
+            AdminContext.note("\(role.rawValue) API key '\(name)' for workspace '\(workspace.name)' (shown once, store it now):")
             print(created.secret)
         }
     }
@@ -38,12 +37,11 @@ struct KeysCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a workspace's API keys (never their secrets).")
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
+        @OptionGroup var workspace: WorkspaceOption
 
         func run() async throws {
-            let keys = try await AdminContext.withTenancy { [workspace] tenancy in
-                try await tenancy.apiKeys(in: tenancy.workspace(named: workspace))
+            let (_, keys) = try await AdminContext.withWorkspace(self.workspace) { tenancy, workspace in
+                try await tenancy.apiKeys(in: workspace)
             }
             print(TextTable(header: ["NAME", "ID", "ROLE", "CREATED", "REVOKED"], rows: keys.map { record in
                 [record.key.name, record.key.id.lowercased, record.key.role.rawValue, Timestamp.format(record.createdAt),
@@ -57,8 +55,7 @@ struct KeysCommand: AsyncParsableCommand {
             abstract: "Revoke an API key for good; the next request that presents it is refused."
         )
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
+        @OptionGroup var workspace: WorkspaceOption
 
         @Option(help: "The key's name (when several keys in use share it, give --id instead).")
         var name: String?
@@ -73,10 +70,10 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             let selector: APIKeySelector = if let id, let uuid = UUID(uuidString: id) { .id(uuid) } else { .name(name ?? "") }
-            let (key, change) = try await AdminContext.withTenancy { [workspace] tenancy in
-                try await tenancy.revokeAPIKey(selector, in: tenancy.workspace(named: workspace), actor: "cli")
+            let (workspace, (key, change)) = try await AdminContext.withWorkspace(self.workspace) { tenancy, workspace in
+                try await tenancy.revokeAPIKey(selector, in: workspace, actor: "cli")
             }
-            let what = "API key '\(key.name)' (\(key.id.lowercased)) in workspace '\(workspace)'"
+            let what = "API key '\(key.name)' (\(key.id.lowercased)) in workspace '\(workspace.name)'"
             print(change == .changed ? "\(what) is now revoked" : "\(what) was already revoked")
         }
     }

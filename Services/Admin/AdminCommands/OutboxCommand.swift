@@ -99,10 +99,10 @@ struct OutboxCommand: AsyncParsableCommand {
                 try await EventRejections.recent(group: group, limit: limit, database: client, logger: AdminContext.logger)
             }
             print(TextTable(
-                header: ["GROUP", "WORKSPACE", "MESSAGE_ID", "RECEIVED_AT", "REJECTED_AT", "REASON"],
+                header: ["GROUP", "WORKSPACE", "SOURCE", "MESSAGE_ID", "RECEIVED_AT", "REJECTED_AT", "REASON"],
                 rows: rejections.map {
-                    [$0.group, $0.workspaceID.lowercased, $0.messageID, Timestamp.format($0.receivedAt), Timestamp.format($0.rejectedAt),
-                     String($0.reason.prefix(100))]
+                    [$0.group, $0.workspaceName ?? $0.workspaceID.lowercased, $0.sourceName ?? "-", $0.messageID, Timestamp.format($0.receivedAt),
+                     Timestamp.format($0.rejectedAt), String($0.reason.prefix(100))]
                 }
             ).rendered)
         }

@@ -11,7 +11,10 @@ struct ProfilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profiles",
         abstract: "Show a profile (by id or identifier) and unmerge one.",
-        discussion: "Reads KINSHIP_INTERNAL_TOKEN, and KINSHIP_IDENTITY_URL when --identity-url is not given.",
+        discussion: """
+            Reads KINSHIP_INTERNAL_TOKEN, KINSHIP_IDENTITY_URL when --identity-url is not given, and KINSHIP_DATABASE_URL to look \
+            the workspace up (needed for a name; an id is sent as given without it).
+            """,
         subcommands: [Show.self, Unmerge.self]
     )
 
@@ -44,21 +47,22 @@ struct ProfilesCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            let identity = try await access.connect()
             let profile: String
             if let id {
                 profile = id
             } else {
                 let (type, value) = try lookup()
-                profile = try await access.call(
+                profile = try await identity.call(
                     .get, "/internal/v1/resolve", query: ["type": type, "value": value], as: ResolvedProfile.self
                 ).profileId
             }
             let path = "/internal/v1/profiles/\(profile)"
             let query = pii ? ["pii": "true"] : [:]
             if json {
-                print(String(decoding: try await access.send(.get, path, query: query), as: UTF8.self))
+                print(String(decoding: try await identity.send(.get, path, query: query), as: UTF8.self))
             } else {
-                print(ProfileText(try await access.call(.get, path, query: query, as: ProfileView.self)).rendered)
+                print(ProfileText(try await identity.call(.get, path, query: query, as: ProfileView.self)).rendered)
             }
         }
 
@@ -107,7 +111,7 @@ struct ProfilesCommand: AsyncParsableCommand {
                 messageId: event,
                 requestedBy: requestedBy
             )
-            let outcome = try await access.call(
+            let outcome = try await access.connect().call(
                 .post, "/internal/v1/profiles/\(profile)/unmerge", body: try JSONCoding.encoder().encode(request), as: UnmergeOutcome.self
             )
             let parts = outcome.parts
@@ -144,7 +148,7 @@ struct ProfileText {
         ).rendered]
         lines += ["", "TRAITS", TextTable(
             header: ["KEY", "VALUE", "AT", "SOURCE"],
-            rows: view.traits.sorted { $0.key < $1.key }.map { [$0.key, $0.value.value.cell, $0.value.at, $0.value.source] }
+            rows: view.traits.sorted { $0.key < $1.key }.map { [$0.key, $0.value.value.cell, $0.value.at, $0.value.sourceName ?? $0.value.source] }
         ).rendered]
         if !view.merges.isEmpty {
             lines += ["", "MERGED IN", TextTable(

@@ -13,7 +13,8 @@ struct RulesCommand: AsyncParsableCommand {
         abstract: "Show, dry-run and set a workspace's identity rules (limits, priority, blocked values, size alarm).",
         discussion: """
             A rules file is JSON; keys left out keep their defaults, e.g. {"limits": {"email": 1}, "blockedValues": ["test@example.com"]}.
-            Reads KINSHIP_INTERNAL_TOKEN, and KINSHIP_IDENTITY_URL when --identity-url is not given.
+            Reads KINSHIP_INTERNAL_TOKEN, KINSHIP_IDENTITY_URL when --identity-url is not given, and KINSHIP_DATABASE_URL to look \
+            the workspace up (needed for a name; an id is sent as given without it).
             """,
         subcommands: [Show.self, DryRun.self, Replace.self]
     )
@@ -24,7 +25,7 @@ struct RulesCommand: AsyncParsableCommand {
         @OptionGroup var access: IdentityAccess
 
         func run() async throws {
-            print(String(decoding: try await access.send(.get, "/internal/v1/rules"), as: UTF8.self))
+            print(String(decoding: try await access.connect().send(.get, "/internal/v1/rules"), as: UTF8.self))
         }
     }
 
@@ -43,7 +44,7 @@ struct RulesCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let answer = try await access.send(.post, "/internal/v1/rules/dry-run", body: try IdentityAccess.read(file))
+            let answer = try await access.connect().send(.post, "/internal/v1/rules/dry-run", body: try IdentityAccess.read(file))
             if json {
                 print(String(decoding: answer, as: UTF8.self))
                 return
@@ -78,7 +79,7 @@ struct RulesCommand: AsyncParsableCommand {
         var requestedBy = ProcessInfo.processInfo.environment["USER"].map { "cli:\($0)" } ?? "cli"
 
         func run() async throws {
-            let stored = try await access.call(
+            let stored = try await access.connect().call(
                 .put, "/internal/v1/rules", query: ["requestedBy": requestedBy], body: try IdentityAccess.read(file), as: VersionedRules.self
             )
             print("identity rules version \(stored.version) in force")

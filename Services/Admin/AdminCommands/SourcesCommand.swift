@@ -20,8 +20,7 @@ struct SourcesCommand: AsyncParsableCommand {
             abstract: "Create a source; prints its write key once (only a hash is stored)."
         )
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
+        @OptionGroup var workspace: WorkspaceOption
 
         @Option(help: "A name for the source, unique in the workspace (e.g. web, shop-backend, pos).")
         var name: String
@@ -30,10 +29,10 @@ struct SourcesCommand: AsyncParsableCommand {
         var kind: SourceKind
 
         func run() async throws {
-            let created = try await AdminContext.withTenancy { [workspace, name, kind] tenancy in
-                try await tenancy.createSource(in: tenancy.workspace(named: workspace), name: name, kind: kind, actor: "cli")
+            let (workspace, created) = try await AdminContext.withWorkspace(self.workspace) { [name, kind] tenancy, workspace in
+                try await tenancy.createSource(in: workspace, name: name, kind: kind, actor: "cli")
             }
-            AdminContext.note("write key of \(kind.rawValue) source '\(name)' in workspace '\(workspace)' (shown once, store it now):")
+            AdminContext.note("write key of \(kind.rawValue) source '\(name)' in workspace '\(workspace.name)' (shown once, store it now):")
             print(created.secret)
         }
     }
@@ -41,12 +40,11 @@ struct SourcesCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List a workspace's sources (never their write keys).")
 
-        @Option(help: "The workspace's name.")
-        var workspace: String
+        @OptionGroup var workspace: WorkspaceOption
 
         func run() async throws {
-            let sources = try await AdminContext.withTenancy { [workspace] tenancy in
-                try await tenancy.sources(in: tenancy.workspace(named: workspace))
+            let (_, sources) = try await AdminContext.withWorkspace(self.workspace) { tenancy, workspace in
+                try await tenancy.sources(in: workspace)
             }
             print(TextTable(header: ["NAME", "KIND", "ID", "CREATED", "DISABLED"], rows: sources.map { record in
                 [record.source.name, record.source.kind.rawValue, record.source.id.lowercased, Timestamp.format(record.createdAt),
@@ -83,34 +81,34 @@ struct SourcesCommand: AsyncParsableCommand {
         @OptionGroup var source: NamedSource
 
         func run() async throws {
-            let (name, workspace) = (source.name, source.workspace)
-            let rotated = try await AdminContext.withTenancy { tenancy in
-                try await tenancy.rotateWriteKey(ofSourceNamed: name, in: tenancy.workspace(named: workspace), actor: "cli")
+            let name = source.name
+            let (workspace, rotated) = try await AdminContext.withWorkspace(source.workspace) { tenancy, workspace in
+                try await tenancy.rotateWriteKey(ofSourceNamed: name, in: workspace, actor: "cli")
             }
             if rotated.owner.disabledAt != nil {
                 AdminContext.note("source '\(name)' is disabled: the new key works once it is enabled")
             }
-            AdminContext.note("new write key of source '\(name)' in workspace '\(workspace)' (shown once, store it now; the old one no longer works):")
+            AdminContext.note("new write key of source '\(name)' in workspace '\(workspace.name)' (shown once, store it now; the old one no longer works):")
             print(rotated.secret)
         }
     }
 
     /// The source a command acts on.
     struct NamedSource: ParsableArguments {
-        @Option(help: "The workspace's name.")
-        var workspace: String
+        @OptionGroup var workspace: WorkspaceOption
 
         @Option(help: "The source's name.")
         var name: String
     }
 
     static func set(_ source: NamedSource, disabled: Bool) async throws {
-        let (name, workspace) = (source.name, source.workspace)
-        let change = try await AdminContext.withTenancy { tenancy in
-            try await tenancy.setSource(named: name, in: tenancy.workspace(named: workspace), disabled: disabled, actor: "cli")
+        let name = source.name
+        let (workspace, change) = try await AdminContext.withWorkspace(source.workspace) { tenancy, workspace in
+            try await tenancy.setSource(named: name, in: workspace, disabled: disabled, actor: "cli")
         }
         let state = disabled ? "disabled" : "enabled"
-        print(change == .changed ? "source '\(name)' in workspace '\(workspace)' is now \(state)" : "source '\(name)' in workspace '\(workspace)' was already \(state)")
+        let what = "source '\(name)' in workspace '\(workspace.name)'"
+        print(change == .changed ? "\(what) is now \(state)" : "\(what) was already \(state)")
     }
 }
 

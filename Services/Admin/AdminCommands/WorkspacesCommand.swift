@@ -27,7 +27,7 @@ struct WorkspacesCommand: AsyncParsableCommand {
                 do {
                     return try await tenancy.createWorkspace(name: name, actor: "cli")
                 } catch let error as KinshipError where error.code == .workspaceExists && ifMissing {
-                    return try await tenancy.workspace(named: name)
+                    return try await tenancy.workspace(.name(name))
                 }
             }
             print(workspace.id.lowercased)

@@ -13,7 +13,7 @@ public struct DemoParameters: Sendable, Equatable {
     /// Share of customers who live with another customer and share a family computer with them.
     public var sharedComputerShare = 0.08
     /// Share of customers on one, two and three devices.
-    public var deviceCountWeights = [65, 24, 11]
+    public var deviceCountWeights = [54, 31, 15]
     /// Share of customers who buy only in the store (no online account; known by phone or e-mail).
     public var storeOnlyShare = 0.04
     /// Share of online customers who also buy in the store.
@@ -21,9 +21,9 @@ public struct DemoParameters: Sendable, Equatable {
     /// Share of customers who had an account before the simulated period began.
     public var existingCustomerShare = 0.5
     /// Mean sessions per customer over 30 days, before the spending tier scales it.
-    public var sessionsPer30Days = 3.0
+    public var sessionsPer30Days = 2.0
     /// Chance that a session with something in the cart ends in an order.
-    public var checkoutConversion = 0.30
+    public var checkoutConversion = 0.27
     /// E-mail campaigns: chance a delivered e-mail is opened, chance an opened one is clicked.
     public var emailOpenRate = 0.20
     public var emailClickOfOpens = 0.15

@@ -16,6 +16,22 @@ public struct DemoShop: Sequence, Sendable {
         self.parameters = parameters
     }
 
+    /// How many households the shop has (customers' households, then one per anonymous visitor).
+    public var householdCount: Int { HouseholdPlan(parameters: parameters).count }
+
+    /// Household `index` (0 ..< householdCount) alone: households do not depend on each other, so they can
+    /// be made in any order, on any thread.
+    public func household(_ index: Int) -> DemoHousehold {
+        household(index, calendar: DemoCalendar(parameters: parameters))
+    }
+
+    func household(_ index: Int, calendar: DemoCalendar) -> DemoHousehold {
+        var simulation = HouseholdSimulation(
+            parameters: parameters, calendar: calendar, index: index, members: HouseholdPlan(parameters: parameters).members(of: index)
+        )
+        return simulation.run()
+    }
+
     public func makeIterator() -> Iterator {
         Iterator(shop: self)
     }
@@ -36,14 +52,12 @@ public struct DemoShop: Sequence, Sendable {
         public mutating func next() -> DemoHousehold? {
             guard position < plan.count else { return nil }
             defer { position += 1 }
-            return HouseholdSimulation(
-                parameters: shop.parameters, calendar: calendar, index: position, members: plan.members(of: position)
-            ).run()
+            return shop.household(position, calendar: calendar)
         }
     }
 
     /// The header of the point-of-sale CSV file, and the `POST /v1/import` mapping that reads it.
-    public static let posHeader = "receipt_id,branch,purchased_at,phone,email,total,currency,items,event"
+    public static let posHeader = "receipt_id,order_id,branch,channel,purchased_at,phone,email,total,currency,items,event"
     public static let posImportMapping: [(key: String, value: String)] = [
         ("event_column", "event"), ("phone_column", "phone"), ("email_column", "email"),
         ("timestamp_column", "purchased_at"), ("message_id_column", "receipt_id"), ("number_columns", "total,items"),

@@ -23,12 +23,16 @@ public struct ProfileView: Codable, Sendable, Equatable {
     public struct Trait: Codable, Sendable, Equatable {
         public let value: JSONValue
         public let at: String
+        /// The source's id.
         public let source: String
+        /// The source's name, for people; nil when the workspace has no source with that id.
+        public let sourceName: String?
 
-        public init(value: JSONValue, at: String, source: String) {
+        public init(value: JSONValue, at: String, source: String, sourceName: String?) {
             self.value = value
             self.at = at
             self.source = source
+            self.sourceName = sourceName
         }
     }
 

@@ -9,6 +9,17 @@ public struct Workspace: Sendable, Equatable, Codable {
     public let createdAt: Date
 }
 
+/// How an operator names a workspace (`--workspace`): by its name or by its id. No workspace name reads
+/// as a UUID (`createWorkspace` refuses one), so text that does is an id.
+public enum WorkspaceReference: Sendable, Equatable {
+    case name(String)
+    case id(UUID)
+
+    public init(_ text: String) {
+        self = UUID(uuidString: text).map { .id($0) } ?? .name(text)
+    }
+}
+
 /// Where events come from (a web site, a shop back-end, a POS export); authenticated by its write key.
 public struct Source: Sendable, Equatable, Codable {
     public let workspaceID: UUID

@@ -22,6 +22,9 @@ public struct TenancyStore: Sendable {
                 .invalidWorkspaceName, "A workspace name is 1–63 lowercase letters, digits, '-' or '_', starting with a letter or digit."
             )
         }
+        guard UUID(uuidString: name) == nil else {
+            throw KinshipError.badRequest(.invalidWorkspaceName, "A workspace name cannot be a UUID: it would be taken for a workspace id.")
+        }
         let id = UUID()
         let dataKey = try keyring.wrap(.generate())
         let indexKey = try keyring.wrap(.generate())
@@ -34,7 +37,7 @@ public struct TenancyStore: Sendable {
             )
             try await audit(connection, workspaceID: id, actor: actor, action: "workspace.created", target: name)
         }
-        return try await workspace(named: name)
+        return try await workspace(.name(name))
     }
 
     public func workspaces() async throws -> [Workspace] {
@@ -47,13 +50,25 @@ public struct TenancyStore: Sendable {
         return result
     }
 
-    public func workspace(named name: String) async throws -> Workspace {
-        for try await (id, createdAt) in try await database.query(
-            "SELECT id, created_at FROM workspaces WHERE name = \(name)", logger: logger
-        ).decode((UUID, Date).self) {
+    /// The workspace the reference names; `not_found`, saying what was asked for, when there is none.
+    public func workspace(_ reference: WorkspaceReference) async throws -> Workspace {
+        try await Self.workspace(reference, database: database, logger: logger)
+    }
+
+    /// `workspace(_:)` without a store: looking a workspace up needs no master key, and commands that only
+    /// read (`kinship profiles`, `kinship rules`) are not given one.
+    public static func workspace(_ reference: WorkspaceReference, database: PostgresClient, logger: Logger) async throws -> Workspace {
+        let query: PostgresQuery = switch reference {
+        case .name(let name): "SELECT id, name, created_at FROM workspaces WHERE name = \(name)"
+        case .id(let id): "SELECT id, name, created_at FROM workspaces WHERE id = \(id)"
+        }
+        for try await (id, name, createdAt) in try await database.query(query, logger: logger).decode((UUID, String, Date).self) {
             return Workspace(id: id, name: name, createdAt: createdAt)
         }
-        throw KinshipError.notFound("No workspace is named '\(name)'.")
+        switch reference {
+        case .name(let name): throw KinshipError.notFound("No workspace is named '\(name)'.")
+        case .id(let id): throw KinshipError.notFound("No workspace has the id \(id.lowercased).")
+        }
     }
 
     public func keys(for workspaceID: UUID) async throws -> WorkspaceKeys {

@@ -23,6 +23,10 @@ public struct EventRejection: Sendable, Equatable {
 public struct RecordedEventRejection: Sendable, Equatable {
     public let group: String
     public let workspaceID: UUID
+    /// Nil when the workspace is gone.
+    public let workspaceName: String?
+    /// The name of the source that sent the event; nil when the event is no longer stored.
+    public let sourceName: String?
     public let messageID: String
     public let receivedAt: Date
     public let reason: String
@@ -55,17 +59,27 @@ public enum EventRejections {
         Counter(label: "kinship_outbox_events_rejected_total", dimensions: [("group", group)]).increment(by: rejections.count)
     }
 
-    /// The newest rejections first, of one group when given.
+    /// The newest rejections first, of one group when given, with the names of their workspace and of the source that sent the event.
     public static func recent(group: String?, limit: Int, database: PostgresClient, logger: Logger) async throws -> [RecordedEventRejection] {
         try await database.query(
             """
-            SELECT consumer_group, workspace_id, message_id, received_at, reason, rejected_at FROM event_rejections
-            WHERE \(group)::text IS NULL OR consumer_group = \(group)
-            ORDER BY rejected_at DESC LIMIT \(limit)
+            SELECT r.consumer_group, r.workspace_id, w.name, s.name, r.message_id, r.received_at, r.reason, r.rejected_at
+            FROM (
+                SELECT consumer_group, workspace_id, message_id, received_at, reason, rejected_at FROM event_rejections
+                WHERE \(group)::text IS NULL OR consumer_group = \(group)
+                ORDER BY rejected_at DESC LIMIT \(limit)
+            ) r
+            LEFT JOIN workspaces w ON w.id = r.workspace_id
+            LEFT JOIN events e ON e.workspace_id = r.workspace_id AND e.received_at = r.received_at AND e.message_id = r.message_id
+            LEFT JOIN sources s ON s.workspace_id = e.workspace_id AND s.id = e.source_id
+            ORDER BY r.rejected_at DESC
             """,
             logger: logger
-        ).decode((String, UUID, String, Date, String, Date).self).collectAll().map {
-            RecordedEventRejection(group: $0.0, workspaceID: $0.1, messageID: $0.2, receivedAt: $0.3, reason: $0.4, rejectedAt: $0.5)
+        ).decode((String, UUID, String?, String?, String, Date, String, Date).self).collectAll().map {
+            RecordedEventRejection(
+                group: $0.0, workspaceID: $0.1, workspaceName: $0.2, sourceName: $0.3, messageID: $0.4, receivedAt: $0.5, reason: $0.6,
+                rejectedAt: $0.7
+            )
         }
     }
 }

@@ -70,6 +70,14 @@ struct ProfileReader: Sendable {
                     traits[name]?.value = entry.value.stringValue.map { .string(Masking.mask($0, type: name.lowercased())) } ?? .string("***")
                 }
             }
+            // Traits keep their source's id; the view adds its name, for people.
+            let sourceIDs = Array(Set(traits.values.compactMap { UUID(uuidString: $0.source) }))
+            var sourceNames: [UUID: String] = [:]
+            for try await (source, name) in try await connection.query(
+                "SELECT id, name FROM sources WHERE workspace_id = \(workspaceID) AND id = ANY(\(sourceIDs))", logger: logger
+            ).decode((UUID, String).self) {
+                sourceNames[source] = name
+            }
             var merges: [ProfileView.Merge] = []
             for try await (from, message, version, at) in try await connection.query(
                 "SELECT from_profile, message_id, rule_version, merged_at FROM profile_merges WHERE workspace_id = \(workspaceID) AND into_profile = \(id) ORDER BY id",
@@ -90,7 +98,9 @@ struct ProfileReader: Sendable {
             return ProfileView(
                 profileId: id.lowercased, requestedProfileId: requested == id ? nil : requested.lowercased,
                 createdAt: createdAt, flaggedLarge: large, identifiers: identifiers,
-                traits: traits.mapValues { ProfileView.Trait(value: $0.value, at: $0.at, source: $0.source) },
+                traits: traits.mapValues {
+                    ProfileView.Trait(value: $0.value, at: $0.at, source: $0.source, sourceName: UUID(uuidString: $0.source).flatMap { sourceNames[$0] })
+                },
                 merges: merges, splits: splits
             )
         }

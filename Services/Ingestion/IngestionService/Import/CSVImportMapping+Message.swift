@@ -41,14 +41,16 @@ extension CSVImportMapping {
             let number = numberColumns.contains(column.index) ? Self.jsonNumber(text) : nil
             values[column.name] = number.map(JSONValue.number) ?? .string(text)
         }
-        let email = cell(emailColumn)
+        var contact: [String: JSONValue] = [:]
+        contact["email"] = cell(emailColumn)
+        contact["phone"] = cell(phoneColumn)
         if kind == .identify {
             // Identify carries who the person is in its own traits; track and page only describe them in context.
-            values["email"] = email ?? values["email"]
+            values.merge(contact) { _, mapped in mapped }
             if !values.isEmpty { message["traits"] = .object(values) }
         } else {
             if !values.isEmpty { message["properties"] = .object(values) }
-            if let email { message["context"] = .object(["traits": .object(["email": email])]) }
+            if !contact.isEmpty { message["context"] = .object(["traits": .object(contact)]) }
         }
         return message
     }

@@ -25,6 +25,7 @@ struct CSVImportMapping: Sendable {
     let userIdColumn: Int?
     let anonymousIdColumn: Int?
     let emailColumn: Int?
+    let phoneColumn: Int?
     let timestampColumn: Int?
     let messageIdColumn: Int?
     /// A header name and its position.
@@ -69,17 +70,22 @@ struct CSVImportMapping: Sendable {
         userIdColumn = try column("user_id_column")
         anonymousIdColumn = try column("anonymous_id_column")
         emailColumn = try column("email_column")
+        phoneColumn = try column("phone_column")
         timestampColumn = try column("timestamp_column")
         messageIdColumn = try column("message_id_column")
         numberColumns = Set(try columns("number_columns") ?? [])
         event = try Self.eventSource(kind: kind, column: column("event_column"), fixed: parameter("event"))
-        guard userIdColumn != nil || anonymousIdColumn != nil else {
+        // An e-mail or phone column is enough: a row with neither id gets an anonymous id derived from it.
+        guard userIdColumn != nil || anonymousIdColumn != nil || emailColumn != nil || phoneColumn != nil else {
             throw KinshipError.badRequest(
-                .importMissingIdentifierColumn, "Give user_id_column or anonymous_id_column: every message needs an id."
+                .importMissingIdentifierColumn,
+                "Give user_id_column, anonymous_id_column, email_column or phone_column: every message needs someone it is about."
             )
         }
 
-        var mapped = Set([userIdColumn, anonymousIdColumn, emailColumn, timestampColumn, messageIdColumn].compactMap(\.self))
+        var mapped = Set(
+            [userIdColumn, anonymousIdColumn, emailColumn, phoneColumn, timestampColumn, messageIdColumn].compactMap(\.self)
+        )
         if case .column(let index) = event { mapped.insert(index) }
         // By default every column not used for something else, except unnamed ones (a trailing comma in the header).
         let chosen = try columns("properties_columns")

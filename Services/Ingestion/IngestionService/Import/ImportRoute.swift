@@ -91,7 +91,8 @@ struct ImportRoute: Sendable {
                     continue
                 }
                 do {
-                    try await session.add(try known.message(row: row.fields, line: row.line), line: row.line)
+                    let message = try known.message(row: row.fields, line: row.line)
+                    try await session.add(message, line: row.line, person: known.personKey(row: row.fields))
                 } catch let error as KinshipError where error.status == .badRequest {
                     try await session.refuse(line: row.line, error, raw: .array(row.fields.map(JSONValue.string)))
                 }

@@ -22,9 +22,11 @@ struct ImportSession {
     }
 
     /// A parsed row. Without a `messageId` it gets one derived from the source and the row's content,
-    /// so importing the same file twice stores its rows once.
-    mutating func add(_ message: [String: JSONValue], line: Int) async throws {
+    /// so importing the same file twice stores its rows once. With a `person` (a CSV row keyed only by a phone
+    /// or an e-mail) it gets the `anonymousId` derived from it, which every row of that person shares.
+    mutating func add(_ message: [String: JSONValue], line: Int, person: CSVImportMapping.PersonKey? = nil) async throws {
         var message = message
+        if let person { message["anonymousId"] = .string(Self.derivedAnonymousId(person, source: metadata.source)) }
         if message["messageId"] == nil || message["messageId"] == .null {
             message["messageId"] = .string(Self.derivedMessageId(message, source: metadata.source))
         }
@@ -55,12 +57,24 @@ struct ImportSession {
         summary.add(result)
     }
 
-    /// Keyed with the workspace's blind-index key: an unkeyed hash of the clear row would let whoever sees
-    /// the id test guesses of the row's content (an e-mail address, an order) against it.
+    /// Per source and row content, so the same file imported again by the same source gets the same ids.
     static func derivedMessageId(_ message: [String: JSONValue], source: AuthenticatedSource) -> String {
         let canonical = JSONValue.object(message).serialized()
-        let token = source.blindIndex.token(type: "import-row", normalizedValue: "\(source.source.id.lowercased)\u{0}\(canonical)")
-        return "import-" + token.prefix(16).hexString
+        return derivedId(type: "import-row", value: "\(source.source.id.lowercased)\u{0}\(canonical)", source: source)
+    }
+
+    /// Per workspace, not per source, so one person's rows share it whichever source imports them.
+    static func derivedAnonymousId(_ person: CSVImportMapping.PersonKey, source: AuthenticatedSource) -> String {
+        switch person {
+        case .phone(let digits): derivedId(type: "import-phone", value: digits, source: source)
+        case .email(let address): derivedId(type: "import-email", value: address, source: source)
+        }
+    }
+
+    /// Keyed with the workspace's blind-index key: an unkeyed hash would let whoever sees the id test guesses
+    /// of what it was made from (a phone number, an e-mail address, an order) against it.
+    private static func derivedId(type: String, value: String, source: AuthenticatedSource) -> String {
+        "import-" + source.blindIndex.token(type: type, normalizedValue: value).prefix(16).hexString
     }
 }
 

@@ -1,0 +1,39 @@
+import Foundation
+
+/// The part of `kinship demo truth` the end-to-end checks read (docs/demo.md describes the whole document).
+struct ShopTruth: Decodable, Sendable {
+    struct Person: Decodable, Sendable {
+        let person: String
+        let userId: String?
+        let emails: [String]
+        let phone: String?
+        let anonymousIds: [String]
+        let sharedAnonymousId: String?
+        let storeOnly: Bool
+        let messages: Int
+        let orderCount: Int
+        let revenue: Double
+
+        /// Every identifier the platform was sent for this person, as (type, value) for identity's resolve.
+        var identifiers: [(type: String, value: String)] {
+            (userId.map { [("user_id", $0)] } ?? []) + emails.map { ("email", $0) } + (phone.map { [("phone", $0)] } ?? [])
+                + anonymousIds.map { ("anonymous_id", $0) }
+        }
+    }
+
+    struct Totals: Decodable, Sendable {
+        let people: Int
+        let peopleWithEvents: Int
+        let visitors: Int
+        let expectedProfiles: Int
+        let messagesSent: Int
+        let posRows: Int
+        let storedEvents: Int
+        let duplicatesSent: Int
+        let orders: Int
+    }
+
+    let people: [Person]
+    let visitors: [String]
+    let totals: Totals
+}
