@@ -4,7 +4,8 @@
 PG_VERSION=15
 PG_BIN="/usr/lib/postgresql/${PG_VERSION}/bin"
 PROJECT_ROOT="$(pwd)"
-STATE_DIR="${PROJECT_ROOT}/.kinship"
+# KINSHIP_STATE_DIR moves the clusters, credentials and markers elsewhere (scripts/test-quickstart's own run).
+STATE_DIR="${KINSHIP_STATE_DIR:-${PROJECT_ROOT}/.kinship}"
 
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
