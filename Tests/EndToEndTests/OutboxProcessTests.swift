@@ -126,11 +126,13 @@ struct OutboxProcessTests {
         try await ProbeBus.run(topic: topic) { bus in
             let keys = bus.keys(perPartition: 2)
             let all = Set(0..<topic.partitions)
-            let a = try bus.startWorker("worker-a", leaseMilliseconds: 2000)
+            // Leases long enough that B serves its own partitions within one even when the machine is busy
+            // (the other end-to-end tests run beside this one).
+            let a = try bus.startWorker("worker-a", leaseMilliseconds: 4000)
             let aOwnsAll = try await poll(timeout: .seconds(10)) { Set(try await bus.owners().keys) == all }
             let ownersOfA = try await bus.owners()
             try #require(aOwnsAll, "worker A does not own all partitions: \(ownersOfA); stderr: \(a.standardError)")
-            let b = try bus.startWorker("worker-b", leaseMilliseconds: 2000)
+            let b = try bus.startWorker("worker-b", leaseMilliseconds: 4000)
             let split = try await poll(timeout: .seconds(10)) {
                 let owners = try await bus.owners()
                 return Set(owners.keys) == all && Set(owners.values) == ["worker-a", "worker-b"]
