@@ -52,6 +52,16 @@ import Testing
                 #expect(owner != nil && profiles.contains(owner), "the computer belongs to one of them")
             }
         },
+        Check(name: "a store-only customer, known by the phone the cashier typed, is one profile of their own") { platform in
+            let storeOnly = platform.truth.people.filter { $0.storeOnly && $0.messages > 0 }
+            #expect(!storeOnly.isEmpty)
+            var seen = Set<String>()
+            for person in storeOnly.prefix(20) {
+                let profiles = try await person.identifiers.asyncMap { try await platform.profile($0.type, $0.value) }
+                #expect(Set(profiles.compactMap(\.self)).count == 1 && !profiles.contains(nil), "\(person.person): \(profiles)")
+                if let profile = profiles.first ?? nil { #expect(seen.insert(profile).inserted) }
+            }
+        },
         Check(name: "a placeholder user id joins nobody") { platform in
             for placeholder in ["undefined", "null", "0"] {
                 let profile = try await platform.profile("user_id", placeholder)
