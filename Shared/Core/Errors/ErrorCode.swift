@@ -53,6 +53,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidIdentifier = "invalid_identifier"
     case identifierNotInProfile = "identifier_not_in_profile"
     case nothingToUnmerge = "nothing_to_unmerge"
+    // Segments
+    case invalidSegmentDefinition = "invalid_segment_definition"
     // Every service
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"

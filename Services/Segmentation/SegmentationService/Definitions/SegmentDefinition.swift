@@ -1,0 +1,31 @@
+import Foundation
+import KinshipCore
+
+/// A segment's condition tree, parsed and validated once from its JSON and then trusted (docs/segments.md).
+public struct SegmentDefinition: Sendable, Hashable {
+    /// The deepest a condition may sit: the root is level 1, a child of `all`, `any` or `not` one deeper,
+    /// and an event condition's `where` entries one deeper than it.
+    public static let maximumDepth = 16
+    /// The most conditions a definition may hold, `where` entries included.
+    public static let maximumNodes = 500
+    /// The longest `within_days`, `before_days_ago` or event window, in days (100 years).
+    public static let maximumDays = 36_500
+
+    public let root: SegmentCondition
+
+    public init(root: SegmentCondition) {
+        self.root = root
+    }
+
+    /// Parses a definition, refusing anything it cannot use with a `KinshipError` of code
+    /// `invalid_segment_definition` whose message points at the offending node.
+    public init(json: JSONValue) throws {
+        var parser = SegmentDefinitionParser()
+        self.root = try parser.condition(json, at: .root, depth: 1)
+    }
+
+    /// Whether `subject` is in the segment at `now`, and when time alone could next change that.
+    public func evaluate(_ subject: SegmentSubject, now: Date) -> SegmentEvaluation {
+        root.evaluate(subject, now: now)
+    }
+}
