@@ -171,7 +171,7 @@ let testTargets: [Target] = [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging,
     ]),
     tests("SegmentationServiceTests", path: "SegmentationServiceTests", [
-        "SegmentationService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
+        "SegmentationService", "KinshipCore", "KinshipDatabase", "KinshipService", "KinshipDemoShop", .hummingbirdTesting,
     ]),
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
         "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,

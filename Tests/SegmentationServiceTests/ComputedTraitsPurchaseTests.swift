@@ -1,0 +1,73 @@
+import Foundation
+import KinshipCore
+import SegmentationService
+import Testing
+
+@Suite struct ComputedTraitsPurchaseTests {
+    /// Three orders: one cancelled, one half refunded; what stands is A (1,000.50) and C (300 − 100).
+    static func orders() throws -> [ActivityEvent] {
+        [
+            try TraitFixture.track("m1", "Order Completed", "2026-05-01T10:00:00Z",
+                #"{"order_id": "A", "total": 1000.50, "channel": "web", "products": [{"category": "Skincare", "quantity": 1}, {"category": "Makeup", "quantity": 2}]}"#),
+            try TraitFixture.track("m2", "Order Completed", "2026-05-10T10:00:00Z",
+                #"{"order_id": "B", "total": 200, "channel": "app", "products": [{"category": "Haircare", "quantity": 9}]}"#),
+            try TraitFixture.track("m3", "Order Cancelled", "2026-05-10T11:00:00Z", #"{"order_id": "B", "total": 200}"#),
+            try TraitFixture.track("m4", "Order Completed", "2026-05-20T10:00:00Z",
+                #"{"order_id": "C", "total": 300, "channel": "web", "products": [{"category": "Skincare", "quantity": 1}]}"#),
+            try TraitFixture.track("m5", "Order Refunded", "2026-05-25T10:00:00Z", #"{"order_id": "C", "total": 100}"#),
+        ]
+    }
+
+    @Test func cancelledOrdersDoNotCountAndRefundsAreSubtracted() throws {
+        let traits = TraitFixture.traits(try Self.orders(), now: "2026-06-01T09:00:00Z")
+        #expect(traits["order_count"] == .number(2))
+        #expect(traits["revenue"] == .number(1200.50))
+        #expect(traits["average_order_value"] == .number(600.25))
+        #expect(traits["first_order_at"] == .string("2026-05-01T10:00:00.000Z"))
+        #expect(traits["last_order_at"] == .string("2026-05-20T10:00:00.000Z"))
+        #expect(traits["days_since_last_order"] == .number(11))
+        #expect(traits["purchase_channel"] == .string("web"))
+    }
+
+    @Test func favouriteCategoryCountsUnitsOfStandingOrdersAndBreaksTiesAlphabetically() throws {
+        // Haircare's 9 units were cancelled; Makeup 2 and Skincare 2 tie.
+        let traits = TraitFixture.traits(try Self.orders(), now: "2026-06-01T09:00:00Z")
+        #expect(traits["favourite_category"] == .string("Makeup"))
+    }
+
+    @Test func aCancellationOrRefundThatArrivesBeforeItsOrderStillApplies() throws {
+        let events = try Self.orders()
+        let lateOrders = events.filter { $0.event != "Order Completed" } + events.filter { $0.event == "Order Completed" }
+        let traits = TraitFixture.traits(lateOrders, now: "2026-06-01T09:00:00Z")
+        #expect(traits["order_count"] == .number(2))
+        #expect(traits["revenue"] == .number(1200.50))
+    }
+
+    @Test func aRetriedMessageIsAppliedOnce() throws {
+        let order = try TraitFixture.track("m1", "Order Completed", "2026-05-01T10:00:00Z", #"{"order_id": "A", "total": 10}"#)
+        let refund = try TraitFixture.track("m2", "Order Refunded", "2026-05-02T10:00:00Z", #"{"order_id": "A", "total": 4}"#)
+        let traits = TraitFixture.traits([order, refund, order, refund], now: "2026-06-01T09:00:00Z")
+        #expect(traits["order_count"] == .number(1))
+        #expect(traits["revenue"] == .number(6))
+    }
+
+    @Test func anOrderWithoutOrderIdIsAnOrderOfItsOwn() throws {
+        let events = [
+            try TraitFixture.track("m1", "Order Completed", "2026-05-01T10:00:00Z", #"{"total": 10, "channel": "pos"}"#),
+            try TraitFixture.track("m2", "Order Completed", "2026-05-02T10:00:00Z", #"{"total": 20, "channel": "pos"}"#),
+        ]
+        let traits = TraitFixture.traits(events, now: "2026-06-01T09:00:00Z")
+        #expect(traits["order_count"] == .number(2))
+        #expect(traits["revenue"] == .number(30))
+        #expect(traits["purchase_channel"] == .string("pos"))
+        #expect(traits["favourite_category"] == nil)
+    }
+
+    @Test func noOrdersGiveZeroCountsAndNoAverageOrTimes() {
+        let traits = TraitFixture.traits([], now: "2026-06-01T09:00:00Z")
+        #expect(traits["order_count"] == .number(0))
+        #expect(traits["revenue"] == .number(0))
+        #expect(traits["average_order_value"] == nil)
+        #expect(traits["last_order_at"] == nil)
+    }
+}
