@@ -101,12 +101,12 @@ let services: [Target] =
     + service("Segmentation", executable: "segmentation", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + [
-        // The demo shop: a seeded simulation of a Thai online shop and its ground truth (no dependencies:
-        // the same bytes on every machine).
+        // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
+        // every machine).
         // Optimised in debug builds too: the tests and `scripts/test`'s end-to-end runs generate shops of
         // hundreds of thousands of events, which an unoptimised build makes ten times slower.
         .target(
-            name: "KinshipDemoShop", dependencies: [], path: "Services/Admin/DemoShop",
+            name: "KinshipDemoShop", dependencies: ["KinshipCore"], path: "Services/Admin/DemoShop",
             swiftSettings: swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .target(

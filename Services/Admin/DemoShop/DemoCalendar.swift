@@ -1,3 +1,5 @@
+import KinshipCore
+
 /// The simulated days and when things happen on them: weekly and monthly seasonality, the shopping
 /// peaks, and the hours people shop. Times are milliseconds since 1970 (UTC); days are the shop's
 /// (Asia/Bangkok, UTC+7, which has no daylight saving).
@@ -36,7 +38,7 @@ struct DemoCalendar: Sendable {
         let (_, month, dayOfMonth) = civil(day)
         let weekday = (day + 3) % 7  // 1970-01-01 was a Thursday; 0 = Monday
         var weight = weekdayWeights[weekday]
-        let lastDay = daysIn(month: month, year: civil(day).year)
+        let lastDay = Timestamp.daysIn(month: month, year: civil(day).year)
         if dayOfMonth >= 25 && dayOfMonth <= lastDay || dayOfMonth <= 2 { weight = weight * 140 / 100 }
         if dayOfMonth == 15 || dayOfMonth == 16 { weight = weight * 115 / 100 }
         if month == dayOfMonth {
@@ -83,37 +85,14 @@ struct DemoCalendar: Sendable {
         Int(Self.floorDivide(time + Self.zoneOffsetMs, Self.dayMs)) - firstDay
     }
 
-    // MARK: - Dates without Foundation (its calendars are slow and this must match on every machine)
+    // MARK: - Dates without Foundation (its calendars are slow), with KinshipCore's integer calendar
 
-    /// Year, month, day of a day since 1970 (Howard Hinnant's civil_from_days).
     static func civil(_ day: Int) -> (year: Int, month: Int, day: Int) {
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let dayOfMonth = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, dayOfMonth)
+        Timestamp.civilFromDays(day)
     }
 
-    /// Days since 1970 of a date (days_from_civil).
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
+        Timestamp.daysFromCivil(year: year, month: month, day: day)
     }
 
     /// `YYYY-MM-DD` of a day since 1970.
@@ -124,13 +103,7 @@ struct DemoCalendar: Sendable {
 
     /// ISO-8601 in UTC with milliseconds, as Segment's libraries write timestamps.
     static func isoText(_ time: Int64) -> String {
-        let day = Int(floorDivide(time, dayMs))
-        let withinDay = Int(time - Int64(day) * dayMs)
-        let (year, month, dayOfMonth) = civil(day)
-        let milliseconds = withinDay % 1000
-        let seconds = withinDay / 1000
-        return "\(year)-\(twoDigits(month))-\(twoDigits(dayOfMonth))T\(twoDigits(seconds / 3600)):\(twoDigits(seconds / 60 % 60)):"
-            + "\(twoDigits(seconds % 60)).\(milliseconds < 100 ? (milliseconds < 10 ? "00" : "0") : "")\(milliseconds)Z"
+        Timestamp.format(milliseconds: Int(time))
     }
 
     /// The shop's date (Bangkok) of a moment, as `YYYY-MM-DD`.

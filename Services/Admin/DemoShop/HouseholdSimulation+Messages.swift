@@ -76,14 +76,7 @@ extension HouseholdSimulation {
     /// `Consent Preference Updated` with the person's choices, from the banner on their device.
     mutating func consentUpdated(_ number: Int, device: DemoDevice?, at time: Int64) {
         let person = people[number]
-        let write: (inout JSONBuilder) -> Void = { json in
-            json.openObject("categoryPreferences")
-            json.field("necessary", true)
-            json.field("analytics", person.analytics)
-            json.field("marketing", person.marketing)
-            json.field("personalization", person.personalization)
-            json.closeObject()
-        }
+        let write: (inout JSONBuilder) -> Void = { json in person.writeCategoryPreferences(into: &json) }
         var sent = false
         if let device {
             sent = clientMessage("track", event: "Consent Preference Updated", at: time,
@@ -197,12 +190,7 @@ extension HouseholdSimulation {
         }
         if let preferences {
             json.openObject("consent")
-            json.openObject("categoryPreferences")
-            json.field("necessary", true)
-            json.field("analytics", preferences.analytics)
-            json.field("marketing", preferences.marketing)
-            json.field("personalization", preferences.personalization)
-            json.closeObject()
+            preferences.writeCategoryPreferences(into: &json)
             json.closeObject()
         }
         json.closeObject()

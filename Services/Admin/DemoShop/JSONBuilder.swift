@@ -96,6 +96,12 @@ struct JSONBuilder {
         field(key, value)
     }
 
+    /// The key with the value, or with `null` when there is none (where a document keeps every key).
+    mutating func fieldOrNull(_ key: StaticString, _ value: String?) {
+        self.key(key)
+        if let value { string(value) } else { raw("null") }
+    }
+
     mutating func field(_ key: StaticString, _ value: Int) {
         self.key(key)
         raw(String(value))
@@ -116,8 +122,7 @@ struct JSONBuilder {
     }
 
     mutating func time(_ key: StaticString, _ time: Int64?) {
-        self.key(key)
-        if let time { string(DemoCalendar.isoText(time)) } else { raw("null") }
+        fieldOrNull(key, time.map(DemoCalendar.isoText))
     }
 
     private mutating func separate() {

@@ -81,8 +81,7 @@ public struct PersonTruth: Sendable {
     func write(to json: inout JSONBuilder) {
         json.openObject()
         json.field("person", person)
-        json.key("userId")
-        if let userId { json.string(userId) } else { json.raw("null") }
+        json.fieldOrNull("userId", userId)
         json.field("name", name)
         json.field("gender", gender)
         json.field("birthday", birthday)
@@ -93,16 +92,13 @@ public struct PersonTruth: Sendable {
         json.openArray("emails")
         for email in emails { json.string(email) }
         json.closeArray()
-        json.key("phone")
-        if let phone { json.string(phone) } else { json.raw("null") }
+        json.fieldOrNull("phone", phone)
         json.openArray("anonymousIds")
         for id in anonymousIds { json.string(id) }
         json.closeArray()
-        json.key("sharedAnonymousId")
-        if let sharedAnonymousId { json.string(sharedAnonymousId) } else { json.raw("null") }
+        json.fieldOrNull("sharedAnonymousId", sharedAnonymousId)
         json.field("storeOnly", storeOnly)
-        json.key("subscriptionPlan")
-        if let subscriptionPlan { json.string(subscriptionPlan) } else { json.raw("null") }
+        json.fieldOrNull("subscriptionPlan", subscriptionPlan)
         json.openObject("consent")
         for choice in consent { json.key(choice.category); json.raw(choice.granted ? "true" : "false") }
         json.closeObject()

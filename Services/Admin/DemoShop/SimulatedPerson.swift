@@ -49,6 +49,16 @@ struct SimulatedPerson {
         return email
     }
 
+    /// `categoryPreferences` as kinship.js sends them: with a consent event, and in every device message's context.
+    func writeCategoryPreferences(into json: inout JSONBuilder) {
+        json.openObject("categoryPreferences")
+        json.field("necessary", true)
+        json.field("analytics", analytics)
+        json.field("marketing", marketing)
+        json.field("personalization", personalization)
+        json.closeObject()
+    }
+
     var e164: String? { phoneDigits.map { "+66" + $0.dropFirst() } }
 
     /// The ways people type one phone number.
