@@ -98,9 +98,11 @@ struct OutboxProcessTests {
                 owners = try await bus.owners()
                 try #require(bOwnsAll, "8 s after A stopped (its leases last 15 s) B does not own every partition: \(owners); B stderr: \(b.standardError)")
 
-                let target = max(producedBeforeStop + 300, 1500)
-                let producedMore = try await poll(timeout: .seconds(15)) { producer.committed >= target }
-                try #require(producedMore, "the producer committed \(producer.committed) messages, not \(target), within 15 s")
+                // Messages committed after A stopped are what B must take over; how many the producer manages in a
+                // given time depends on how busy the machine is, so the test waits for a count, generously.
+                let target = producedBeforeStop + 300
+                let producedMore = try await poll(timeout: .seconds(45)) { producer.committed >= target }
+                try #require(producedMore, "the producer committed \(producer.committed) messages, not \(target), within 45 s")
                 producer.stop()
                 let total = try await tasks.next() ?? -1
 
