@@ -26,6 +26,7 @@ extension Target.Dependency {
     static let nioPosix = product(name: "NIOPosix", package: "swift-nio")
     static let postgresNIO = product(name: "PostgresNIO", package: "postgres-nio")
     static let prometheus = product(name: "Prometheus", package: "swift-prometheus")
+    static let propertyBased = product(name: "PropertyBased", package: "swift-property-based")
     static let serviceLifecycle = product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 }
 
@@ -98,7 +99,10 @@ let services: [Target] =
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService",
         .hummingbird, .postgresNIO, .serviceLifecycle, .logging, .metrics, .nioCore,
     ], mainDependencies: ["KinshipOutbox"])
-    + service("Segmentation", executable: "segmentation", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
+    + service("Segmentation", executable: "segmentation", dependencies: [
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", .hummingbird, .postgresNIO, .logging,
+        .serviceLifecycle, .metrics,
+    ])
     + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
@@ -170,8 +174,8 @@ let testTargets: [Target] = [
     tests("IdentityServiceTests", path: "IdentityServiceTests", ["IdentityService"] + allModules + [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging,
     ]),
-    tests("SegmentationServiceTests", path: "SegmentationServiceTests", [
-        "SegmentationService", "KinshipCore", "KinshipDatabase", "KinshipService", "KinshipDemoShop", .hummingbirdTesting,
+    tests("SegmentationServiceTests", path: "SegmentationServiceTests", ["SegmentationService", "KinshipDemoShop"] + allModules + [
+        .hummingbird, .hummingbirdTesting, .postgresNIO, .logging, .propertyBased,
     ]),
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
         "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
@@ -207,6 +211,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: sharedModules + services + support + testTargets
 )

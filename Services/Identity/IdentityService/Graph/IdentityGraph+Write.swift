@@ -23,8 +23,20 @@ extension IdentityGraph {
         try await saveProfiles(batch.profiles.values.filter { !$0.isNew && ($0.traitsChanged || $0.countsChanged) }, on: connection)
         try await flag(batch.profiles.values.filter(\.newlyFlagged).map(\.id), on: connection)
         try await recordProfiles(of: batch, on: connection)
-        let drafts = try batch.changes.map { try OutboxDraft(topic: .profiles, workspaceID: workspaceID, key: $0.profileId, payload: $0) }
+        var drafts = try batch.changes.map { try OutboxDraft(topic: .profiles, workspaceID: workspaceID, key: $0.profileId, payload: $0) }
+        drafts += resolutionDrafts(batch)
         try await Outbox.append(drafts, on: connection, logger: logger)
+    }
+
+    /// The `resolutions` messages: which profile (after this batch's merges) each event went to, for
+    /// segmentation, in resolution order.
+    private func resolutionDrafts(_ batch: GraphBatch) -> [OutboxDraft] {
+        let resolutions = batch.resolved.map {
+            EventResolution(messageId: $0.event.messageId, receivedAt: $0.event.receivedAt, profileId: batch.live($0.profile))
+        }
+        return EventResolution.messages(resolutions).map {
+            OutboxDraft(topic: .resolutions, workspaceID: workspaceID, key: $0.key, payload: $0.payload)
+        }
     }
 
     /// Each event's profile (after this batch's merges), in `event_profiles`: appended, as events are.

@@ -1,14 +1,11 @@
 import Foundation
 import Hummingbird
 import KinshipCore
-import KinshipDatabase
-import KinshipOutbox
-import KinshipPrivacy
 import NIOCore
 
 extension Request {
-    /// The `workspace` query parameter every internal identity call names.
-    func workspaceParameter() throws -> UUID {
+    /// The `workspace` query parameter every internal call names.
+    public func workspaceParameter() throws -> UUID {
         guard let text = uri.queryParameters.get("workspace"), let id = UUID(uuidString: text) else {
             throw KinshipError.badRequest(.missingWorkspace, "workspace (the workspace id) is required.")
         }
@@ -16,7 +13,7 @@ extension Request {
     }
 
     /// An operator's JSON body (small: rules or an unmerge request).
-    mutating func operatorBody() async throws -> Data {
+    public mutating func operatorBody() async throws -> Data {
         let limit = 1 << 20
         do {
             return Data(buffer: try await collectBody(upTo: limit))

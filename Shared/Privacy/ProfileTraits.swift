@@ -1,28 +1,34 @@
 import Foundation
 import KinshipCore
-import KinshipDatabase
-import KinshipOutbox
-import KinshipPrivacy
 
-/// A profile's traits: per key, the value, when it was true (the event's timestamp) and which source
-/// said so. Last write wins by event time, not arrival; `null` removes a trait (kept as a tombstone, so
-/// an older event arriving late does not bring it back).
-struct ProfileTraits: Sendable, Equatable {
-    struct Value: Codable, Sendable, Equatable {
-        var value: JSONValue
-        var at: String
-        var source: String
+/// A profile's traits (identity writes them; segmentation and reporting read them): per key, the value,
+/// when it was true (the event's timestamp) and which source said so. Last write wins by event time, not
+/// arrival; `null` removes a trait (kept as a tombstone, so an older event arriving late does not bring it
+/// back).
+public struct ProfileTraits: Sendable, Equatable {
+    public init() {}
+
+    public struct Value: Codable, Sendable, Equatable {
+        public var value: JSONValue
+        public var at: String
+        public var source: String
+
+        public init(value: JSONValue, at: String, source: String) {
+            self.value = value
+            self.at = at
+            self.source = source
+        }
     }
 
-    var values: [String: Value] = [:]
+    public var values: [String: Value] = [:]
 
     /// Traits with a value (tombstones left out).
-    var current: [String: JSONValue] {
+    public var current: [String: JSONValue] {
         values.compactMapValues { $0.value == .null ? nil : $0.value }
     }
 
     /// Applies an event's traits; returns the keys whose value changed.
-    mutating func apply(_ traits: [String: JSONValue], at: Date, source: String) -> [String] {
+    public mutating func apply(_ traits: [String: JSONValue], at: Date, source: String) -> [String] {
         let time = Timestamp.format(at)
         var changed: [String] = []
         for (key, value) in traits {
@@ -34,7 +40,7 @@ struct ProfileTraits: Sendable, Equatable {
     }
 
     /// Folds another profile's traits in (a merge); returns the keys whose value changed.
-    mutating func absorb(_ other: ProfileTraits) -> [String] {
+    public mutating func absorb(_ other: ProfileTraits) -> [String] {
         var changed: [String] = []
         for (key, theirs) in other.values {
             if let mine = values[key], mine.at >= theirs.at { continue }
@@ -45,7 +51,7 @@ struct ProfileTraits: Sendable, Equatable {
     }
 
     /// As stored in `profiles.traits`: PII values sealed under the profile's key, bound to the key name.
-    func stored(key: DataKey, workspaceID: UUID, profileID: UUID, piiKeys: SealedFields) throws -> JSONValue {
+    public func stored(key: DataKey, workspaceID: UUID, profileID: UUID, piiKeys: SealedFields) throws -> JSONValue {
         var object: [String: JSONValue] = [:]
         for (name, entry) in values {
             var value = entry.value
@@ -59,7 +65,7 @@ struct ProfileTraits: Sendable, Equatable {
     }
 
     /// Reads `profiles.traits`, opening sealed values.
-    static func open(_ stored: JSONValue, key: DataKey, workspaceID: UUID, profileID: UUID) throws -> ProfileTraits {
+    public static func open(_ stored: JSONValue, key: DataKey, workspaceID: UUID, profileID: UUID) throws -> ProfileTraits {
         var traits = ProfileTraits()
         for (name, entry) in stored.objectValue ?? [:] {
             guard let at = entry["at"]?.stringValue, let source = entry["source"]?.stringValue, var value = entry["value"] else { continue }
