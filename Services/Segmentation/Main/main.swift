@@ -1,4 +1,9 @@
+import KinshipOutbox
 import KinshipService
 import SegmentationService
 
-await ServiceMain.run(.segmentation) { runtime in SegmentationApplication.build(runtime) }
+await ServiceMain.run(.segmentation) { runtime in
+    SegmentationApplication.build(
+        runtime, configuration: try SegmentationConfiguration.load(), consumerOptions: try OutboxConsumerOptions.load(.segmentation)
+    )
+}

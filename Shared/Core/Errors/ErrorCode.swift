@@ -55,6 +55,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case nothingToUnmerge = "nothing_to_unmerge"
     // Segments
     case invalidSegmentDefinition = "invalid_segment_definition"
+    case invalidSegment = "invalid_segment"
+    case segmentExists = "segment_exists"
     // Every service
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"

@@ -1,0 +1,94 @@
+import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipPrivacy
+import Logging
+import PostgresNIO
+
+/// What segmentation reads about one live profile: its traits as identity stores them, its birthday
+/// opened (for age), and every event identity attached to it.
+struct ProfileFacts: Sendable {
+    /// One stored event of the profile, with its sealed values opened.
+    struct Event: Sendable {
+        let messageId: String
+        let sourceID: UUID
+        let type: String
+        let name: String?
+        let time: Date
+        let message: [String: JSONValue]
+    }
+
+    let profileID: UUID
+    /// Each trait's value as stored: personal values stay sealed (segments cannot compare them, and the
+    /// SQL evaluator reads the same stored values).
+    var traits: [String: JSONValue] = [:]
+    var birthday: JSONValue?
+    var events: [Event] = []
+
+    /// The facts of `profiles` (live ones; ids without a profile row are left out).
+    static func load(
+        _ profiles: [UUID], workspaceID: UUID, keys: WorkspaceKeys, keyring: MasterKeyring, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [UUID: ProfileFacts] {
+        guard !profiles.isEmpty else { return [:] }
+        var facts: [UUID: ProfileFacts] = [:]
+        for try await (id, wrapped, text) in try await connection.query(
+            """
+            SELECT id, data_key, traits::text FROM profiles
+            WHERE workspace_id = \(workspaceID) AND id = ANY(\(profiles)::uuid[]) AND merged_into IS NULL
+            """,
+            logger: logger
+        ).decode((UUID, Data, String).self) {
+            let stored = try JSONValue.parse(text)
+            var profile = ProfileFacts(profileID: id)
+            for (name, entry) in stored.objectValue ?? [:] {
+                guard let value = entry["value"], value != .null else { continue }
+                profile.traits[name] = value
+            }
+            if stored["birthday"] != nil {
+                let opened = try ProfileTraits.open(
+                    .object(["birthday": stored["birthday"]!]), key: try keyring.unwrap(wrapped), workspaceID: workspaceID, profileID: id
+                )
+                profile.birthday = opened.current["birthday"]
+            }
+            facts[id] = profile
+        }
+        let opener = SealedFields(key: keys.dataKey, workspaceID: workspaceID)
+        // The parts of a message the computed traits and consent read, at their own paths (sealed values
+        // are bound to their path).
+        for try await (profile, messageId, sourceID, type, name, time, text) in try await connection.query(
+            """
+            SELECT ep.profile_id, e.message_id, e.source_id, e.type, e.event, ep.event_time,
+                   jsonb_build_object('anonymousId', e.message->'anonymousId', 'properties', e.message->'properties',
+                                      'context', e.message->'context')::text
+            FROM event_profiles ep
+            JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
+            WHERE ep.workspace_id = \(workspaceID) AND ep.profile_id = ANY(\(Array(facts.keys))::uuid[])
+            """,
+            logger: logger
+        ).decode((UUID, String, UUID, String, String?, Date, String).self) {
+            let message = try opener.openMessage(try JSONValue.parse(text).objectValue ?? [:])
+            facts[profile]?.events.append(Event(messageId: messageId, sourceID: sourceID, type: type, name: name, time: time, message: message))
+        }
+        return facts
+    }
+
+    /// The events as the computed traits read them (identify, track, page and screen).
+    var activity: [ActivityEvent] {
+        events.compactMap { event in
+            guard let kind = ActivityEvent.Kind(rawValue: event.type) else { return nil }
+            return ActivityEvent(
+                messageId: event.messageId, type: kind, event: event.name, timestamp: event.time,
+                anonymousId: event.message["anonymousId"]?.stringValue, properties: event.message["properties"] ?? .object([:]),
+                context: event.message["context"]
+            )
+        }
+    }
+
+    /// The track events as segment conditions read them.
+    var segmentEvents: [SegmentSubject.Event] {
+        events.compactMap { event in
+            guard event.type == "track", let name = event.name else { return nil }
+            return SegmentSubject.Event(name: name, time: event.time, properties: event.message["properties"] ?? .object([:]))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import KinshipCore
+import Logging
+import Metrics
+import PostgresNIO
+
+/// A segment's membership decided again for everyone in one query (`SegmentSQL`), after its definition
+/// changed and as the periodic safety net; entries and exits are written as the real-time path writes them.
+/// It holds the workspace's segmentation lock alone while it runs, so real-time evaluations wait for it.
+enum SegmentRecompute {
+    struct Outcome: Sendable, Equatable {
+        var members = 0
+        var entered = 0
+        var exited = 0
+    }
+
+    /// Brings `segment`'s memberships to what its definition says at `now`, in the caller's transaction.
+    @discardableResult
+    static func run(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+        let started = ContinuousClock.now
+        // Alone in the workspace until the transaction ends: no profile evaluation commits between the
+        // query below and the entries and exits written from it.
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(ProfileEvaluator.workspaceLock(workspaceID)), 0))", logger: logger
+        )
+        let query = SegmentSQL.members(of: segment.definition, workspaceID: workspaceID, requiredConsent: segment.requiredConsent, now: now)
+        let members = Set(try await connection.query(query, logger: logger).decode(UUID.self).collectAll())
+        let current = Set(try await connection.query(
+            """
+            SELECT profile_id FROM memberships WHERE workspace_id = \(workspaceID) AND segment_id = \(segment.id) AND exited_at IS NULL
+            """,
+            logger: logger
+        ).decode(UUID.self).collectAll())
+        let entries = members.subtracting(current).map { Memberships.Entry(segmentID: segment.id, version: segment.version, profileID: $0) }
+        let exits = current.subtracting(members).map { Memberships.Member(segmentID: segment.id, profileID: $0) }
+        let (entered, exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
+        Timer(label: "kinship_segmentation_recompute_seconds").recordSeconds((ContinuousClock.now - started).seconds)
+        return Outcome(members: members.count, entered: entered, exited: exited)
+    }
+
+    /// Closes every membership of a deleted segment.
+    static func empty(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        let current = try await connection.query(
+            """
+            SELECT profile_id FROM memberships WHERE workspace_id = \(workspaceID) AND segment_id = \(segment.id) AND exited_at IS NULL
+            """,
+            logger: logger
+        ).decode(UUID.self).collectAll()
+        let exits = current.map { Memberships.Member(segmentID: segment.id, profileID: $0) }
+        try await Memberships.apply(entries: [], exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
