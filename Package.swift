@@ -102,7 +102,7 @@ let services: [Target] =
     + service("Segmentation", executable: "segmentation", dependencies: [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", .hummingbird, .postgresNIO, .logging,
         .serviceLifecycle, .metrics,
-    ])
+    ], mainDependencies: ["KinshipOutbox"])
     + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
@@ -183,7 +183,7 @@ let testTargets: [Target] = [
     tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase", "KinshipDemoShop"]),
     tests("DemoShopTests", path: "DemoShopTests", ["KinshipDemoShop"]),
     tests("EndToEndTests", path: "EndToEndTests", [
-        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO,
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO, .nioCore, .nioHTTP1,
     ]),
 ]
 

@@ -6,7 +6,7 @@ import NIOCore
 /// Calls a service's internal API (`/internal/v1/…`) with the shared internal token: the admin CLI's
 /// way to ask identity (and later the other services) questions that need an answer now.
 public struct InternalClient: Sendable {
-    public enum Method: Sendable { case get, post, put }
+    public enum Method: Sendable { case get, post, put, delete }
 
     /// A reply: its status and body, whatever the status.
     public struct Reply: Sendable {
@@ -49,6 +49,7 @@ public struct InternalClient: Sendable {
         case .get: request.method = .GET
         case .post: request.method = .POST
         case .put: request.method = .PUT
+        case .delete: request.method = .DELETE
         }
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let body {

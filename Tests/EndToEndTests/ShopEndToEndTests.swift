@@ -12,7 +12,9 @@ import Testing
         let run: @Sendable (ShopPlatform) async throws -> Void
     }
 
-    static let checks: [Check] = [
+    static let checks: [Check] = identityChecks + segmentationChecks
+
+    static let identityChecks: [Check] = [
         Check(name: "every message is stored once, however often it was sent") { platform in
             let truth = platform.truth.totals
             #expect(truth.duplicatesSent > 0, "the shop sends retries")

@@ -38,7 +38,8 @@ struct ShopPlatform: Sendable {
                     try await process.waitUntilReady("http://127.0.0.1:\(port)/readyz")
                 }
                 let ingestionURL = "http://127.0.0.1:\(environment["KINSHIP_INGESTION_PORT"]!)"
-                let shop = ["--customers", String(customers), "--days", String(days), "--seed", String(seed), "--end", "2026-12-01"]
+                // The shop ends today, so that what segments ask of the last days and hours finds it there.
+                let shop = ["--customers", String(customers), "--days", String(days), "--seed", String(seed), "--end", Self.today]
 
                 var cli = environment
                 cli["KINSHIP_INGESTION_URL"] = ingestionURL
@@ -89,6 +90,9 @@ struct ShopPlatform: Sendable {
         }
         return id
     }
+
+    /// Today's date (UTC), as `--end` takes it.
+    static var today: String { String(Timestamp.format(Date()).prefix(10)) }
 
     /// One number from the database, for checks that count rows.
     func count(_ query: PostgresQuery) async throws -> Int {

@@ -13,6 +13,24 @@ struct ShopTruth: Decodable, Sendable {
         let messages: Int
         let orderCount: Int
         let revenue: Double
+        let averageOrderValue: Double
+        let orders: [Order]
+        let lastCartEventAt: String?
+        let latestNps: Nps?
+        let consent: [String: Bool]
+
+        struct Order: Decodable, Sendable {
+            let orderId: String
+            let at: String
+            let channel: String
+            let total: Double
+            let cancelled: Bool
+        }
+
+        struct Nps: Decodable, Sendable {
+            let score: Int
+            let at: String
+        }
 
         /// Every identifier the platform was sent for this person, as (type, value) for identity's resolve.
         var identifiers: [(type: String, value: String)] {

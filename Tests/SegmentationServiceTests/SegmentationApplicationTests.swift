@@ -1,3 +1,4 @@
+import KinshipCore
 import KinshipDatabase
 import KinshipService
 import KinshipTestSupport
@@ -6,8 +7,11 @@ import Testing
 
 struct SegmentationApplicationTests {
     @Test func servesHealthReadinessMetricsAndErrors() async throws {
-        try await TestDatabase.withClient { _ in }  // migrates the test database
-        let app = SegmentationApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.segmentation)))
-        try await OperationalRouteChecks.verify(app)
+        // Its own database: the application's consumers and due-time loop take every workspace's work.
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url) { _ in }  // migrates
+            let configuration = try ServiceConfiguration.load(.segmentation, from: Environment(TestKeys.environment(url: url)))
+            try await OperationalRouteChecks.verify(SegmentationApplication.build(ServiceRuntime(configuration: configuration)))
+        }
     }
 }

@@ -41,6 +41,9 @@ struct ProfilesCommand: AsyncParsableCommand {
         @Flag(help: "Print the identity service's JSON as it is.")
         var json = false
 
+        @Option(help: "The segmentation service's base URL, for computed traits, consent and segments (default: KINSHIP_SEGMENTATION_URL, else http://127.0.0.1:8082).")
+        var segmentationURL: String?
+
         func validate() throws {
             let given = [id, email, phone, userId, anonymousId, identifier].compactMap { $0 }
             guard given.count == 1 else { throw ValidationError("give exactly one of --id, --email, --phone, --user-id, --anonymous-id, --identifier") }
@@ -62,7 +65,23 @@ struct ProfilesCommand: AsyncParsableCommand {
             if json {
                 print(String(decoding: try await identity.send(.get, path, query: query), as: UTF8.self))
             } else {
-                print(ProfileText(try await identity.call(.get, path, query: query, as: ProfileView.self)).rendered)
+                let view = try await identity.call(.get, path, query: query, as: ProfileView.self)
+                print(ProfileText(view).rendered)
+                print(await segmentsText(of: view.profileId, workspaceID: identity.workspaceID, token: identity.token))
+            }
+        }
+
+        /// What segmentation knows of the profile, or why it could not be asked.
+        private func segmentsText(of profile: String, workspaceID: UUID, token: String) async -> String {
+            let segmentation = InternalConnection(
+                service: "segmentation", baseURL: SegmentationAccess.url(segmentationURL), token: token, workspaceID: workspaceID
+            )
+            do {
+                return ProfileSegmentsText(try await segmentation.call(
+                    .get, "/internal/v1/profiles/\(profile)/segments", as: ProfileSegmentsView.self
+                )).rendered
+            } catch {
+                return "\nSEGMENTS\nnot available: \(error)"
             }
         }
 
@@ -164,6 +183,31 @@ struct ProfileText {
                 }
             ).rendered]
         }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Computed traits, consent and segments of a profile as text for a terminal.
+struct ProfileSegmentsText {
+    let view: ProfileSegmentsView
+
+    init(_ view: ProfileSegmentsView) { self.view = view }
+
+    var rendered: String {
+        var lines = ["", "COMPUTED TRAITS" + (view.evaluatedAt.map { " (as of \(Timestamp.format($0)))" } ?? " (not evaluated yet)"), TextTable(
+            header: ["TRAIT", "VALUE"], rows: view.computed.sorted { $0.key < $1.key }.map { [$0.key, $0.value.cell] }
+        ).rendered]
+        lines += ["", "CONSENT", TextTable(
+            header: ["CATEGORY", "GRANTED", "SINCE", "ORIGIN"],
+            rows: view.consent.keys.sorted().map { category in
+                let latest = view.consentHistory.first { $0.category == category }
+                return [category, view.consent[category]! ? "yes" : "no", latest.map { Timestamp.format($0.statedAt) } ?? "-", latest?.origin ?? "-"]
+            }
+        ).rendered]
+        lines += ["", "SEGMENTS", TextTable(
+            header: ["SEGMENT", "VERSION", "ENTERED", "EXITED"],
+            rows: view.memberships.map { [$0.segmentName, String($0.segmentVersion), Timestamp.format($0.enteredAt), $0.exitedAt.map(Timestamp.format) ?? "member"] }
+        ).rendered]
         return lines.joined(separator: "\n")
     }
 }

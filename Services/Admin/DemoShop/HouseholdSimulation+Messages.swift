@@ -196,7 +196,12 @@ extension HouseholdSimulation {
         json.closeObject()
         json.closeObject()
         let sent = emit(json.bytes, at: time, person: sender.person, mayBeLate: device.isApp)
-        if sent, let number = sender.person { useDevice(device, by: number) }
+        if sent, let number = sender.person {
+            useDevice(device, by: number)
+            if event == "Product Added" || event == "Checkout Started" {
+                people[number].truth.lastCartEventAt = max(people[number].truth.lastCartEventAt ?? time, time)
+            }
+        }
         return sent
     }
 

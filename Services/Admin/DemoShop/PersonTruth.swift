@@ -48,6 +48,9 @@ public struct PersonTruth: Sendable {
     public var carts = 0
     public var abandonedCarts = 0
     public var abandonedCartSatang = 0
+    /// The time of the latest `Product Added` or `Checkout Started` sent: with the orders, what decides
+    /// whether a cart is open (and abandoned) at a given moment.
+    public var lastCartEventAt: Int64?
     public var sessions = 0
     public var emailsDelivered = 0, emailsOpened = 0, emailsClicked = 0, emailsBounced = 0
     public var unsubscribed = false
@@ -125,6 +128,7 @@ public struct PersonTruth: Sendable {
         json.field("carts", carts)
         json.field("abandonedCarts", abandonedCarts)
         json.money("abandonedCartValue", satang: abandonedCartSatang)
+        json.time("lastCartEventAt", lastCartEventAt)
         json.field("sessions", sessions)
         json.openObject("email")
         json.field("delivered", emailsDelivered)

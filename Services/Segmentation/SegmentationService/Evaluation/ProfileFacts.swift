@@ -63,6 +63,7 @@ struct ProfileFacts: Sendable {
             FROM event_profiles ep
             JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
             WHERE ep.workspace_id = \(workspaceID) AND ep.profile_id = ANY(\(Array(facts.keys))::uuid[])
+            ORDER BY ep.event_time, ep.received_at, ep.message_id COLLATE "C"
             """,
             logger: logger
         ).decode((UUID, String, UUID, String, String?, Date, String).self) {
@@ -84,7 +85,8 @@ struct ProfileFacts: Sendable {
         }
     }
 
-    /// The track events as segment conditions read them.
+    /// The track events as segment conditions read them, in the order `first` and `last` break ties by:
+    /// time, then arrival, then message id.
     var segmentEvents: [SegmentSubject.Event] {
         events.compactMap { event in
             guard event.type == "track", let name = event.name else { return nil }
