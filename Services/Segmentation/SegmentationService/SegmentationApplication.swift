@@ -19,6 +19,7 @@ public enum SegmentationApplication {
         let consumers = ProfileChangeConsumer(evaluator: evaluator, logger: runtime.logger).consumers(database: runtime.database, options: consumerOptions)
         let due = DueProfiles(evaluator: evaluator, database: runtime.database, logger: runtime.logger, interval: configuration.dueInterval)
         let safetyNet = SafetyNetRecompute(database: runtime.database, logger: runtime.logger, interval: configuration.recomputeInterval)
-        return runtime.makeApplication(router: router, services: consumers + [due, safetyNet])
+        let rfm = RFMRefresher(database: runtime.database, logger: runtime.logger, interval: configuration.rfmInterval)
+        return runtime.makeApplication(router: router, services: consumers + [due, safetyNet, rfm])
     }
 }

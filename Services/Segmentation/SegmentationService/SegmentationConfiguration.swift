@@ -9,6 +9,8 @@ public struct SegmentationConfiguration: Sendable {
     public var dueInterval: Duration = .seconds(2)
     /// How often every segment is recomputed in full, the safety net under the real-time path.
     public var recomputeInterval: Duration = .seconds(6 * 3600)
+    /// How often every workspace's RFM scores are computed again.
+    public var rfmInterval: Duration = .seconds(600)
 
     public init() {}
 
@@ -19,6 +21,7 @@ public struct SegmentationConfiguration: Sendable {
         configuration.recomputeInterval = .seconds(
             try environment.integer("KINSHIP_SEGMENTATION_RECOMPUTE_INTERVAL_MINUTES", default: 360, range: 1...10_080) * 60
         )
+        configuration.rfmInterval = .seconds(try environment.integer("KINSHIP_SEGMENTATION_RFM_INTERVAL_SECONDS", default: 600, range: 10...86_400))
         return configuration
     }
 }
