@@ -87,6 +87,7 @@ struct ProfileEvaluator: Sendable {
         for event in profile.activity { activity.apply(event) }
         var computed = activity.traits(now: now)
         computed.merge(Demographics.traits(birthday: profile.birthday, now: now, timeZone: timeZone)) { _, new in new }
+        computed.merge(profile.rfm) { _, scored in scored }
         let consentFacts = ConsentFact.facts(of: profile.events)
         let consent = ConsentFact.inForce(consentFacts)
         let subject = SegmentSubject(traits: profile.traits, computed: computed, consent: consent, events: profile.segmentEvents)

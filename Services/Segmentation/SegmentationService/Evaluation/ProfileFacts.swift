@@ -23,6 +23,9 @@ struct ProfileFacts: Sendable {
     /// SQL evaluator reads the same stored values).
     var traits: [String: JSONValue] = [:]
     var birthday: JSONValue?
+    /// The RFM scores the scheduled scoring gave the profile (`RFMScoring`): computed traits not made from
+    /// its events alone.
+    var rfm: [String: JSONValue] = [:]
     var events: [Event] = []
 
     /// The facts of `profiles` (live ones; ids without a profile row are left out).
@@ -31,15 +34,19 @@ struct ProfileFacts: Sendable {
     ) async throws -> [UUID: ProfileFacts] {
         guard !profiles.isEmpty else { return [:] }
         var facts: [UUID: ProfileFacts] = [:]
-        for try await (id, wrapped, text) in try await connection.query(
+        for try await (id, wrapped, text, rfmText) in try await connection.query(
             """
-            SELECT id, data_key, traits::text FROM profiles
-            WHERE workspace_id = \(workspaceID) AND id = ANY(\(profiles)::uuid[]) AND merged_into IS NULL
+            SELECT p.id, p.data_key, p.traits::text,
+                   (SELECT jsonb_object_agg(key, value) FROM jsonb_each(sp.computed) WHERE key LIKE 'rfm\\_%')::text
+            FROM profiles p
+            LEFT JOIN segment_profiles sp ON sp.workspace_id = p.workspace_id AND sp.profile_id = p.id
+            WHERE p.workspace_id = \(workspaceID) AND p.id = ANY(\(profiles)::uuid[]) AND p.merged_into IS NULL
             """,
             logger: logger
-        ).decode((UUID, Data, String).self) {
+        ).decode((UUID, Data, String, String?).self) {
             let stored = try JSONValue.parse(text)
             var profile = ProfileFacts(profileID: id)
+            profile.rfm = try rfmText.map { try JSONValue.parse($0).objectValue ?? [:] } ?? [:]
             for (name, entry) in stored.objectValue ?? [:] {
                 guard let value = entry["value"], value != .null else { continue }
                 profile.traits[name] = value

@@ -13,7 +13,9 @@ struct SafetyNetRecompute: Service {
     let interval: Duration
 
     func run() async throws {
-        try? await Task.sleep(for: interval)
+        // The first pass waits an interval; a shutdown ends the wait.
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         await runPeriodically(every: interval, logger: logger, failure: "segment safety-net recompute failed") {
             try await recomputeAll()
         }
