@@ -47,7 +47,12 @@ enum RandomSegmentData {
     static let consentNames = ["marketing", "analytics"]
     static let eventNames = ["Order Completed", "Viewed", "Signed Up"]
     static let propertyPaths = ["total", "category", "shipping.city", "tags", "at"]
-    static let strings = ["gold", "Gold", "silver", "", "a", "B", "Bangkok", "bangk", "é", "10", "2"]
+    /// Text, and timestamps in the rarer spellings both parsers must read alike (or both refuse).
+    static let strings = [
+        "gold", "Gold", "silver", "", "a", "B", "Bangkok", "bangk", "é", "10", "2",
+        "2026-06-01t19:00:00,5+07:3", "2026-05-31T12:00:00+0700", "2026-06-01 12:00:60Z", "2026-02-29T00:00:00Z",
+        "2026-6-01T12:00:00Z",
+    ]
     static let numbers: [Double] = [-1, 0, 1, 2, 2.5, 3, 10, 100, 5000]
     static let dayCounts = [1, 2, 7, 30]
     /// Offsets from now in seconds: on and beside the day boundaries the windows use, and in the future.
@@ -87,6 +92,7 @@ enum RandomSegmentData {
         case 0: .null
         case 1: .array((0..<Int.random(in: 0...3, using: &random)).map { _ in scalar(&random) })
         case 2: .object(["state": scalar(&random), "city": scalar(&random)])
+        case 3 where chance(0.3, &random): .object(["__sealed": .string("c2VhbGVk")])  // a sealed personal value
         default: scalar(&random)
         }
     }

@@ -97,6 +97,32 @@ struct SegmentSQLTests {
         }
     }
 
+    /// Spellings at the edges of what `Timestamp.parse` reads; the SQL parser must read each to the same moment or refuse it too.
+    static let spellings = [
+        "2026-11-03T08:15:00.000Z", "2026-05-20T15:00:00+07:00", "2026-05-20 08:00:00z", "2026-05-20t08:00:00,25Z",
+        "2026-05-20T08:00:00+0730", "2026-05-20T08:00:00+07:3", "2026-05-20T08:00:00+07:", "2026-05-20T08:00:00-05",
+        "2026-05-20T08:00:00.5", "2026-06-30T23:59:60Z", "0000-02-29T00:00:00Z", "2024-02-29T00:00:00Z",
+        "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-13-01T00:00:00Z", "2026-05-20T24:00:00Z",
+        "2026-05-20T08:60:00Z", "2026-05-20T08:00:61Z", "2026-05-20T08:00:00+24:00", "2026-05-20T08:00:00+07:60",
+        "2026-05-20T08:00:00.Z", "2026-05-20T08:00:00+07:305", "2026-5-20T08:00:00Z", "2026-05-20", "2026-05-20T08:00Z",
+        "yesterday", "", " 2026-05-20T08:00:00Z", "2026-05-20T08:00:00Z ", "2026-05-20T08:00:00ZZ", "٢٠٢٦-05-20T08:00:00Z",
+    ]
+
+    @Test func theSQLTimestampParserReadsExactlyWhatTimestampParseReads() async throws {
+        try await TestDatabase.withClient { client in
+            for text in Self.spellings {
+                let rows = try await client.query("SELECT kinship_segment_time(\(text))", logger: TestDatabase.logger)
+                var parsed: Date?
+                for try await time in rows.decode(Date?.self) { parsed = time }
+                let expected = Timestamp.parse(text)
+                #expect((parsed == nil) == (expected == nil), "\(text)")
+                if let parsed, let expected {
+                    #expect(abs(parsed.timeIntervalSince(expected)) < 0.000_001, "\(text)")
+                }
+            }
+        }
+    }
+
     @Test func valuesOnlyEverTravelAsBindParameters() {
         let definition = try! SegmentFixture.definition(#"{"trait": "it's", "op": "eq", "value": "'; DROP TABLE profiles; --"}"#)
         let query = SegmentSQL.members(of: definition, workspaceID: UUID(), requiredConsent: "marketing", now: Self.now)
