@@ -2,7 +2,7 @@ import KinshipCore
 
 /// One node of a segment definition's condition tree, as parsed and validated by `SegmentDefinition`.
 ///
-/// The tree is plain data so that an evaluator (in memory today, SQL later) can walk it with one `switch`.
+/// The tree is plain data so that each evaluator (in memory, and `SegmentSQL`) can walk it with one `switch`.
 public indirect enum SegmentCondition: Sendable, Hashable {
     /// True when every child is (`{"all": [...]}`).
     case all([SegmentCondition])
