@@ -15,6 +15,9 @@ CREATE TABLE segment_profiles (
 );
 CREATE INDEX segment_profiles_due ON segment_profiles (next_check) WHERE next_check IS NOT NULL;
 
+-- The first schema's `consents` (one row per category, no history) was never written; the facts below replace it.
+DROP TABLE consents;
+
 -- Consent as versioned facts: every choice a profile's events stated, per category, kept as history; the
 -- latest by the event's time is in force (and copied to `segment_profiles.consent`). Rebuilt from the
 -- profile's events when its events change hands (a merge or a split), as everything here is.
