@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import KinshipCore
+import KinshipService
+import KinshipTestSupport
+import Testing
+@testable import SegmentationService
+
+/// Segmentation's internal API over HTTP: segments made, changed, listed, previewed and deleted; a profile's
+/// view; and what it refuses.
+struct SegmentRoutesTests {
+    static let token = "Bearer \(TestKeys.internalToken)"
+
+    func app(_ shop: EvaluatorFixture) -> some ApplicationProtocol {
+        let router = Router(context: KinshipRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        SegmentRoutes(database: shop.database, internalToken: TestKeys.internalToken).add(to: router)
+        ProfileSegmentRoutes(database: shop.database, internalToken: TestKeys.internalToken).add(to: router)
+        return Application(router: router)
+    }
+
+    static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    @Test func aSegmentIsMadeChangedPreviewedListedAndDeleted() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let (big, small) = (try await shop.profile(), try await shop.profile())
+            try await shop.track("Order Completed", of: big, at: Date() - 3600, properties: ["order_id": "o-1", "total": 9000])
+            try await shop.track("Order Completed", of: small, at: Date() - 3600, properties: ["order_id": "o-2", "total": 90])
+            try await shop.evaluate([big, small])
+            let base = "/internal/v1/segments?workspace=\(shop.workspace.id)"
+            try await app(shop).test(.router) { client in
+                var id = ""
+                try await client.execute(
+                    uri: base, method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"name": "Big spenders", "definition": {"computed": "revenue", "op": "gt", "value": 1000}}"#)
+                ) { response in
+                    #expect(response.status == .created)
+                    let view = try JSONCoding.decode(SegmentView.self, from: Data(buffer: response.body))
+                    #expect(view.size == 1 && view.version == 1 && view.name == "Big spenders")
+                    id = view.id
+                }
+                try await client.execute(
+                    uri: base, method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"name": "Big spenders", "definition": {"computed": "revenue", "op": "gt", "value": 1}}"#)
+                ) { response in
+                    #expect(response.status == .conflict)
+                    #expect(String(buffer: response.body).contains("segment_exists"))
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments/\(id)?workspace=\(shop.workspace.id)", method: .put, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"name": "Spenders", "definition": {"computed": "revenue", "op": "gt", "value": 10}}"#)
+                ) { response in
+                    #expect(response.status == .ok)
+                    let view = try JSONCoding.decode(SegmentView.self, from: Data(buffer: response.body))
+                    #expect(view.size == 2 && view.version == 2 && view.name == "Spenders")
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments/preview?workspace=\(shop.workspace.id)", method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"definition": {"event": "Order Completed", "aggregate": "sum", "property": "total", "op": "lt", "value": 100}, "sampleSize": 5}"#)
+                ) { response in
+                    #expect(response.status == .ok)
+                    let preview = try JSONCoding.decode(SegmentPreview.self, from: Data(buffer: response.body))
+                    #expect(preview.size == 1 && preview.sample == [small.lowercased])
+                }
+                try await client.execute(uri: base, method: .get, headers: [.authorization: Self.token]) { response in
+                    let views = try JSONCoding.decode([SegmentView].self, from: Data(buffer: response.body))
+                    #expect(views.map(\.name) == ["Spenders"] && views.first?.size == 2)
+                }
+                try await client.execute(
+                    uri: "/internal/v1/profiles/\(small)/segments?workspace=\(shop.workspace.id)", method: .get, headers: [.authorization: Self.token]
+                ) { response in
+                    let view = try JSONCoding.decode(ProfileSegmentsView.self, from: Data(buffer: response.body))
+                    #expect(view.computed["revenue"] == .number(90))
+                    #expect(view.memberships.map(\.segmentName) == ["Spenders"] && view.memberships.first?.segmentVersion == 2)
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments/\(id)?workspace=\(shop.workspace.id)", method: .delete, headers: [.authorization: Self.token]
+                ) { response in
+                    #expect(response.status == .ok)
+                }
+                try await client.execute(uri: base, method: .get, headers: [.authorization: Self.token]) { response in
+                    #expect(String(buffer: response.body) == "[]")
+                }
+            }
+            #expect(try await shop.announcements().map(\.kind) == [.entered, .entered, .exited, .exited])
+        }
+    }
+
+    @Test func badRequestsAreRefusedWithAStableCode() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let base = "/internal/v1/segments?workspace=\(shop.workspace.id)"
+            try await app(shop).test(.router) { client in
+                try await client.execute(uri: base, method: .get) { response in
+                    #expect(response.status == .unauthorized)
+                }
+                try await client.execute(uri: "/internal/v1/segments", method: .get, headers: [.authorization: Self.token]) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("missing_workspace"))
+                }
+                let refusals: [(body: String, code: String, says: String)] = [
+                    (#"{"name": "x", "definition": {"all": [{"computed": "a", "op": "gt", "value": 1}, {"trait": "b", "op": "near"}]}}"#,
+                     "invalid_segment_definition", "at /all/1/op"),
+                    (#"{"name": "", "definition": {"computed": "a", "op": "gt", "value": 1}}"#, "invalid_segment", "name"),
+                    (#"{"name": "x", "definition": {"computed": "a", "op": "gt", "value": 1}, "requiredConsent": "mark eting"}"#, "invalid_segment", "requiredConsent"),
+                    (#"{"definition": {}}"#, "invalid_body", "name and definition"),
+                    ("not json", "invalid_body", "name and definition"),
+                ]
+                for refusal in refusals {
+                    try await client.execute(uri: base, method: .post, headers: [.authorization: Self.token], body: Self.json(refusal.body)) { response in
+                        let body = String(buffer: response.body)
+                        #expect(response.status == .badRequest, "\(refusal.body): \(body)")
+                        #expect(body.contains(refusal.code) && body.contains(refusal.says), "\(refusal.body): \(body)")
+                    }
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments/\(UUID())?workspace=\(shop.workspace.id)", method: .get, headers: [.authorization: Self.token]
+                ) { response in
+                    #expect(response.status == .notFound)
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments/preview?workspace=\(shop.workspace.id)", method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"definition": {"computed": "a", "op": "exists", "value": true}, "sampleSize": 101}"#)
+                ) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("sampleSize"))
+                }
+            }
+            #expect(try await shop.announcements().isEmpty)
+        }
+    }
+}
