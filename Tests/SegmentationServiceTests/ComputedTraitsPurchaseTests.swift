@@ -70,4 +70,25 @@ import Testing
         #expect(traits["average_order_value"] == nil)
         #expect(traits["last_order_at"] == nil)
     }
+
+    @Test func eachOrderIsCreditedToTheLastCampaignThatBroughtThePersonWithin30Days() throws {
+        let events = [
+            TraitFixture.view("v1", "2026-03-01T10:00:00Z", device: "phone", campaign: ("line", "social")),
+            // 40 days before the second order: too old to have brought it
+            try TraitFixture.track("o1", "Order Completed", "2026-03-01T10:05:00Z", #"{"order_id": "1", "total": 100}"#),
+            TraitFixture.view("v2", "2026-05-01T09:00:00Z", device: "laptop", campaign: ("google", "cpc")),
+            TraitFixture.view("v3", "2026-05-01T09:30:00Z", device: "laptop", campaign: ("line", "social")),
+            try TraitFixture.track("o2", "Order Completed", "2026-05-01T10:00:00Z", #"{"order_id": "2", "total": 100}"#),
+            // a touch after the order does not bring it
+            TraitFixture.view("v4", "2026-06-01T09:00:00Z", device: "phone", campaign: ("newsletter", "email")),
+            try TraitFixture.track("o3", "Order Completed", "2026-04-10T10:00:00Z", #"{"order_id": "3", "total": 100}"#),
+            try TraitFixture.track("o4", "Order Completed", "2026-02-01T10:00:00Z", #"{"order_id": "4", "total": 100}"#),
+            try TraitFixture.track("o4c", "Order Cancelled", "2026-02-02T10:00:00Z", #"{"order_id": "4"}"#),
+        ]
+        // o1 line/social, o2 line/social (the later touch), o3 (direct) (its touches are 40 days old); o4 cancelled
+        #expect(TraitFixture.traits(events, now: "2026-06-02T00:00:00Z")["top_order_channel"] == .string("line/social"))
+        #expect(TraitFixture.traits(events.reversed(), now: "2026-06-02T00:00:00Z")["top_order_channel"] == .string("line/social"))
+        #expect(TraitFixture.traits([events[1]], now: "2026-06-02T00:00:00Z")["top_order_channel"] == .string("(direct)"))
+        #expect(TraitFixture.traits([events[0]], now: "2026-06-02T00:00:00Z")["top_order_channel"] == nil)
+    }
 }

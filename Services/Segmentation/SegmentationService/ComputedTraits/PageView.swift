@@ -6,3 +6,9 @@ struct PageView: Sendable, Hashable {
     /// `source/medium` of `context.campaign`, when the view carries one.
     let campaign: String?
 }
+
+/// A view that came with a campaign: when, and its `source/medium`.
+struct CampaignTouch: Sendable, Hashable {
+    let at: Int64
+    let campaign: String
+}

@@ -13,6 +13,7 @@ extension ProfileActivity {
         openCart += other.openCart
         if let closed = latestOrderAt { closeCart(at: closed) }
         for view in other.pageViews { addPageView(view) }
+        campaignTouches += other.campaignTouches
 
         emailsDelivered += other.emailsDelivered
         emailsOpened += other.emailsOpened

@@ -37,6 +37,19 @@ extension ProfileActivity {
         }
         if let favourite = categories.top { traits["favourite_category"] = .string(favourite) }
         if let channel = channels.top { traits["purchase_channel"] = .string(channel) }
+        if let channel = orderCampaigns(times).top { traits["top_order_channel"] = .string(channel) }
+    }
+
+    /// Which campaign brought each order: the latest view with a campaign in the 30 days up to the order
+    /// (last touch), else `(direct)`.
+    private func orderCampaigns(_ orderTimes: [Int64]) -> Tally {
+        var tally = Tally()
+        for at in orderTimes {
+            let touch = campaignTouches.filter { $0.at <= at && $0.at > at - Self.viewHorizon }
+                .max { ($0.at, $1.campaign) < ($1.at, $0.campaign) }
+            tally.add(touch?.campaign ?? "(direct)")
+        }
+        return tally
     }
 
     private func addCart(to traits: inout [String: JSONValue], now: Int64) {

@@ -7,8 +7,8 @@ import KinshipCore
 /// Every part of the state is a commutative summary (counts, sums, maxima, records keyed by order or ticket
 /// id), so the answer does not depend on the order the events arrived in, and `merge` of two states equals
 /// one state that was given both sets of events. Memory per profile is bounded by the number of orders,
-/// tickets and distinct devices, browsers and channels, plus the page views of the last 30 days, plus the
-/// message ids seen (kept to apply a retried message once).
+/// tickets and distinct devices, browsers and channels, plus the page views of the last 30 days and the
+/// views that came with a campaign, plus the message ids seen (kept to apply a retried message once).
 public struct ProfileActivity: Sendable {
     /// How long after a `Product Added` or `Checkout Started` an order must come for the cart not to be
     /// abandoned.
@@ -21,6 +21,9 @@ public struct ProfileActivity: Sendable {
     /// Page and screen views no older than 30 days before the latest one.
     var pageViews: [PageView] = []
     var latestPageViewAt: Int64?
+    /// Every view that came with a campaign (time, `source/medium`), whatever its age: which campaign
+    /// brought each order. Campaign-tagged views are a small part of a person's views.
+    var campaignTouches: [CampaignTouch] = []
 
     var emailsDelivered = 0, emailsOpened = 0, emailsClicked = 0, emailsBounced = 0
     var unsubscribed = false
@@ -50,7 +53,9 @@ public struct ProfileActivity: Sendable {
         switch event.type {
         case .page, .screen:
             seen(at)
-            addPageView(PageView(at: at, device: event.anonymousId ?? "", campaign: Self.campaign(of: event.context)))
+            let campaign = Self.campaign(of: event.context)
+            addPageView(PageView(at: at, device: event.anonymousId ?? "", campaign: campaign))
+            if let campaign { campaignTouches.append(CampaignTouch(at: at, campaign: campaign)) }
         case .identify:
             seen(at)
         case .track:
