@@ -50,10 +50,14 @@ struct ProfileChangeConsumer: Sendable {
 
     /// The profiles a message names.
     static func profiles(in message: OutboxMessage) throws -> Set<UUID> {
-        if message.topic == OutboxTopic.resolutions.name {
-            return Set(try EventResolution.list(in: message.payload).map(\.profileId))
+        try profiles(topic: message.topic, payload: message.payload)
+    }
+
+    static func profiles(topic: String, payload: String) throws -> Set<UUID> {
+        if topic == OutboxTopic.resolutions.name {
+            return Set(try EventResolution.list(in: payload).map(\.profileId))
         }
-        let change = try JSONCoding.decoder().decode(ProfileChange.self, from: Data(message.payload.utf8))
+        let change = try JSONCoding.decode(ProfileChange.self, from: Data(payload.utf8))
         let named = [change.profileId, change.mergedProfileId] + (change.splitProfileIds ?? []).map(Optional.some)
         return Set(named.compactMap { $0.flatMap(UUID.init(uuidString:)) })
     }
