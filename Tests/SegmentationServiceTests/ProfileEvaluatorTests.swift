@@ -97,6 +97,48 @@ struct ProfileEvaluatorTests {
         }
     }
 
+    @Test func aSplitGivesEachPartTheTraitsOfItsOwnEvents() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let family = try await shop.profile()
+            let now = Date()
+            try await shop.track("Order Completed", of: family, at: now - 2 * Self.day, properties: ["order_id": "o-1", "total": 500])
+            let hers = try await shop.track("Order Completed", of: family, at: now - Self.day, properties: ["order_id": "o-2", "total": 700])
+            try await shop.evaluate([family], now: now)
+            let repeat_ = try await shop.createSegment("Repeat buyers", #"{"computed": "order_count", "op": "gte", "value": 2}"#)
+            #expect(try await shop.members(repeat_) == [family])
+
+            // Identity splits her event off into a profile of her own (as an unmerge leaves the tables).
+            let her = try await shop.profile()
+            try await database.query(
+                "UPDATE event_profiles SET profile_id = \(her) WHERE workspace_id = \(shop.workspace.id) AND message_id = \(hers)",
+                logger: TestDatabase.logger
+            )
+            try await shop.evaluate([family, her], now: now + 1)
+            #expect(try await shop.computed(family)?["revenue"] == .number(500))
+            #expect(try await shop.computed(her)?["revenue"] == .number(700))
+            #expect(try await shop.members(repeat_).isEmpty)
+        }
+    }
+
+    @Test func aLateEventCountsAsIfItHadComeInOrder() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let person = try await shop.profile()
+            let now = Date()
+            try await shop.track("Product Added", of: person, at: now - 3 * Self.day, properties: ["price": 250, "quantity": 2])
+            try await shop.evaluate([person], now: now)
+            #expect(try await shop.computed(person)?["abandoned_cart"] == .bool(true))
+            // The order that closed the cart arrives late (an app that was offline), dated an hour after the addition.
+            try await shop.track("Order Completed", of: person, at: now - 3 * Self.day + 3600, properties: ["order_id": "o-1", "total": 500])
+            try await shop.evaluate([person], now: now + 1)
+            let computed = try #require(try await shop.computed(person))
+            #expect(computed["abandoned_cart"] == .bool(false))
+            let lastOrder = try #require(computed["last_order_at"]?.stringValue.flatMap(Timestamp.parse))
+            #expect(abs(lastOrder.timeIntervalSince(now - 3 * Self.day + 3600)) < 0.002, "times are kept to the millisecond")
+        }
+    }
+
     @Test func aRequiredConsentKeepsRefusersOutAndLetsThemInWhenTheyAgree() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await EvaluatorFixture(database: database)
