@@ -59,7 +59,7 @@ struct BenchSegment: Sendable {
                      reference: "\(number("page_views_30d")) >= 5"),
         BenchSegment(name: "new customers",
                      definition: #"{"event": "Order Completed", "aggregate": "first", "op": "within_days", "value": 30}"#,
-                     reference: "(SELECT min(ep.event_time) \(events("Order Completed"))) > $2 - interval '30 days'"),
+                     reference: "(SELECT min(ep.event_time) \(events("Order Completed"))) BETWEEN $2 - interval '30 days' + interval '1 microsecond' AND $2"),
     ]
 
     /// A computed trait as a number, null when it is not one.

@@ -5,7 +5,7 @@ import KinshipDatabase
 /// What the segmentation benchmark loads and measures, from `KINSHIP_BENCH_*` variables.
 struct SegmentationBenchConfiguration: Sendable {
     var database: DatabaseURL
-    /// The demo shop loaded: this many customers over this many days, ending today, from this seed.
+    /// The demo shop loaded: this many customers over this many days, ending yesterday, from this seed.
     var customers: Int
     var days: Int
     var seed: Int
@@ -19,7 +19,7 @@ struct SegmentationBenchConfiguration: Sendable {
 
     init(_ environment: Environment) throws {
         database = try DatabaseURL(parsing: try environment.required("KINSHIP_DATABASE_URL"))
-        customers = try environment.integer("KINSHIP_BENCH_CUSTOMERS", default: 100_000, range: 100...10_000_000)
+        customers = try environment.integer("KINSHIP_BENCH_CUSTOMERS", default: 10_000, range: 100...10_000_000)
         days = try environment.integer("KINSHIP_BENCH_DAYS", default: 90, range: 7...3650)
         seed = try environment.integer("KINSHIP_BENCH_SEED", default: 1, range: 0...Int(Int32.max))
         evaluationBatch = try environment.integer("KINSHIP_BENCH_EVALUATION_BATCH", default: 200, range: 1...10_000)

@@ -31,9 +31,10 @@ extension SegmentationBenchmark {
     /// point-of-sale rows are left out. About 20,000 events per transaction, by `COPY`.
     func load(_ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> ShopLoad {
         let c = configuration
-        let endDay = Int(Date().timeIntervalSince1970 / 86_400)
+        // Yesterday, so that no event is dated after the moment the measures evaluate at.
+        let endDay = Int(Date().timeIntervalSince1970 / 86_400) - 1
         let shop = DemoShop(DemoParameters(customers: c.customers, days: c.days, seed: UInt64(c.seed), endDay: endDay))
-        progress("load: demo shop of \(c.customers) customers over \(c.days) days (seed \(c.seed)), ending today")
+        progress("load: demo shop of \(c.customers) customers over \(c.days) days (seed \(c.seed)), ending yesterday")
         let start = ContinuousClock.now
         var load = ShopLoad()
         var rows = Rows()
