@@ -13,23 +13,29 @@ import PostgresNIO
 /// It reads a profile's whole history each time rather than keeping a running fold: merges, splits,
 /// late events and retries then need no special case (the answer is a function of the events the
 /// profile has now), at the cost of reading more per event for people with long histories.
-struct ProfileEvaluator: Sendable {
+public struct ProfileEvaluator: Sendable {
     let directory: WorkspaceKeyCache
     let logger: Logger
     /// How long after a cart event an order must come for the cart not to count as abandoned.
     var abandonmentWindow: TimeInterval = 24 * 3600
 
-    struct Outcome: Sendable, Equatable {
-        var evaluated = 0
-        var retired = 0
-        var entered = 0
-        var exited = 0
+    public init(directory: WorkspaceKeyCache, logger: Logger, abandonmentWindow: TimeInterval = 24 * 3600) {
+        self.directory = directory
+        self.logger = logger
+        self.abandonmentWindow = abandonmentWindow
+    }
+
+    public struct Outcome: Sendable, Equatable {
+        public var evaluated = 0
+        public var retired = 0
+        public var entered = 0
+        public var exited = 0
     }
 
     /// Evaluates the profiles named (a merged-away id stands for the profile it was merged into, and has
     /// its own state removed) at `now`.
     @discardableResult
-    func evaluate(_ named: Set<UUID>, in workspaceID: UUID, now: Date, on connection: PostgresConnection) async throws -> Outcome {
+    public func evaluate(_ named: Set<UUID>, in workspaceID: UUID, now: Date, on connection: PostgresConnection) async throws -> Outcome {
         guard !named.isEmpty else { return Outcome() }
         let (live, retired) = try await Self.follow(named, in: workspaceID, on: connection, logger: logger)
         try await Self.lock(live.union(retired), in: workspaceID, on: connection, logger: logger)

@@ -4,8 +4,8 @@ import Logging
 import PostgresNIO
 
 /// A definition's size and a sample of its members now, from the same query a full recompute runs.
-enum SegmentPreviewer {
-    static func preview(
+public enum SegmentPreviewer {
+    public static func preview(
         _ definition: SegmentDefinition, requiredConsent: String?, sampleSize: Int, in workspaceID: UUID, now: Date,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> SegmentPreview {

@@ -7,16 +7,16 @@ import PostgresNIO
 /// A segment's membership decided again for everyone in one query (`SegmentSQL`), after its definition
 /// changed and as the periodic safety net; entries and exits are written as the real-time path writes them.
 /// It holds the workspace's segmentation lock alone while it runs, so real-time evaluations wait for it.
-enum SegmentRecompute {
-    struct Outcome: Sendable, Equatable {
-        var members = 0
-        var entered = 0
-        var exited = 0
+public enum SegmentRecompute {
+    public struct Outcome: Sendable, Equatable {
+        public var members = 0
+        public var entered = 0
+        public var exited = 0
     }
 
     /// Brings `segment`'s memberships to what its definition says at `now`, in the caller's transaction.
     @discardableResult
-    static func run(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+    public static func run(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
         let started = ContinuousClock.now
         // Alone in the workspace until the transaction ends: no profile evaluation commits between the
         // query below and the entries and exits written from it.

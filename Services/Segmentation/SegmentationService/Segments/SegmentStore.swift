@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// `segments` and `segment_versions`: a workspace's segments, each change a new version kept whole.
 /// A deleted segment keeps its rows (memberships name it) with `deleted_at` set, and frees its name.
-enum SegmentStore {
+public enum SegmentStore {
     private static let columns = "id, name, description, definition::text, required_consent, version, created_at, updated_at"
 
     /// The workspace's segments, by name.
@@ -30,7 +30,7 @@ enum SegmentStore {
         return segment
     }
 
-    static func create(_ draft: SegmentDraft, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> StoredSegment {
+    public static func create(_ draft: SegmentDraft, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> StoredSegment {
         let (draft, _) = try draft.validated()
         let id = UUID()
         try await refuseTakenName(draft.name, except: nil, in: workspaceID, on: connection, logger: logger)

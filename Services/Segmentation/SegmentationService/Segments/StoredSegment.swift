@@ -2,14 +2,14 @@ import Foundation
 import KinshipCore
 
 /// A segment's current version, as segmentation keeps it in `segments`.
-struct StoredSegment: Sendable {
-    let id: UUID
-    let name: String
+public struct StoredSegment: Sendable {
+    public let id: UUID
+    public let name: String
     let description: String
     let definitionJSON: JSONValue
-    let definition: SegmentDefinition
-    let requiredConsent: String?
-    let version: Int
+    public let definition: SegmentDefinition
+    public let requiredConsent: String?
+    public let version: Int
     let createdAt: Date
     let updatedAt: Date
 

@@ -1,0 +1,128 @@
+import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipDemoShop
+import KinshipPrivacy
+import NIOCore
+import PostgresNIO
+
+/// What loading the demo shop stored (set-up, not a measure).
+struct ShopLoad: Sendable {
+    var profiles = 0
+    var events = 0
+    /// Messages left out: visitors' (no customer's profile), duplicates of a message id already stored.
+    var skipped = 0
+    var duration: Duration = .zero
+}
+
+extension SegmentationBenchmark {
+    /// The three tables as ingestion and identity would have left them, rendered in `COPY` text.
+    struct Rows {
+        var profiles = ByteBuffer()
+        var events = ByteBuffer()
+        var eventProfiles = ByteBuffer()
+        var count = 0
+    }
+
+    /// Stores the demo shop straight into `profiles`, `events` and `event_profiles`: one profile per
+    /// customer (a wrapped data key of its own; gender and province as identity keeps a non-personal
+    /// trait), each message of theirs sealed by `SealedFields` as ingestion seals it, and attached to
+    /// the customer it belongs to (their user id, or a device only they used). Visitors' messages and
+    /// point-of-sale rows are left out. About 20,000 events per transaction, by `COPY`.
+    func load(_ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> ShopLoad {
+        let c = configuration
+        // Yesterday, so that no event is dated after the moment the measures evaluate at.
+        let endDay = Int(Date().timeIntervalSince1970 / 86_400) - 1
+        let shop = DemoShop(DemoParameters(customers: c.customers, days: c.days, seed: UInt64(c.seed), endDay: endDay))
+        progress("load: demo shop of \(c.customers) customers over \(c.days) days (seed \(c.seed)), ending yesterday")
+        let start = ContinuousClock.now
+        var load = ShopLoad()
+        var rows = Rows()
+        var reported = 0
+        for household in shop {
+            try render(household, workspace, into: &rows, load: &load)
+            if rows.count >= 20_000 {
+                try await write(rows, database)
+                rows = Rows()
+                if load.profiles * 10 / c.customers > reported {
+                    reported = load.profiles * 10 / c.customers
+                    progress("  \(load.profiles) profiles, \(load.events) events stored, \(Int(perSecond(load.events, .now - start))) events/s")
+                }
+            }
+        }
+        try await write(rows, database)
+        load.duration = .now - start
+        progress(String(format: "  loaded %d profiles and %d events in %.1f s; VACUUM (ANALYZE) and CHECKPOINT, not timed",
+                        load.profiles, load.events, load.duration.inMilliseconds / 1000))
+        try await database.query("VACUUM (ANALYZE) profiles, events, event_profiles", logger: logger)
+        await checkpoint(database)
+        return load
+    }
+
+    private func render(_ household: DemoHousehold, _ workspace: SegmentationBenchWorkspace, into rows: inout Rows, load: inout ShopLoad) throws {
+        guard !household.people.isEmpty else {
+            load.skipped += household.messages.count
+            return
+        }
+        var owners: [String: UUID] = [:]
+        var devices: [String: UUID] = [:]
+        for truth in household.people {
+            let id = UUID()
+            if let userId = truth.userId { owners[userId] = id }
+            for device in truth.anonymousIds { devices[device] = id }
+            let at = Timestamp.format(Date())
+            let traits: JSONValue = .object([
+                "gender": .object(["value": .string(truth.gender), "at": .string(at), "source": .string(workspace.sourceID.lowercased)]),
+                "province": .object(["value": .string(truth.province), "at": .string(at), "source": .string(workspace.sourceID.lowercased)]),
+            ])
+            let wrapped = try workspace.keyring.wrap(DataKey.generate())
+            writeRow([workspace.workspaceID.uuidString, id.uuidString, "\\x" + wrapped.hexString, traits.serialized()], to: &rows.profiles)
+            load.profiles += 1
+        }
+        var seen: Set<String> = []
+        for demo in household.messages {
+            guard case .object(let message) = try JSONValue.parse(demo.json),
+                  let messageId = message["messageId"]?.stringValue, let type = message["type"]?.stringValue,
+                  let time = message["timestamp"]?.stringValue.flatMap(Timestamp.parse)
+            else { throw BenchFailure("a demo message without messageId, type or timestamp") }
+            // As identity would attach it: by user id when the message has one, else by a device only this person used.
+            let owner = message["userId"]?.stringValue.map { owners[$0] } ?? message["anonymousId"]?.stringValue.map { devices[$0] }
+            guard let owner = owner ?? nil, seen.insert(messageId).inserted else {
+                load.skipped += 1
+                continue
+            }
+            let stamp = Timestamp.format(time)
+            let sealed = try workspace.sealing.sealMessage(message)
+            writeRow([
+                workspace.workspaceID.uuidString, stamp, messageId, workspace.sourceID.uuidString, type, message["event"]?.stringValue, stamp,
+                JSONValue.object(sealed).serialized(),
+            ], to: &rows.events)
+            writeRow([workspace.workspaceID.uuidString, stamp, messageId, owner.uuidString, stamp], to: &rows.eventProfiles)
+            rows.count += 1
+            load.events += 1
+        }
+    }
+
+    private func writeRow(_ fields: [String?], to buffer: inout ByteBuffer) {
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.writeString("\t") }
+            IngestionBenchmark.writeCopyField(field, to: &buffer)
+        }
+        buffer.writeString("\n")
+    }
+
+    private func write(_ rows: Rows, _ database: PostgresClient) async throws {
+        let logger = self.logger
+        try await database.transaction(logger: logger) { connection in
+            for (table, columns, buffer) in [
+                ("profiles", ["workspace_id", "id", "data_key", "traits"], rows.profiles),
+                ("events", IdentityBenchWorkspace.eventColumns, rows.events),
+                ("event_profiles", ["workspace_id", "received_at", "message_id", "profile_id", "event_time"], rows.eventProfiles),
+            ] where buffer.readableBytes > 0 {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    try await writer.write(buffer)
+                }
+            }
+        }
+    }
+}
