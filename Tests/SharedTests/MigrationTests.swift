@@ -33,7 +33,7 @@ struct MigrationTests {
                 let tables = try await tables(client)
                 for table in ["workspaces", "sources", "api_keys", "events", "events_default", "event_profiles", "event_profiles_default", "event_message_ids", "outbox",
                               "outbox_cursors", "identities", "profiles", "segments", "memberships", "failed_events",
-                              "consents", "privacy_requests", "audit_log", "schema_migrations"] {
+                              "segment_profiles", "segment_versions", "consent_facts", "privacy_requests", "audit_log", "schema_migrations"] {
                     #expect(tables.contains(table), "missing table \(table)")
                 }
                 // This month's partition and three ahead exist.
