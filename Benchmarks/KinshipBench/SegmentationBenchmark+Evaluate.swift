@@ -58,7 +58,7 @@ extension SegmentationBenchmark {
         return measure
     }
 
-    /// Runs the evaluator's events query (`ProfileFacts.load`'s) for the same batches on one connection and
+    /// Runs the evaluator's events query (`ProfileEventsQuery`) for the same batches on one connection and
     /// decodes its rows, nothing more: the share of an evaluation that is reading.
     func measureReading(_ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> ReadingMeasure {
         let w = workspace.workspaceID
@@ -72,17 +72,8 @@ extension SegmentationBenchmark {
             for batch in stride(from: 0, to: ids.count, by: size) {
                 let named = Array(ids[batch..<min(batch + size, ids.count)])
                 for try await (_, messageId, _, _, _, _, text) in try await connection.query(
-                    """
-                    SELECT ep.profile_id, e.message_id, e.source_id, e.type, e.event, ep.event_time,
-                           jsonb_build_object('anonymousId', e.message->'anonymousId', 'properties', e.message->'properties',
-                                              'context', e.message->'context')::text
-                    FROM event_profiles ep
-                    JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
-                    WHERE ep.workspace_id = \(w) AND ep.profile_id = ANY(\(named)::uuid[])
-                    ORDER BY ep.event_time, ep.received_at, ep.message_id COLLATE "C"
-                    """,
-                    logger: logger
-                ).decode((UUID, String, UUID, String, String?, Date, String).self) {
+                    ProfileEventsQuery.query(named, in: w), logger: logger
+                ).decode(ProfileEventsQuery.Row.self) {
                     if !messageId.isEmpty && !text.isEmpty { events += 1 }
                 }
             }

@@ -39,7 +39,6 @@ public struct ProfileEvaluator: Sendable {
         guard !named.isEmpty else { return Outcome() }
         let (live, retired) = try await Self.follow(named, in: workspaceID, on: connection, logger: logger)
         try await Self.lock(live.union(retired), in: workspaceID, on: connection, logger: logger)
-        var outcome = Outcome()
         let segments = try await SegmentStore.live(in: workspaceID, on: connection, logger: logger)
         let liveIDs = Array(live)
         let keys = try await directory.keys(for: workspaceID)
@@ -69,12 +68,8 @@ public struct ProfileEvaluator: Sendable {
         try await Self.forget(Array(retired) + liveIDs.filter { facts[$0] == nil }, in: workspaceID, on: connection, logger: logger)
         try await Self.save(rows, in: workspaceID, now: now, on: connection, logger: logger)
         let (entered, exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
-        outcome.evaluated = rows.count
-        outcome.retired = retired.count
-        outcome.entered = entered
-        outcome.exited = exited
         Counter(label: "kinship_segmentation_profiles_evaluated_total").increment(by: rows.count)
-        return outcome
+        return Outcome(evaluated: rows.count, retired: retired.count, entered: entered, exited: exited)
     }
 
     /// One profile's computed traits, consent and memberships at `now`.

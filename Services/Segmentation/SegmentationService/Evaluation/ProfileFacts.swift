@@ -60,20 +60,9 @@ struct ProfileFacts: Sendable {
             facts[id] = profile
         }
         let opener = SealedFields(key: keys.dataKey, workspaceID: workspaceID)
-        // The parts of a message the computed traits and consent read, at their own paths (sealed values
-        // are bound to their path).
         for try await (profile, messageId, sourceID, type, name, time, text) in try await connection.query(
-            """
-            SELECT ep.profile_id, e.message_id, e.source_id, e.type, e.event, ep.event_time,
-                   jsonb_build_object('anonymousId', e.message->'anonymousId', 'properties', e.message->'properties',
-                                      'context', e.message->'context')::text
-            FROM event_profiles ep
-            JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
-            WHERE ep.workspace_id = \(workspaceID) AND ep.profile_id = ANY(\(Array(facts.keys))::uuid[])
-            ORDER BY ep.event_time, ep.received_at, ep.message_id COLLATE "C"
-            """,
-            logger: logger
-        ).decode((UUID, String, UUID, String, String?, Date, String).self) {
+            ProfileEventsQuery.query(Array(facts.keys), in: workspaceID), logger: logger
+        ).decode(ProfileEventsQuery.Row.self) {
             let message = try opener.openMessage(try JSONValue.parse(text).objectValue ?? [:])
             facts[profile]?.events.append(Event(messageId: messageId, sourceID: sourceID, type: type, name: name, time: time, message: message))
         }

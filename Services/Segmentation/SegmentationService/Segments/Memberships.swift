@@ -36,6 +36,16 @@ enum Memberships {
         return members
     }
 
+    /// A segment's open memberships: its members now.
+    static func members(of segment: UUID, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+        Set(try await connection.query(
+            """
+            SELECT profile_id FROM memberships WHERE workspace_id = \(workspaceID) AND segment_id = \(segment) AND exited_at IS NULL
+            """,
+            logger: logger
+        ).decode(UUID.self).collectAll())
+    }
+
     /// Opens the entries and closes the exits at `at`; what another transaction did already is skipped.
     /// Returns how many entered and exited.
     @discardableResult

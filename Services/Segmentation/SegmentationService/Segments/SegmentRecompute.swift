@@ -25,32 +25,18 @@ public enum SegmentRecompute {
         )
         let query = SegmentSQL.members(of: segment.definition, workspaceID: workspaceID, requiredConsent: segment.requiredConsent, now: now)
         let members = Set(try await connection.query(query, logger: logger).decode(UUID.self).collectAll())
-        let current = Set(try await connection.query(
-            """
-            SELECT profile_id FROM memberships WHERE workspace_id = \(workspaceID) AND segment_id = \(segment.id) AND exited_at IS NULL
-            """,
-            logger: logger
-        ).decode(UUID.self).collectAll())
+        let current = try await Memberships.members(of: segment.id, in: workspaceID, on: connection, logger: logger)
         let entries = members.subtracting(current).map { Memberships.Entry(segmentID: segment.id, version: segment.version, profileID: $0) }
         let exits = current.subtracting(members).map { Memberships.Member(segmentID: segment.id, profileID: $0) }
         let (entered, exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
-        Timer(label: "kinship_segmentation_recompute_seconds").recordSeconds((ContinuousClock.now - started).seconds)
+        Timer(label: "kinship_segmentation_recompute_seconds").record(duration: ContinuousClock.now - started)
         return Outcome(members: members.count, entered: entered, exited: exited)
     }
 
     /// Closes every membership of a deleted segment.
     static func empty(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        let current = try await connection.query(
-            """
-            SELECT profile_id FROM memberships WHERE workspace_id = \(workspaceID) AND segment_id = \(segment.id) AND exited_at IS NULL
-            """,
-            logger: logger
-        ).decode(UUID.self).collectAll()
+        let current = try await Memberships.members(of: segment.id, in: workspaceID, on: connection, logger: logger)
         let exits = current.map { Memberships.Member(segmentID: segment.id, profileID: $0) }
         try await Memberships.apply(entries: [], exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
