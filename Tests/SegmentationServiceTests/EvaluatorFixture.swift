@@ -85,7 +85,7 @@ struct EvaluatorFixture: Sendable {
         try await database.transaction(logger: Self.logger) { connection in
             let draft = SegmentDraft(name: name, definition: try JSONValue.parse(definition), requiredConsent: requiredConsent)
             let segment = try await SegmentStore.create(draft, in: workspace.id, on: connection, logger: Self.logger)
-            try await SegmentRecompute.run(segment, in: workspace.id, now: now, on: connection, logger: Self.logger)
+            try await SegmentRecompute.runNewDefinition(segment, in: workspace.id, now: now, on: connection, logger: Self.logger)
             return segment
         }
     }

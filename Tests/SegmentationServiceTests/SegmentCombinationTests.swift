@@ -48,8 +48,10 @@ struct SegmentCombinationTests {
         """#)
         #expect(definition.dependencies == SegmentDependencies(
             traits: ["address", "age"], computed: ["nps_category"], consent: ["marketing"],
-            events: ["Order Completed", "Checkout Started"]
+            events: ["Order Completed", "Checkout Started"], readsTime: true
         ))
+        let timeless = try SegmentFixture.definition(#"{"any": [{"event": "Order Completed", "aggregate": "last", "op": "gt", "value": "2026-01-01T00:00:00Z"}, {"trait": "seen_at", "op": "gt", "value": "2026-01-01T00:00:00Z"}]}"#)
+        #expect(!timeless.dependencies.readsTime, "fixed times never change with time")
     }
 
     @Test func theParsedTreeIsTheConditionsAsWritten() throws {

@@ -30,6 +30,9 @@ public struct ProfileEvaluator: Sendable {
         public var retired = 0
         public var entered = 0
         public var exited = 0
+        /// Segment answers worked out, and those left as they were because nothing they read changed.
+        public var segmentsEvaluated = 0
+        public var segmentsUnaffected = 0
     }
 
     /// Evaluates the profiles named (a merged-away id stands for the profile it was merged into, and has
@@ -43,21 +46,26 @@ public struct ProfileEvaluator: Sendable {
         let liveIDs = Array(live)
         let keys = try await directory.keys(for: workspaceID)
         let facts = try await ProfileFacts.load(liveIDs, workspaceID: workspaceID, keys: keys, keyring: directory.keyring, on: connection, logger: logger)
+        let previous = try await PreviousEvaluation.load(liveIDs, in: workspaceID, on: connection, logger: logger)
         let members = try await Memberships.current(of: liveIDs + Array(retired), in: workspaceID, on: connection, logger: logger)
         let timeZone = try await Self.timeZone(of: workspaceID, on: connection, logger: logger)
 
+        var outcome = Outcome(retired: retired.count)
         var rows: [EvaluatedProfile] = []
         var entries: [Memberships.Entry] = []
         var exits: [Memberships.Member] = members.filter { retired.contains($0.profileID) }
         for profile in facts.values {
-            let evaluated = evaluateOne(profile, segments: segments, now: now, timeZone: timeZone)
+            let evaluated = evaluateOne(profile, previous: previous[profile.profileID], segments: segments, now: now, timeZone: timeZone)
             rows.append(evaluated)
+            outcome.segmentsEvaluated += evaluated.answers.count
+            outcome.segmentsUnaffected += segments.count - evaluated.answers.count
             for segment in segments {
+                guard let isIn = evaluated.answers[segment.id] else { continue }
                 let member = Memberships.Member(segmentID: segment.id, profileID: profile.profileID)
                 let isMember = members.contains(member)
-                if evaluated.memberOf.contains(segment.id), !isMember {
+                if isIn, !isMember {
                     entries.append(Memberships.Entry(segmentID: segment.id, version: segment.version, profileID: profile.profileID))
-                } else if !evaluated.memberOf.contains(segment.id), isMember {
+                } else if !isIn, isMember {
                     exits.append(member)
                 }
             }
@@ -67,23 +75,31 @@ public struct ProfileEvaluator: Sendable {
         exits += members.filter { !segmentIDs.contains($0.segmentID) && live.contains($0.profileID) }
         try await Self.forget(Array(retired) + liveIDs.filter { facts[$0] == nil }, in: workspaceID, on: connection, logger: logger)
         try await Self.save(rows, in: workspaceID, now: now, on: connection, logger: logger)
-        let (entered, exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
+        (outcome.entered, outcome.exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
+        outcome.evaluated = rows.count
         Counter(label: "kinship_segmentation_profiles_evaluated_total").increment(by: rows.count)
-        return Outcome(evaluated: rows.count, retired: retired.count, entered: entered, exited: exited)
+        Counter(label: "kinship_segmentation_segment_answers_total", dimensions: [("result", "evaluated")]).increment(by: outcome.segmentsEvaluated)
+        Counter(label: "kinship_segmentation_segment_answers_total", dimensions: [("result", "unaffected")]).increment(by: outcome.segmentsUnaffected)
+        return outcome
     }
 
-    /// One profile's computed traits, consent and memberships at `now`.
+    /// One profile's computed traits, consent, and the answers of the segments evaluated again.
     struct EvaluatedProfile: Sendable {
         let profileID: UUID
         let computed: [String: JSONValue]
         let consentFacts: [ConsentFact]
         let consent: [String: Bool]
-        let memberOf: Set<UUID>
+        let inputs: InputFingerprints
+        /// Membership per segment evaluated; a segment not listed read nothing that changed and keeps its answer.
+        let answers: [UUID: Bool]
         let eventCount: Int
         let nextCheck: Date?
     }
 
-    func evaluateOne(_ profile: ProfileFacts, segments: [StoredSegment], now: Date, timeZone: TimeZone) -> EvaluatedProfile {
+    /// Works out the profile's computed traits and consent from its whole history, then answers the segments
+    /// that read something that changed since `previous` (all of them the first time). A segment left out
+    /// keeps its answer, and its next change is no earlier than the previous next check, which stays a bound.
+    func evaluateOne(_ profile: ProfileFacts, previous: PreviousEvaluation?, segments: [StoredSegment], now: Date, timeZone: TimeZone) -> EvaluatedProfile {
         var activity = ProfileActivity(abandonmentWindow: abandonmentWindow)
         for event in profile.activity { activity.apply(event) }
         var computed = activity.traits(now: now)
@@ -91,16 +107,22 @@ public struct ProfileEvaluator: Sendable {
         computed.merge(profile.rfm) { _, scored in scored }
         let consentFacts = ConsentFact.facts(of: profile.events)
         let consent = ConsentFact.inForce(consentFacts)
+        let inputs = InputFingerprints(of: profile)
+        let changes = previous?.changes(computed: computed, consent: consent, inputs: inputs, now: now)
         let subject = SegmentSubject(traits: profile.traits, computed: computed, consent: consent, events: profile.segmentEvents)
-        var memberOf: Set<UUID> = []
+        var answers: [UUID: Bool] = [:]
         var nextCheck = activity.nextTraitChange(after: now)
+        if let previous, let changes, !changes.cameDue, let previousCheck = previous.nextCheck {
+            nextCheck = min(nextCheck ?? previousCheck, previousCheck)
+        }
         for segment in segments {
+            if let previous, let changes, !segment.dependencies.isAffected(by: changes), segment.updatedAt < previous.evaluatedAt { continue }
             let evaluation = segment.evaluate(subject, now: now)
-            if evaluation.matches { memberOf.insert(segment.id) }
+            answers[segment.id] = evaluation.matches
             if let change = evaluation.nextChange { nextCheck = min(nextCheck ?? change, change) }
         }
         return EvaluatedProfile(
-            profileID: profile.profileID, computed: computed, consentFacts: consentFacts, consent: consent, memberOf: memberOf,
+            profileID: profile.profileID, computed: computed, consentFacts: consentFacts, consent: consent, inputs: inputs, answers: answers,
             eventCount: profile.events.count, nextCheck: nextCheck.flatMap { $0 > now ? $0 : nil }
         )
     }
@@ -174,14 +196,15 @@ public struct ProfileEvaluator: Sendable {
         let ids = rows.map(\.profileID)
         try await connection.query(
             """
-            INSERT INTO segment_profiles AS sp (workspace_id, profile_id, computed, consent, event_count, next_check, evaluated_at)
-            SELECT \(workspaceID), p, c::jsonb, k::jsonb, n, nullif(t, '')::timestamptz, \(now)
+            INSERT INTO segment_profiles AS sp (workspace_id, profile_id, computed, consent, inputs, event_count, next_check, evaluated_at)
+            SELECT \(workspaceID), p, c::jsonb, k::jsonb, i::jsonb, n, nullif(t, '')::timestamptz, \(now)
             FROM unnest(\(ids)::uuid[], \(rows.map { JSONValue.object($0.computed).serialized() })::text[],
                         \(rows.map { JSONValue.object($0.consent.mapValues(JSONValue.bool)).serialized() })::text[],
-                        \(rows.map(\.eventCount))::int[], \(rows.map(Self.storedNextCheck))::text[]) AS n(p, c, k, n, t)
+                        \(rows.map { $0.inputs.json.serialized() })::text[],
+                        \(rows.map(\.eventCount))::int[], \(rows.map(Self.storedNextCheck))::text[]) AS n(p, c, k, i, n, t)
             ON CONFLICT (workspace_id, profile_id) DO UPDATE SET
                 computed = excluded.computed || coalesce((SELECT jsonb_object_agg(key, value) FROM jsonb_each(sp.computed) WHERE key LIKE 'rfm\\_%'), '{}'),
-                consent = excluded.consent, event_count = excluded.event_count, next_check = excluded.next_check, evaluated_at = excluded.evaluated_at
+                consent = excluded.consent, inputs = excluded.inputs, event_count = excluded.event_count, next_check = excluded.next_check, evaluated_at = excluded.evaluated_at
             """,
             logger: logger
         )

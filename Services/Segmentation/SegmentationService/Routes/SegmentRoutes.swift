@@ -39,7 +39,7 @@ struct SegmentRoutes: Sendable {
         let draft = try Self.decode(SegmentDraft.self, from: try await request.operatorBody())
         let view = try await database.transaction(logger: context.logger) { connection in
             let segment = try await SegmentStore.create(draft, in: workspaceID, on: connection, logger: context.logger)
-            let outcome = try await SegmentRecompute.run(segment, in: workspaceID, now: Date(), on: connection, logger: context.logger)
+            let outcome = try await SegmentRecompute.runNewDefinition(segment, in: workspaceID, now: Date(), on: connection, logger: context.logger)
             return segment.view(size: outcome.members)
         }
         context.logger.info("segment created", metadata: ["workspace": "\(workspaceID)", "segment": "\(view.id)", "size": "\(view.size)"])
@@ -66,7 +66,7 @@ struct SegmentRoutes: Sendable {
         let draft = try Self.decode(SegmentDraft.self, from: try await request.operatorBody())
         let view = try await database.transaction(logger: context.logger) { connection in
             let segment = try await SegmentStore.update(id, with: draft, in: workspaceID, on: connection, logger: context.logger)
-            let outcome = try await SegmentRecompute.run(segment, in: workspaceID, now: Date(), on: connection, logger: context.logger)
+            let outcome = try await SegmentRecompute.runNewDefinition(segment, in: workspaceID, now: Date(), on: connection, logger: context.logger)
             return segment.view(size: outcome.members)
         }
         return try .json(encoding: view)

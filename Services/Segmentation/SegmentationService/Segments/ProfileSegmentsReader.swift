@@ -17,7 +17,7 @@ enum ProfileSegmentsReader {
             logger: logger
         ).decode((String, String, Date).self) {
             computed = try JSONValue.parse(computedText).objectValue ?? [:]
-            consent = (try JSONValue.parse(consentText).objectValue ?? [:]).compactMapValues { if case .bool(let flag) = $0 { flag } else { nil } }
+            consent = (try JSONValue.parse(consentText).objectValue ?? [:]).compactMapValues(\.boolValue)
             evaluatedAt = at
         }
         let history = try await connection.query(

@@ -33,6 +33,23 @@ public enum SegmentRecompute {
         return Outcome(members: members.count, entered: entered, exited: exited)
     }
 
+    /// Decides a new or changed definition's members. When time alone can change its answers, every profile's
+    /// next check is brought forward to now as well: each was worked out without this definition, so the
+    /// due-time loop evaluates every profile once with it and stores when time next changes its answer.
+    public static func runNewDefinition(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws -> Outcome {
+        let outcome = try await run(segment, in: workspaceID, now: now, on: connection, logger: logger)
+        if segment.dependencies.readsTime {
+            try await connection.query(
+                """
+                UPDATE segment_profiles SET next_check = \(now)
+                WHERE workspace_id = \(workspaceID) AND (next_check IS NULL OR next_check > \(now))
+                """,
+                logger: logger
+            )
+        }
+        return outcome
+    }
+
     /// Closes every membership of a deleted segment.
     static func empty(_ segment: StoredSegment, in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws {
         let current = try await Memberships.members(of: segment.id, in: workspaceID, on: connection, logger: logger)

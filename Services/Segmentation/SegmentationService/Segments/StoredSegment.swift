@@ -12,6 +12,26 @@ public struct StoredSegment: Sendable {
     public let version: Int
     let createdAt: Date
     let updatedAt: Date
+    /// What the segment reads, its required consent category included: worked out once, read per profile.
+    let dependencies: SegmentDependencies
+
+    init(
+        id: UUID, name: String, description: String, definitionJSON: JSONValue, definition: SegmentDefinition, requiredConsent: String?,
+        version: Int, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.definitionJSON = definitionJSON
+        self.definition = definition
+        self.requiredConsent = requiredConsent
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        var dependencies = definition.dependencies
+        if let requiredConsent { dependencies.consent.insert(requiredConsent) }
+        self.dependencies = dependencies
+    }
 
     /// Whether a subject is a member at `now`, and when time alone may change that: the definition holds
     /// and the required consent category is not refused. Refusing it is an answer time never changes.
