@@ -104,7 +104,7 @@ extension SegmentationBenchmark {
         for index in 0..<count {
             let segment = segments[index % segments.count]
             let start = ContinuousClock.now
-            _ = try await database.withConnection { connection in
+            _ = try await database.transaction(logger: logger) { connection in
                 try await SegmentPreviewer.preview(
                     segment.definition, requiredConsent: segment.requiredConsent, sampleSize: sample, in: w, now: now, on: connection, logger: logger
                 )

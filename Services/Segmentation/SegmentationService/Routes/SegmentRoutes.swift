@@ -96,7 +96,7 @@ struct SegmentRoutes: Sendable {
         if let category = asked.requiredConsent { try SegmentDraft.checkCategory(category) }
         let definition = try SegmentDefinition(json: asked.definition)
         let now = Date()
-        let preview = try await database.withConnection { connection in
+        let preview = try await database.transaction(logger: context.logger) { connection in
             try await SegmentPreviewer.preview(
                 definition, requiredConsent: asked.requiredConsent, sampleSize: sampleSize, in: workspaceID, now: now, on: connection,
                 logger: context.logger

@@ -5,18 +5,29 @@ import PostgresNIO
 
 /// A definition's size and a sample of its members now, from the same query a full recompute runs.
 public enum SegmentPreviewer {
+    /// Runs in the caller's transaction (`SET LOCAL` lasts until it ends).
+    ///
+    /// The members query runs once, materialised, for both the count and the sample. Postgres's JIT is off
+    /// for it: the correlated event subqueries give plans costly enough to be compiled, and compiling took a
+    /// large share of a preview that must answer while someone types.
     public static func preview(
         _ definition: SegmentDefinition, requiredConsent: String?, sampleSize: Int, in workspaceID: UUID, now: Date,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> SegmentPreview {
+        try await connection.query("SET LOCAL jit = off", logger: logger)
         let members = SegmentSQL.members(of: definition, workspaceID: workspaceID, requiredConsent: requiredConsent, now: now)
-        let counting = PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM (\(members.sql)) AS m", binds: members.binds)
-        let size = try await connection.query(counting, logger: logger).decode(Int.self).collectAll().first ?? 0
         // The limit is a checked integer (0...100), not text from the request.
-        let sampling = PostgresQuery(
-            unsafeSQL: "SELECT profile_id FROM (\(members.sql)) AS m ORDER BY profile_id LIMIT \(max(0, min(100, sampleSize)))", binds: members.binds
+        let previewing = PostgresQuery(
+            unsafeSQL: """
+                WITH m AS MATERIALIZED (\(members.sql))
+                SELECT (SELECT count(*)::int FROM m),
+                       array(SELECT profile_id FROM m ORDER BY profile_id LIMIT \(max(0, min(100, sampleSize))))
+                """,
+            binds: members.binds
         )
-        let sample = try await connection.query(sampling, logger: logger).decode(UUID.self).collectAll().map(\.lowercased)
-        return SegmentPreview(size: size, sample: sample, evaluatedAt: now)
+        for try await (size, sample) in try await connection.query(previewing, logger: logger).decode((Int, [UUID]).self) {
+            return SegmentPreview(size: size, sample: sample.map(\.lowercased), evaluatedAt: now)
+        }
+        return SegmentPreview(size: 0, sample: [], evaluatedAt: now)
     }
 }
