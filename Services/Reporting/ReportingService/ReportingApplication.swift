@@ -5,7 +5,6 @@ import KinshipDatabase
 import KinshipInternalClient
 import KinshipService
 import PostgresNIO
-import ServiceLifecycle
 
 /// The reporting service: the public HTTP API that people and tools call (`/v1/…`, an API key each),
 /// answering from Postgres and from identity's and segmentation's internal APIs (docs/reporting.md).
