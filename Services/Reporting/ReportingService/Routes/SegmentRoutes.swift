@@ -12,6 +12,7 @@ import PostgresNIO
 struct SegmentRoutes: Sendable {
     let access: APIKeyAuthenticator
     let segmentation: Upstream
+    let identity: Upstream
     let database: PostgresClient
 
     func add(to router: Router<KinshipRequestContext>) {
@@ -52,7 +53,9 @@ struct SegmentRoutes: Sendable {
         )
     }
 
-    /// `GET /v1/segments/{id}/members?format=json|csv&limit=&cursor=`: current members, by profile id.
+    /// `GET /v1/segments/{id}/members?format=json|csv|hashed&limit=&cursor=`: current members, by profile id;
+    /// `hashed` is the audience file ad platforms take (SHA-256 of e-mails and phones), without the members
+    /// who refused marketing.
     private func members(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .analyst)
         guard let text = context.parameters.get("id"), let segment = UUID(uuidString: text) else { throw KinshipError.notFound("No such segment.") }
@@ -75,8 +78,14 @@ struct SegmentRoutes: Sendable {
                 [$0.profileId, Timestamp.format($0.enteredAt), String($0.segmentVersion)]
             })
             return try CSVResponse.make(table, filename: "segment-\(segment.lowercased)-members.csv")
+        case "hashed":
+            let members = try await database.withConnection { connection in
+                try await SegmentMembers.all(of: segment, in: key.workspaceID, excludingRefusalsOf: "marketing", on: connection, logger: context.logger)
+            }
+            let table = try await AudienceExport.table(of: members.map(\.profileId), in: key.workspaceID, identity: identity)
+            return try CSVResponse.make(table, filename: "segment-\(segment.lowercased)-audience.csv")
         default:
-            throw KinshipError.badRequest(.invalidParameter, "format must be json or csv.")
+            throw KinshipError.badRequest(.invalidParameter, "format must be json, csv or hashed.")
         }
     }
 

@@ -20,6 +20,20 @@ enum SegmentMembers {
         return Page(items: Array(items), nextCursor: rows.count > limit ? items.last?.profileId : nil)
     }
 
+    /// Every current member whose consent in force does not refuse `category`, by profile id.
+    static func all(of segment: UUID, in workspaceID: UUID, excludingRefusalsOf category: String, on connection: PostgresConnection, logger: Logger) async throws -> [SegmentMember] {
+        try await connection.query(
+            """
+            SELECT m.profile_id, m.entered_at, m.segment_version FROM memberships m
+            LEFT JOIN segment_profiles sp ON sp.workspace_id = m.workspace_id AND sp.profile_id = m.profile_id
+            WHERE m.workspace_id = \(workspaceID) AND m.segment_id = \(segment) AND m.exited_at IS NULL
+              AND (sp.consent -> \(category)) IS DISTINCT FROM 'false'::jsonb
+            ORDER BY m.profile_id
+            """,
+            logger: logger
+        ).decode((UUID, Date, Int).self).collectAll().map { SegmentMember(profileId: $0.0.lowercased, enteredAt: $0.1, segmentVersion: $0.2) }
+    }
+
     /// Every current member, by profile id.
     static func all(of segment: UUID, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [SegmentMember] {
         try await connection.query(
