@@ -6,17 +6,23 @@ import PostgresNIO
 
 /// Segmentation's consumers: of `resolutions` (which profile identity attached each event to) and of
 /// `profiles` (created, updated, merged, split). Both name profiles to evaluate again; a batch of
-/// messages is evaluated at once, in the transaction that advances the cursor.
-struct ProfileChangeConsumer: Sendable {
+/// messages is evaluated at once, in the transaction that advances the cursor. Public so that the
+/// segmentation benchmark runs the same consumers in its own process.
+public struct ProfileChangeConsumer: Sendable {
     let evaluator: ProfileEvaluator
     let logger: Logger
     /// A batch takes whole messages until they name this many profiles (at least one message): each
     /// profile's history is read whole, so a batch is bounded by people rather than messages.
     var mostProfilesPerBatch = 200
 
-    static let consumerGroup = "segmentation"
+    public static let consumerGroup = "segmentation"
 
-    func consumers(database: PostgresClient, options: OutboxConsumerOptions) -> [OutboxConsumer] {
+    public init(evaluator: ProfileEvaluator, logger: Logger) {
+        self.evaluator = evaluator
+        self.logger = logger
+    }
+
+    public func consumers(database: PostgresClient, options: OutboxConsumerOptions) -> [OutboxConsumer] {
         [OutboxTopic.resolutions, .profiles].map { topic in
             OutboxConsumer(
                 group: Self.consumerGroup, topic: topic, database: database, logger: logger, options: options,
