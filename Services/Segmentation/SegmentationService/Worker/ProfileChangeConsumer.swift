@@ -5,7 +5,7 @@ import Logging
 import PostgresNIO
 
 /// Segmentation's consumers: of `resolutions` (which profile identity attached each event to) and of
-/// `profiles` (created, updated, merged, split). Both name profiles to evaluate again; a batch of
+/// `profiles` (merged, split, and changes no event made). Both name profiles to evaluate again; a batch of
 /// messages is evaluated at once, in the transaction that advances the cursor. Public so that the
 /// segmentation benchmark runs the same consumers in its own process.
 public struct ProfileChangeConsumer: Sendable {
@@ -64,6 +64,10 @@ public struct ProfileChangeConsumer: Sendable {
             return Set(try EventResolution.list(in: payload).map(\.profileId))
         }
         let change = try JSONCoding.decode(ProfileChange.self, from: Data(payload.utf8))
+        // A profile made or changed by an event is named on `resolutions` too, by the same transaction of
+        // identity's: evaluating it once is enough. Merges (the merged-away id must be retired), splits and
+        // changes without an event (an unmerge) are this topic's alone.
+        if change.kind == .created || change.kind == .updated, change.messageId != nil { return [] }
         let named = [change.profileId, change.mergedProfileId] + (change.splitProfileIds ?? []).map(Optional.some)
         return Set(named.compactMap { $0.flatMap(UUID.init(uuidString:)) })
     }
