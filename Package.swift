@@ -183,7 +183,7 @@ let testTargets: [Target] = [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging, .propertyBased,
     ]),
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
-        "ReportingService", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO,
+        "ReportingService", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .nioCore,
         .logging,
     ]),
     tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase", "KinshipDemoShop"]),

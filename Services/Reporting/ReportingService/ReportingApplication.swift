@@ -25,6 +25,7 @@ public enum ReportingApplication {
         ProfileRoutes(access: access, identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys)
             .add(to: router)
         SegmentRoutes(access: access, segmentation: segmentation, identity: identity, database: readDatabase).add(to: router)
+        KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         OpenAPIRoute().add(to: router)
         return runtime.makeApplication(router: router, services: reads.map { [$0] } ?? [])
     }

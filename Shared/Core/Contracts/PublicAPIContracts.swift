@@ -73,3 +73,63 @@ public struct SegmentMember: Codable, Sendable, Equatable {
         self.segmentVersion = segmentVersion
     }
 }
+
+/// An API key as the public API shows it (`/v1/keys`, admins only): never its secret, except once, at creation.
+public struct PublicAPIKey: Codable, Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let role: String
+    public let createdAt: Date
+    public let revokedAt: Date?
+    /// Only in the answer to its creation: the key itself, shown this once.
+    public let secret: String?
+
+    public init(id: String, name: String, role: String, createdAt: Date, revokedAt: Date?, secret: String?) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.secret = secret
+    }
+}
+
+/// `POST /v1/keys`: a new API key's name and role.
+public struct APIKeyDraft: Codable, Sendable, Equatable {
+    public let name: String
+    public let role: String
+
+    public init(name: String, role: String) {
+        self.name = name
+        self.role = role
+    }
+}
+
+/// One day of a segment's history (`GET /v1/segments/{id}/history`): entries and exits that day, and its
+/// size at the day's end.
+public struct SegmentDay: Codable, Sendable, Equatable {
+    /// The day, `YYYY-MM-DD` (UTC).
+    public let day: String
+    public let entered: Int
+    public let exited: Int
+    public let size: Int
+
+    public init(day: String, entered: Int, exited: Int, size: Int) {
+        self.day = day
+        self.entered = entered
+        self.exited = exited
+        self.size = size
+    }
+}
+
+/// A profile found by `GET /v1/profiles/search?q=`, and how.
+public struct ProfileMatch: Codable, Sendable, Equatable {
+    public let profileId: String
+    /// The identifier type the text matched as (`email`, `phone`, `user_id`, `anonymous_id`).
+    public let matchedBy: String
+
+    public init(profileId: String, matchedBy: String) {
+        self.profileId = profileId
+        self.matchedBy = matchedBy
+    }
+}

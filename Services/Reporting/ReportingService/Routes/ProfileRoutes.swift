@@ -18,6 +18,7 @@ struct ProfileRoutes: Sendable {
     func add(to router: Router<KinshipRequestContext>) {
         let routes = router.group("v1/profiles")
         routes.get { request, context in try await lookup(request, context) }
+        routes.get("search") { request, context in try await search(request, context) }
         routes.get(":id") { request, context in try await show(request, context) }
         routes.get(":id/events") { request, context in try await events(request, context) }
     }
@@ -42,6 +43,29 @@ struct ProfileRoutes: Sendable {
         )
         guard let id = UUID(uuidString: resolved.profileId) else { throw KinshipError.notFound("No profile holds this identifier.") }
         return try .json(encoding: try await view(of: id, for: key, context))
+    }
+
+    /// `GET /v1/profiles/search?q=…`: the profiles holding `q` as an e-mail, phone, user id or anonymous id
+    /// (each normalised as at ingestion). Identifiers are kept sealed with a blind index, so only whole
+    /// values are found, never parts of them.
+    private func search(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let key = try await access.authenticate(request, context, requiring: .analyst)
+        guard let text = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces), (1...320).contains(text.count) else {
+            throw KinshipError.badRequest(.invalidParameter, "q must be 1 to 320 characters: an e-mail, a phone, a user id or an anonymous id.")
+        }
+        var matches: [ProfileMatch] = []
+        for type in ["email", "phone", "user_id", "anonymous_id"] {
+            let found: ResolvedProfile
+            do {
+                found = try await identity.call(
+                    .get, "/internal/v1/resolve", query: ["workspace": key.workspaceID.lowercased, "type": type, "value": text], as: ResolvedProfile.self
+                )
+            } catch let error as KinshipError where error.code == .notFound {
+                continue
+            }
+            if !matches.contains(where: { $0.profileId == found.profileId }) { matches.append(ProfileMatch(profileId: found.profileId, matchedBy: type)) }
+        }
+        return try .json(encoding: Page(items: matches, nextCursor: nil))
     }
 
     /// `GET /v1/profiles/{id}/events?limit=50&cursor=…`: newest first.

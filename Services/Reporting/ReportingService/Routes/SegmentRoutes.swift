@@ -24,6 +24,25 @@ struct SegmentRoutes: Sendable {
         routes.put(":id") { request, context in try await forward(request, context, .put, try Self.idPath(context), requiring: .analyst) }
         routes.delete(":id") { request, context in try await forward(request, context, .delete, try Self.idPath(context), requiring: .analyst) }
         routes.get(":id/members") { request, context in try await members(request, context) }
+        routes.get(":id/history") { request, context in try await history(request, context) }
+    }
+
+    /// `GET /v1/segments/{id}/history?from=&to=[&format=csv]`: per day, entries, exits and size at the day's
+    /// end (the last 30 days by default). Aggregates only: every role.
+    private func history(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let key = try await access.authenticate(request, context, requiring: .viewer)
+        let path = try Self.idPath(context)
+        let (from, to) = try PeriodParameters.period(request)
+        _ = try await segmentation.send(.get, "/internal/v1/segments\(path)", query: ["workspace": key.workspaceID.lowercased])
+        let segment = UUID(uuidString: String(path.dropFirst()))!
+        let days = try await database.withConnection { connection in
+            try await SegmentHistory.days(of: segment, in: key.workspaceID, from: from, to: to, on: connection, logger: context.logger)
+        }
+        if request.uri.queryParameters.get("format") == "csv" {
+            let table = ReportTable(columns: ["day", "entered", "exited", "size"], rows: days.map { [$0.day, String($0.entered), String($0.exited), String($0.size)] })
+            return try CSVResponse.make(table, filename: "segment-\(segment.lowercased)-history.csv")
+        }
+        return try .json(encoding: days)
     }
 
     /// `GET /v1/segments?limit=&cursor=`: by name.
