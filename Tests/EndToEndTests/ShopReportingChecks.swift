@@ -49,6 +49,14 @@ extension ShopEndToEndTests {
             #expect(expected.isSubset(of: emails), "missing \(expected.subtracting(emails).count) of \(expected.count)")
             #expect(emails.count - expected.count <= platform.truth.people.filter { $0.sharedAnonymousId != nil }.count * 2)
             #expect(expected.count > 5)
+
+            // Its history: everyone entered today, and a viewer may read it.
+            let viewer = try await platform.apiKey(.viewer)
+            let history = try await platform.reporting("/v1/segments/\(segment.id)/history", query: ["from": ShopPlatform.today], key: viewer)
+            #expect(history.status == 200, "\(history.body)")
+            let days = try JSONCoding.decode([SegmentDay].self, from: Data(history.body.utf8))
+            #expect(days.map(\.day) == [ShopPlatform.today])
+            #expect(days.first?.entered == segment.size && days.first?.size == segment.size && days.first?.exited == 0)
         },
     ]
 }
