@@ -103,7 +103,9 @@ let services: [Target] =
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", .hummingbird, .postgresNIO, .logging,
         .serviceLifecycle, .metrics,
     ], mainDependencies: ["KinshipOutbox"])
-    + service("Reporting", executable: "reporting", dependencies: ["KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird])
+    + service("Reporting", executable: "reporting", dependencies: [
+        "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird, .postgresNIO, .logging,
+    ])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
         // every machine).
@@ -179,7 +181,7 @@ let testTargets: [Target] = [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging, .propertyBased,
     ]),
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
-        "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting,
+        "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting, .postgresNIO,
     ]),
     tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase", "KinshipDemoShop"]),
     tests("DemoShopTests", path: "DemoShopTests", ["KinshipDemoShop"]),
