@@ -51,7 +51,7 @@ public struct ChannelsReportView: Report, Codable, Equatable {
             rows: channels.map { channel in
                 [
                     channel.channel, ReportCell.count(channel.visitors), ReportCell.count(channel.sessions), ReportCell.count(channel.orders),
-                    ReportCell.money(channel.revenue), ReportCell.count(channel.buyers), ReportCell.rate(channel.conversionRate),
+                    ReportCell.money(channel.revenue), ReportCell.count(channel.buyers), ReportCell.number(channel.conversionRate),
                 ]
             }
         )

@@ -62,8 +62,8 @@ public struct EmailReportView: Report, Codable, Equatable {
             rows: (campaigns + [total]).map { campaign in
                 [
                     campaign.campaignId, campaign.campaignName ?? "", ReportCell.count(campaign.delivered),
-                    ReportCell.count(campaign.uniqueOpens), ReportCell.rate(campaign.openRate), ReportCell.count(campaign.uniqueClicks),
-                    ReportCell.rate(campaign.clickThroughRate), ReportCell.count(campaign.bounces), ReportCell.rate(campaign.bounceRate),
+                    ReportCell.count(campaign.uniqueOpens), ReportCell.number(campaign.openRate), ReportCell.count(campaign.uniqueClicks),
+                    ReportCell.number(campaign.clickThroughRate), ReportCell.count(campaign.bounces), ReportCell.number(campaign.bounceRate),
                     ReportCell.count(campaign.unsubscribes),
                 ]
             }

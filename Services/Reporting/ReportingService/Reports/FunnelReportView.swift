@@ -47,8 +47,8 @@ public struct FunnelReportView: Report, Codable, Equatable {
     public var table: ReportTable {
         func rows(_ value: String, _ steps: [Step]) -> [[String]] {
             steps.enumerated().map { index, step in
-                [value, String(index + 1), step.event, ReportCell.count(step.profiles), ReportCell.rate(step.conversionFromPrevious),
-                 ReportCell.rate(step.conversionFromFirst)]
+                [value, String(index + 1), step.event, ReportCell.count(step.profiles), ReportCell.number(step.conversionFromPrevious),
+                 ReportCell.number(step.conversionFromFirst)]
             }
         }
         return ReportTable(

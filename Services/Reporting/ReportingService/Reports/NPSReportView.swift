@@ -42,7 +42,7 @@ public struct NPSReportView: Report, Codable, Equatable {
     public var table: ReportTable {
         func row(_ label: String, _ tally: Tally) -> [String] {
             [label, ReportCell.count(tally.responses), ReportCell.count(tally.promoters), ReportCell.count(tally.passives),
-             ReportCell.count(tally.detractors), ReportCell.rate(tally.score)]
+             ReportCell.count(tally.detractors), ReportCell.number(tally.score)]
         }
         return ReportTable(
             columns: ["starts", "responses", "promoters", "passives", "detractors", "score"],

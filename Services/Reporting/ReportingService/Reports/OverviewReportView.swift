@@ -32,7 +32,7 @@ public struct OverviewReportView: Report, Codable, Equatable {
             [name, ReportCell.money(figure.current), ReportCell.money(figure.previous)]
         }
         func row(_ name: String, rate figure: PeriodComparison<Double?>) -> [String] {
-            [name, ReportCell.rate(figure.current), ReportCell.rate(figure.previous)]
+            [name, ReportCell.number(figure.current), ReportCell.number(figure.previous)]
         }
         return ReportTable(columns: ["metric", "current", "previous"], rows: [
             row("events", events),
