@@ -75,6 +75,27 @@ struct ReportFixture: Sendable {
         )
     }
 
+    /// Keeps segmentation's computed traits of `profile` as its evaluation and RFM scoring leave them.
+    func computed(_ profile: UUID, _ traits: [String: JSONValue]) async throws {
+        try await database.query(
+            """
+            INSERT INTO segment_profiles (workspace_id, profile_id, computed)
+            VALUES (\(workspaceID), \(profile), \(JSONValue.object(traits).serialized())::jsonb)
+            """,
+            logger: Self.logger
+        )
+    }
+
+    /// Folds `from` into `into` as identity's merge leaves the tables.
+    func merge(_ from: UUID, into: UUID) async throws {
+        try await database.query(
+            "UPDATE profiles SET merged_into = \(into) WHERE workspace_id = \(workspaceID) AND id = \(from)", logger: Self.logger
+        )
+        try await database.query(
+            "UPDATE event_profiles SET profile_id = \(into) WHERE workspace_id = \(workspaceID) AND profile_id = \(from)", logger: Self.logger
+        )
+    }
+
     /// Runs a report on one connection of the pool.
     func run<T: Sendable>(_ report: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await database.withConnection { connection in try await report(connection) }
