@@ -79,6 +79,15 @@ enum ReportSQL {
         "(CASE WHEN jsonb_typeof(\(json)) = 'number' THEN round((\(json) #>> '{}')::numeric * 100)::bigint ELSE 0 END)"
     }
 
+    /// A product line's value in satang: `price` × `quantity` (its whole part, 1 when missing), as the cart
+    /// traits value a `Product Added` or a product of a checkout.
+    static func lineSatang(of line: String) -> String {
+        """
+        (\(satang(of: "\(line)->'price'")) * CASE WHEN jsonb_typeof(\(line)->'quantity') = 'number'
+                                                THEN trunc((\(line)->>'quantity')::numeric)::bigint ELSE 1 END)
+        """
+    }
+
     /// A property's value as a report shows it: its text (strings without quotes, other values as JSON),
     /// `(none)` when missing or null, and `(sealed)` for a personal value stored encrypted, which a report
     /// cannot read and must not group by.
