@@ -21,12 +21,18 @@ struct ReportFixture: Sendable {
         source = try await tenancy.createSource(in: workspace, name: "web", actor: "test").owner.id
     }
 
-    /// A new live profile with identifiers of the given types (`user_id`, `email`, `anonymous_id`).
-    /// Reports never open a data key or a sealed value, so placeholders stand in for them.
-    func profile(identifiedBy types: [String] = []) async throws -> UUID {
+    /// A new live profile with identifiers of the given types (`user_id`, `email`, `anonymous_id`) and traits
+    /// (kept as identity keeps them: `{value, at, source}` each). Reports never open a data key or a sealed
+    /// value, so placeholders stand in for them.
+    func profile(identifiedBy types: [String] = [], traits: [String: JSONValue] = [:]) async throws -> UUID {
         let id = UUID()
+        let stored = JSONValue.object(traits.mapValues { .object(["value": $0, "at": "2026-01-01T00:00:00.000Z", "source": "test"]) })
         try await database.query(
-            "INSERT INTO profiles (workspace_id, id, data_key) VALUES (\(workspaceID), \(id), '\\x00'::bytea)", logger: Self.logger
+            """
+            INSERT INTO profiles (workspace_id, id, data_key, traits)
+            VALUES (\(workspaceID), \(id), '\\x00'::bytea, \(stored.serialized())::jsonb)
+            """,
+            logger: Self.logger
         )
         for type in types {
             let token = Data(UUID().uuidString.utf8)
