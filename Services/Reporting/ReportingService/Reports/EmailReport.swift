@@ -19,7 +19,8 @@ public enum EmailReport {
                    count(*) FILTER (WHERE e.event = 'Email Bounced'),
                    count(DISTINCT who.id) FILTER (WHERE e.event = 'Unsubscribed')
             FROM events e
-            \(unescaped: ReportSQL.profileJoin(events: "e", as: "ep"))
+            LEFT JOIN event_profiles ep
+                ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
             CROSS JOIN LATERAL (SELECT coalesce(ep.profile_id::text, 'event:' || e.message_id) AS id) who
             CROSS JOIN LATERAL (SELECT \(unescaped: ReportSQL.displayText(of: "e.message->'properties'->'campaign_id'")) AS campaign) c
             WHERE e.workspace_id = \(workspaceID) AND e.type = 'track'

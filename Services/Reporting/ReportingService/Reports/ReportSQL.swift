@@ -111,13 +111,4 @@ enum ReportSQL {
              END)
             """
     }
-
-    /// The join that gives an event the profile identity attached it to, if it has one yet.
-    static func profileJoin(events: String, as alias: String) -> String {
-        """
-        LEFT JOIN event_profiles \(alias)
-            ON \(alias).workspace_id = \(events).workspace_id AND \(alias).received_at = \(events).received_at
-           AND \(alias).message_id = \(events).message_id
-        """
-    }
 }
