@@ -15,6 +15,7 @@ extension Target.Dependency {
     static let asyncHTTPClient = product(name: "AsyncHTTPClient", package: "async-http-client")
     static let compressNIO = product(name: "CompressNIO", package: "compress-nio")
     static let crypto = product(name: "Crypto", package: "swift-crypto")
+    static let csv = product(name: "CSV", package: "CSV.swift")
     static let extrasBase64 = product(name: "ExtrasBase64", package: "swift-extras-base64")
     static let httpTypes = product(name: "HTTPTypes", package: "swift-http-types")
     static let hummingbird = product(name: "Hummingbird", package: "hummingbird")
@@ -104,8 +105,9 @@ let services: [Target] =
         .serviceLifecycle, .metrics,
     ], mainDependencies: ["KinshipOutbox"])
     + service("Reporting", executable: "reporting", dependencies: [
-        "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbird, .postgresNIO, .logging,
-    ])
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", "KinshipInternalClient",
+        .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv,
+    ], resources: [.copy("Resources/openapi.json")])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
         // every machine).
@@ -154,7 +156,7 @@ let support: [Target] = [
         name: "kinship-bench",
         dependencies: [
             "KinshipChildProcess", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox",
-            "SegmentationService", "KinshipDemoShop",
+            "IdentityService", "SegmentationService", "KinshipDemoShop",
             .postgresNIO, .serviceLifecycle, .logging, .asyncHTTPClient, .nioCore, .nioPosix, .nioHTTP1,
         ],
         path: "Benchmarks/KinshipBench",
@@ -181,7 +183,8 @@ let testTargets: [Target] = [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging, .propertyBased,
     ]),
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
-        "ReportingService", "KinshipCore", "KinshipDatabase", "KinshipService", .hummingbirdTesting, .postgresNIO,
+        "ReportingService", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO,
+        .logging,
     ]),
     tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase", "KinshipDemoShop"]),
     tests("DemoShopTests", path: "DemoShopTests", ["KinshipDemoShop"]),
@@ -215,6 +218,7 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: sharedModules + services + support + testTargets
 )

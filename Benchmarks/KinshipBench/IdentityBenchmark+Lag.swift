@@ -5,7 +5,6 @@ import KinshipOutbox
 import KinshipPrivacy
 import NIOCore
 import PostgresNIO
-import Synchronization
 
 /// New events at a fixed rate while one worker runs: the time from each event's commit to the first
 /// `profile.created` or `profile.updated` message identity wrote for it.
@@ -41,46 +40,20 @@ extension IdentityBenchmark {
         progress("lag: \(total) new events at \(rate) events/s, one identity worker, caught up")
         await checkpoint(database)
         let outboxBefore = try await count("SELECT coalesce(max(id), 0)::int FROM outbox", database)
-        var committed = [Double](repeating: 0, count: total)
-        var transactions = 0
-
-        let due = DueEvents(total: total, rate: rate)
-        let (lastCommit, usage) = try await observing(workers.pids, postmaster: configuration.postgresPID) {
-            let logger = self.logger
-            try await withThrowingTaskGroup(of: [(Range<Int>, Double)].self) { group in
-                for _ in 0..<Self.lagWriters {
-                    group.addTask {
-                        var commits: [(Range<Int>, Double)] = []
-                        while true {
-                            switch due.take() {
-                            case .done:
-                                return commits
-                            case .wait(let instant):
-                                try await Task.sleep(until: instant, clock: .continuous)
-                            case .group(let events):
-                                let receivedAt = Timestamp.format(Date())
-                                var rows = ByteBuffer()
-                                let drafts = try events.map { k in
-                                    try bench.store(Self.lagEvent(k, stream, receivedAt: receivedAt), into: &rows)
-                                }
-                                try await bench.write(rows: rows, drafts: drafts, database, logger: logger)
-                                commits.append((events, Date().timeIntervalSince1970))
-                            }
-                        }
-                    }
+        let logger = self.logger
+        let (load, usage) = try await observing(workers.pids, postmaster: configuration.postgresPID) {
+            let load = try await commitSteadily(total: total, rate: rate, writers: Self.lagWriters) { events in
+                let receivedAt = Timestamp.format(Date())
+                var rows = ByteBuffer()
+                let drafts = try events.map { k in
+                    try bench.store(Self.lagEvent(k, stream, receivedAt: receivedAt), into: &rows)
                 }
-                for try await commits in group {
-                    for (events, time) in commits {
-                        for k in events { committed[k] = time }
-                    }
-                    transactions += commits.count
-                }
+                try await bench.write(rows: rows, drafts: drafts, database, logger: logger)
             }
-            let lastCommit = ContinuousClock.now
             try await waitForLagEvents(total, bench, workers, database)
-            return lastCommit
+            return load
         }
-        let start = due.start
+        let (committed, transactions) = (load.committed, load.transactions)
 
         // Each lag event's first profile message, by the message id identity copied into it.
         var answered: [String: Double] = [:]
@@ -98,7 +71,7 @@ extension IdentityBenchmark {
         let lags = (0..<total).map { k in answered[Self.lagPrefix + String(k)].map { ($0 - committed[k]) * 1000 } }
         let sorted = lags.dropFirst(rate).compactMap { $0 }.sorted()
         let measure = LagMeasure(
-            targetRate: rate, achievedRate: perSecond(total, lastCommit - start), events: total, transactions: transactions,
+            targetRate: rate, achievedRate: load.achievedRate, events: total, transactions: transactions,
             p50: percentile(0.50, of: sorted), p99: percentile(0.99, of: sorted), max: lags.compactMap { $0 }.max() ?? 0,
             measured: sorted.count, unanswered: lags.count(where: { $0 == nil }), usage: usage
         )
@@ -148,36 +121,5 @@ extension IdentityBenchmark {
         return BenchEvent(
             messageId: messageId, type: "page", event: nil, receivedAt: receivedAt, eventTime: receivedAt, message: message, strongestID: strongest
         )
-    }
-}
-
-/// The lag measure's schedule, shared by its writers: event k is due at start + k / rate.
-private final class DueEvents: Sendable {
-    enum Take {
-        /// Every event due now and not yet taken.
-        case group(Range<Int>)
-        /// None is due before this instant.
-        case wait(ContinuousClock.Instant)
-        case done
-    }
-
-    let total: Int
-    let rate: Int
-    let start = ContinuousClock.now
-    private let taken = Mutex(0)
-
-    init(total: Int, rate: Int) {
-        self.total = total
-        self.rate = rate
-    }
-
-    func take() -> Take {
-        taken.withLock { taken in
-            guard taken < total else { return .done }
-            let due = min(total, Int(Double(rate) * (ContinuousClock.now - start).inMilliseconds / 1000) + 1)
-            guard due > taken else { return .wait(start + Duration.seconds(1) / rate * taken) }
-            defer { taken = due }
-            return .group(taken..<due)
-        }
     }
 }

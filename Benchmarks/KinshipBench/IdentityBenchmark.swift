@@ -135,7 +135,7 @@ struct IdentityBenchmark: Sendable {
         try await database.query(
             """
             TRUNCATE events, event_profiles, outbox, outbox_cursors, outbox_leases, outbox_workers, outbox_dead_letters,
-                profiles, identities, consents, identity_edges, profile_merges, identity_conflicts, profile_splits
+                profiles, identities, identity_edges, profile_merges, identity_conflicts, profile_splits
             """,
             logger: logger
         )

@@ -2,18 +2,14 @@ import KinshipCore
 import KinshipDatabase
 import KinshipOutbox
 import Logging
-import ServiceLifecycle
 
 extension OutboxConsumer {
     /// Runs the consumer as a service until `body` returns, then shuts it down gracefully (as SIGTERM
     /// would) and returns what `body` returned. Fails after `timeout`, so a consumer that stalls ends the
     /// benchmark with an error rather than hanging it.
     func running<T: Sendable>(timeout: Duration, logger: Logger, until body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [.init(service: self)], logger: logger))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            defer { group.cancelAll() }
-            let result = try await withThrowingTaskGroup(of: T?.self) { race in
+        try await runningServices([self], logger: logger) {
+            try await withThrowingTaskGroup(of: T?.self) { race in
                 race.addTask {
                     try await Task.sleep(for: timeout)
                     throw BenchFailure("consumer group \(self.group) did not finish within \(timeout)")
@@ -25,9 +21,6 @@ extension OutboxConsumer {
                 }
                 throw BenchFailure("consumer group \(self.group) stopped early")
             }
-            await services.triggerGracefulShutdown()
-            try await group.next()
-            return result
         }
     }
 }

@@ -103,7 +103,7 @@ extension SegmentationBenchmark {
         }
     }
 
-    private func writeRow(_ fields: [String?], to buffer: inout ByteBuffer) {
+    func writeRow(_ fields: [String?], to buffer: inout ByteBuffer) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.writeString("\t") }
             IngestionBenchmark.writeCopyField(field, to: &buffer)
@@ -111,7 +111,7 @@ extension SegmentationBenchmark {
         buffer.writeString("\n")
     }
 
-    private func write(_ rows: Rows, _ database: PostgresClient) async throws {
+    func write(_ rows: Rows, _ database: PostgresClient) async throws {
         let logger = self.logger
         try await database.transaction(logger: logger) { connection in
             for (table, columns, buffer) in [

@@ -9,7 +9,9 @@ import SegmentationService
 /// `kinship-bench segmentation`: the segmentation library over a demo shop loaded as ingestion and
 /// identity would have left it. One worker's evaluation of every profile (computed traits, consent),
 /// RFM scoring, the full recompute of 20 segments against the same conditions written by hand in SQL,
-/// and previews' latency; the benchmark's own memory and how the CPU was shared.
+/// and previews' latency; the benchmark's own memory and how the CPU was shared. Then, with identity's
+/// and segmentation's consumers in this process, the latency from an event's commit to its
+/// `segment.entered` at a steady rate; and how late the due-time loop makes exits that time alone decides.
 struct SegmentationBenchmark: Sendable {
     let configuration: SegmentationBenchConfiguration
     let logger: Logger
@@ -34,14 +36,21 @@ struct SegmentationBenchmark: Sendable {
             let keys = try await tenancy.keys(for: created.id)
             let workspace = SegmentationBenchWorkspace(
                 workspaceID: created.id, sourceID: source.owner.id, keyring: keyring,
-                sealing: SealedFields(key: keys.dataKey, workspaceID: created.id)
+                sealing: SealedFields(key: keys.dataKey, workspaceID: created.id),
+                ingestion: IdentityBenchWorkspace(workspaceID: created.id, sourceID: source.owner.id, keys: keys)
             )
             let load = try await self.load(workspace, database)
             let directory = WorkspaceKeyCache(database: database, keyring: keyring, logger: logger)
             let (measures, usage) = try await observing([getpid()], postmaster: configuration.postgresPID) {
                 try await measure(workspace, directory, database)
             }
-            return SegmentationBenchResult(configuration: configuration, load: load, measures: measures, usage: usage)
+            // After the library's measures, apart from their memory: these run identity's and segmentation's
+            // consumers, or the due-time loop, in this process too.
+            let realtime = try await measureRealtime(workspace, database)
+            let lateness = try await measureLateness(workspace, directory, database)
+            return SegmentationBenchResult(
+                configuration: configuration, load: load, measures: measures, usage: usage, realtime: realtime, lateness: lateness
+            )
         }
         print(result.table)
         print(try result.jsonLine())

@@ -26,6 +26,18 @@ public struct InternalClient: Sendable {
     let token: String
     let http: HTTPClient
 
+    /// A client of the service at `baseURL` on the process-wide HTTP client, for a service that keeps one for
+    /// its life.
+    public init(baseURL: String, token: String) {
+        self.init(baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL, token: token, http: .shared)
+    }
+
+    init(baseURL: String, token: String, http: HTTPClient) {
+        self.baseURL = baseURL
+        self.token = token
+        self.http = http
+    }
+
     /// Runs `body` with a client of the service at `baseURL`, shut down afterwards.
     public static func with<T: Sendable>(baseURL: String, token: String, _ body: (InternalClient) async throws -> T) async throws -> T {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -95,15 +95,6 @@ extension OutboxConsumer {
     }
 }
 
-extension AsyncSequence {
-    /// Every element, in order (for reading decoded query results).
-    public func collectAll() async throws -> [Element] {
-        var elements: [Element] = []
-        for try await element in self { elements.append(element) }
-        return elements
-    }
-}
-
 extension Duration {
     /// As a Postgres interval literal, to bind and cast with `::interval`.
     var postgresInterval: String {

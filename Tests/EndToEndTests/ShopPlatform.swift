@@ -33,6 +33,8 @@ struct ShopPlatform: Sendable {
                 for service in services {
                     let port = freePort()
                     environment["KINSHIP_\(service.uppercased())_PORT"] = String(port)
+                    // Reporting, started last, asks the others at these.
+                    environment["KINSHIP_\(service.uppercased())_URL"] = "http://127.0.0.1:\(port)"
                     let process = try ChildProcess(built: service, environment: environment)
                     processes.append(process)
                     try await process.waitUntilReady("http://127.0.0.1:\(port)/readyz")

@@ -1,10 +1,31 @@
+import Foundation
 import Hummingbird
+import KinshipCore
+import KinshipDatabase
+import KinshipInternalClient
 import KinshipService
+import PostgresNIO
 
-/// The reporting service: the public HTTP API that answers questions about people and segments.
+/// The reporting service: the public HTTP API that people and tools call (`/v1/…`, an API key each),
+/// answering from Postgres and from identity's and segmentation's internal APIs (docs/reporting.md).
 public enum ReportingApplication {
-    public static func build(_ runtime: ServiceRuntime) -> some ApplicationProtocol {
+    public static func build(_ runtime: ServiceRuntime, configuration: ReportingConfiguration = ReportingConfiguration()) -> some ApplicationProtocol {
         let router = runtime.makeRouter()
-        return runtime.makeApplication(router: router, services: [])
+        let keyring = runtime.configuration.masterKeys
+        let tenancy = TenancyStore(database: runtime.database, keyring: keyring, logger: runtime.logger)
+        let access = APIKeyAuthenticator(tenancy: tenancy, failuresPerMinute: configuration.authenticationFailuresPerMinute)
+        let token = runtime.configuration.internalToken
+        let identity = Upstream(client: InternalClient(baseURL: configuration.identityURL, token: token), name: "identity")
+        let segmentation = Upstream(client: InternalClient(baseURL: configuration.segmentationURL, token: token), name: "segmentation")
+        // Reads that may lag a little (reports, lists) can go to a replica; the pool is its own service.
+        let reads = configuration.readDatabase.map { PostgresClient(configuration: $0.clientConfiguration, backgroundLogger: runtime.logger) }
+        let readDatabase = reads ?? runtime.database
+        let workspaceKeys = WorkspaceKeyCache(database: runtime.database, keyring: keyring, logger: runtime.logger)
+
+        ProfileRoutes(access: access, identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys)
+            .add(to: router)
+        SegmentRoutes(access: access, segmentation: segmentation, identity: identity, database: readDatabase).add(to: router)
+        OpenAPIRoute().add(to: router)
+        return runtime.makeApplication(router: router, services: reads.map { [$0] } ?? [])
     }
 }

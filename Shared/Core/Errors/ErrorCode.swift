@@ -57,6 +57,12 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidSegmentDefinition = "invalid_segment_definition"
     case invalidSegment = "invalid_segment"
     case segmentExists = "segment_exists"
+    // The public API (reporting)
+    case missingAPIKey = "missing_api_key"
+    case invalidAPIKey = "invalid_api_key"
+    case forbidden = "forbidden"
+    case invalidParameter = "invalid_parameter"
+    case upstreamUnavailable = "upstream_unavailable"
     // Every service
     case notFound = "not_found"
     case methodNotAllowed = "method_not_allowed"

@@ -55,6 +55,17 @@ public enum APIRole: String, Sendable, Codable, CaseIterable {
     case viewer
 
     public var seesRawPII: Bool { self == .admin }
+
+    /// Whether this role may do what `required` may: an admin whatever an analyst may, an analyst whatever a viewer may.
+    public func includes(_ required: APIRole) -> Bool { rank >= required.rank }
+
+    private var rank: Int {
+        switch self {
+        case .viewer: 0
+        case .analyst: 1
+        case .admin: 2
+        }
+    }
 }
 
 public struct APIKey: Sendable, Equatable, Codable {

@@ -9,17 +9,29 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// The identity service's consumer of the `events` topic: resolves stored events to profiles, a whole
-/// consumer batch at a time (a handful of statements per batch rather than per event).
-struct EventResolver: Sendable {
+/// consumer batch at a time (a handful of statements per batch rather than per event). Public so that
+/// the segmentation benchmark runs the same consumer in its own process.
+public struct EventResolver: Sendable {
     let directory: WorkspaceKeyCache
     let logger: Logger
     /// A batch takes whole messages up to this many events (at least one message): ingestion's messages
     /// each reference up to `EventReference.mostPerMessage` events. The consumer sets it to its batch size.
     var mostEventsPerBatch = OutboxConsumerOptions().batchSize
 
-    static let consumerGroup = "identity"
+    public static let consumerGroup = "identity"
 
-    func consumer(database: PostgresClient, options: OutboxConsumerOptions = OutboxConsumerOptions()) -> OutboxConsumer {
+    public init(directory: WorkspaceKeyCache, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+    }
+
+    init(directory: WorkspaceKeyCache, logger: Logger, mostEventsPerBatch: Int) {
+        self.directory = directory
+        self.logger = logger
+        self.mostEventsPerBatch = mostEventsPerBatch
+    }
+
+    public func consumer(database: PostgresClient, options: OutboxConsumerOptions = OutboxConsumerOptions()) -> OutboxConsumer {
         let resolver = EventResolver(directory: directory, logger: logger, mostEventsPerBatch: options.batchSize)
         return OutboxConsumer(
             group: Self.consumerGroup, topic: .events, database: database, logger: logger, options: options,

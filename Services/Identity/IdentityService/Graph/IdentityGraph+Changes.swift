@@ -67,6 +67,10 @@ extension IdentityGraph {
 
     /// What an identifier's sealed value is bound to: its workspace and type.
     func identityContext(_ type: String) -> Data {
+        Self.identityContext(type, workspaceID: workspaceID)
+    }
+
+    static func identityContext(_ type: String, workspaceID: UUID) -> Data {
         Data("kinship.identity/\(workspaceID.lowercased)/\(type)".utf8)
     }
 

@@ -18,6 +18,25 @@ struct ProfileRoutes: Sendable {
         routes.get("resolve") { request, _ in try await resolve(request) }
         routes.get("profiles/:id") { request, context in try await show(request, context) }
         routes.post("profiles/:id/unmerge") { request, context in try await unmerge(request, context) }
+        routes.post("audience-hashes") { request, context in try await audienceHashes(request, context) }
+    }
+
+    /// `POST /internal/v1/audience-hashes?workspace=…` with `{"profileIds": [...]}` (at most 1,000) → the
+    /// SHA-256 of each live profile's e-mails and phones, for an ad platform's audience upload.
+    private func audienceHashes(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        var request = request
+        let workspaceID = try request.workspaceParameter()
+        guard let asked = try? JSONCoding.decoder().decode(AudienceRequest.self, from: try await request.operatorBody()) else {
+            throw KinshipError.badRequest(.invalidBody, "The body must be {\"profileIds\": [...]}.")
+        }
+        let ids = asked.profileIds.compactMap(UUID.init(uuidString:))
+        guard ids.count == asked.profileIds.count, ids.count <= AudienceReader.maximumProfiles else {
+            throw KinshipError.badRequest(.invalidBody, "profileIds must be at most \(AudienceReader.maximumProfiles) profile ids.")
+        }
+        let hashes = try await database.withConnection { connection in
+            try await AudienceReader(directory: directory, workspaceID: workspaceID, logger: context.logger).hashes(of: ids, on: connection)
+        }
+        return try .json(encoding: hashes)
     }
 
     /// `GET /internal/v1/resolve?workspace=…&type=email&value=…` → the profile id, following merges.

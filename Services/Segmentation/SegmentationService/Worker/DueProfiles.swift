@@ -9,14 +9,22 @@ import ServiceLifecycle
 /// Evaluates profiles again when time alone changes one of their answers (`segment_profiles.next_check`):
 /// a window closing, a cart becoming abandoned, a day passing. It looks every `interval`, and takes
 /// what is due in batches until nothing is, so an exit falls due and happens within about `interval`.
-struct DueProfiles: Service {
+/// Public so that the segmentation benchmark runs the same loop in its own process.
+public struct DueProfiles: Service {
     let evaluator: ProfileEvaluator
     let database: PostgresClient
     let logger: Logger
     var interval: Duration = .seconds(2)
     var batchSize = 200
 
-    func run() async throws {
+    public init(evaluator: ProfileEvaluator, database: PostgresClient, logger: Logger, interval: Duration = .seconds(2)) {
+        self.evaluator = evaluator
+        self.database = database
+        self.logger = logger
+        self.interval = interval
+    }
+
+    public func run() async throws {
         await runPeriodically(every: interval, logger: logger, failure: "due-time evaluation failed") {
             while try await passOnce() == batchSize, !Task.isCancelled {}
         }

@@ -5,18 +5,24 @@ import Logging
 import PostgresNIO
 
 /// Segmentation's consumers: of `resolutions` (which profile identity attached each event to) and of
-/// `profiles` (created, updated, merged, split). Both name profiles to evaluate again; a batch of
-/// messages is evaluated at once, in the transaction that advances the cursor.
-struct ProfileChangeConsumer: Sendable {
+/// `profiles` (merged, split, and changes no event made). Both name profiles to evaluate again; a batch of
+/// messages is evaluated at once, in the transaction that advances the cursor. Public so that the
+/// segmentation benchmark runs the same consumers in its own process.
+public struct ProfileChangeConsumer: Sendable {
     let evaluator: ProfileEvaluator
     let logger: Logger
     /// A batch takes whole messages until they name this many profiles (at least one message): each
     /// profile's history is read whole, so a batch is bounded by people rather than messages.
     var mostProfilesPerBatch = 200
 
-    static let consumerGroup = "segmentation"
+    public static let consumerGroup = "segmentation"
 
-    func consumers(database: PostgresClient, options: OutboxConsumerOptions) -> [OutboxConsumer] {
+    public init(evaluator: ProfileEvaluator, logger: Logger) {
+        self.evaluator = evaluator
+        self.logger = logger
+    }
+
+    public func consumers(database: PostgresClient, options: OutboxConsumerOptions) -> [OutboxConsumer] {
         [OutboxTopic.resolutions, .profiles].map { topic in
             OutboxConsumer(
                 group: Self.consumerGroup, topic: topic, database: database, logger: logger, options: options,
@@ -58,6 +64,10 @@ struct ProfileChangeConsumer: Sendable {
             return Set(try EventResolution.list(in: payload).map(\.profileId))
         }
         let change = try JSONCoding.decode(ProfileChange.self, from: Data(payload.utf8))
+        // A profile made or changed by an event is named on `resolutions` too, by the same transaction of
+        // identity's: evaluating it once is enough. Merges (the merged-away id must be retired), splits and
+        // changes without an event (an unmerge) are this topic's alone.
+        if change.kind == .created || change.kind == .updated, change.messageId != nil { return [] }
         let named = [change.profileId, change.mergedProfileId] + (change.splitProfileIds ?? []).map(Optional.some)
         return Set(named.compactMap { $0.flatMap(UUID.init(uuidString:)) })
     }

@@ -2,31 +2,31 @@ import Foundation
 import Synchronization
 
 /// A token bucket per key (a source, a client address), in this process: `rate` per second, bursts of
-/// `burst` (twice the rate unless given). Several ingestion processes each allow the rate; size it as the total divided by the replicas.
+/// `burst` (twice the rate unless given). Several processes of a service each allow the rate; size it as the total divided by the replicas.
 ///
 /// At most `capacity` buckets are kept: a full bucket is the same as none, so when the map is full the
 /// refilled ones go, and if none has refilled, the oldest-touched go (a flood of new keys, each of which
 /// then starts with a full burst, which is what it would have had anyway after a pause).
-final class RateLimiter<Key: Hashable & Sendable>: Sendable {
+public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: ContinuousClock.Instant
     }
 
-    let rate: Double
+    public let rate: Double
     private let burst: Double
     private let capacity: Int
     private let buckets = Mutex<[Key: Bucket]>([:])
 
     /// `rate` 0 admits everything.
-    init(perSecond rate: Double, burst: Double? = nil, capacity: Int = 100_000) {
+    public init(perSecond rate: Double, burst: Double? = nil, capacity: Int = 100_000) {
         self.rate = rate
         self.burst = burst ?? rate * 2
         self.capacity = capacity
     }
 
     /// Nil when admitted (and charged); otherwise how long until `cost` would be.
-    func admit(_ key: Key, cost: Int = 1) -> Duration? {
+    public func admit(_ key: Key, cost: Int = 1) -> Duration? {
         guard rate > 0 else { return nil }
         let cost = min(Double(max(cost, 1)), burst)
         return withBucket(key) { bucket in
@@ -37,7 +37,7 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Whether `key` could spend one now, without spending it.
-    func hasCredit(_ key: Key) -> Bool {
+    public func hasCredit(_ key: Key) -> Bool {
         guard rate > 0 else { return true }
         let now = ContinuousClock.now
         return buckets.withLock { buckets in
@@ -48,14 +48,14 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
 
     /// Spends `cost` (the bucket may go below zero, so repeated failures keep the key waiting; a debt is
     /// bounded by one burst, so a key is never kept out for longer than two bursts' time).
-    func charge(_ key: Key, cost: Int = 1) {
+    public func charge(_ key: Key, cost: Int = 1) {
         guard rate > 0 else { return }
         withBucket(key) { $0.tokens = max($0.tokens - Double(cost), -burst) }
     }
 
     /// Spends `cost` whatever the bucket holds and says how long to wait before going on: for a stream
     /// (an import) that is paced rather than refused. Callers sharing a key queue up behind each other's debt.
-    func reserve(_ key: Key, cost: Int) -> Duration {
+    public func reserve(_ key: Key, cost: Int) -> Duration {
         guard rate > 0 else { return .zero }
         return withBucket(key) { bucket in
             bucket.tokens -= Double(cost)

@@ -1,0 +1,54 @@
+import Foundation
+import KinshipCore
+import KinshipPrivacy
+import Testing
+
+/// The public API (reporting) against the ground truth: people found by their identifiers with their
+/// computed traits, personal values clear only for admins, and a segment's audience file.
+extension ShopEndToEndTests {
+    static let reportingChecks: [Check] = [
+        Check(name: "the public API finds a sampled person by e-mail; PII clear for an admin, masked for an analyst, hidden from a viewer") { platform in
+            let (admin, analyst, viewer) = (try await platform.apiKey(.admin), try await platform.apiKey(.analyst), try await platform.apiKey(.viewer))
+            var checked = 0
+            for person in platform.checkedPeople(stride: 2).filter({ !$0.emails.isEmpty }).prefix(40) {
+                let email = person.emails[0]
+                let lookup = ["identifier_type": "email", "identifier_value": email]
+                let clear = try await platform.reporting("/v1/profiles", query: lookup, key: admin)
+                #expect(clear.status == 200, "\(person.person): \(clear.body)")
+                let view = try JSONCoding.decode(PublicProfile.self, from: Data(clear.body.utf8))
+                let held = Set(view.profile.identifiers.filter { $0.type == "email" }.map(\.value))
+                let expected = Set(person.emails.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+                #expect(held == expected, Comment(rawValue: person.person))
+                #expect(view.computed["order_count"] == .number(Double(person.orderCount)), Comment(rawValue: person.person))
+                #expect(view.profile.profileId == (try await platform.profile(of: person)))
+
+                let masked = try await platform.reporting("/v1/profiles", query: lookup, key: analyst)
+                #expect(masked.status == 200)
+                for address in expected { #expect(!masked.body.lowercased().contains(address), "an analyst saw \(person.person)'s e-mail") }
+                #expect(try await platform.reporting("/v1/profiles", query: lookup, key: viewer).status == 403)
+                checked += 1
+            }
+            #expect(checked > 10, "checked \(checked)")
+        },
+        Check(name: "a segment's hashed audience is the SHA-256 of its members' e-mails, without those who refused marketing") { platform in
+            let analyst = try await platform.apiKey(.analyst)
+            let draft = SegmentDraft(name: "Detractors for the audience", definition: try JSONValue.parse(#"{"computed": "nps_category", "op": "eq", "value": "detractor"}"#))
+            let segment = try await platform.segmentation(.POST, "/internal/v1/segments", body: try JSONCoding.encoder().encode(draft), as: SegmentView.self)
+            var expected: Set<String> = []
+            for person in platform.truth.people where person.messages > 0 {
+                guard person.latestNps.map({ $0.score <= 6 }) == true, person.consent["marketing"] != false,
+                      person.sharedAnonymousId == nil else { continue }
+                for email in person.emails { expected.insert(AudienceHash.sha256Hex(email.trimmingCharacters(in: .whitespaces).lowercased())) }
+            }
+            let file = try await platform.reporting("/v1/segments/\(segment.id)/members", query: ["format": "hashed"], key: analyst)
+            #expect(file.status == 200, "\(file.body)")
+            let lines = file.body.replacingOccurrences(of: "\u{FEFF}", with: "").split(separator: "\r\n").map(String.init)
+            #expect(lines.first == "type,sha256")
+            let emails = Set(lines.dropFirst().filter { $0.hasPrefix("email,") }.map { String($0.dropFirst("email,".count)) })
+            // Detractors on a shared computer may hold a housemate's answers; every other detractor's e-mails are there, and no one else's.
+            #expect(expected.isSubset(of: emails), "missing \(expected.subtracting(emails).count) of \(expected.count)")
+            #expect(emails.count - expected.count <= platform.truth.people.filter { $0.sharedAnonymousId != nil }.count * 2)
+            #expect(expected.count > 5)
+        },
+    ]
+}
