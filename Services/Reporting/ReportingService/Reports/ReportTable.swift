@@ -8,3 +8,8 @@ public struct ReportTable: Sendable, Equatable {
         self.rows = rows
     }
 }
+
+/// A report: encodable to JSON as the API answers it, with its table form.
+public protocol Report: Encodable, Sendable {
+    var table: ReportTable { get }
+}

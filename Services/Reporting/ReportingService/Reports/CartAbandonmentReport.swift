@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Carts left without an order, what they held, and those an order later recovered (docs/reporting.md).
+public enum CartAbandonmentReport {
+    /// How long after a cart's last event an order must come for the cart to count as converted: the
+    /// `abandoned_cart` trait's default window.
+    public static let window: TimeInterval = 24 * 3600
+
+    /// - Parameter now: the moment that decides whether a cart without an order is abandoned yet (its
+    ///   window has passed) or still pending.
+    public static func run(
+        _ period: ReportPeriod, now: Date = Date(), workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> CartAbandonmentReportView {
+        // A profile's carts are its cart events grouped by the first `Order Completed` at or after each
+        // (any order, cancelled or not, closes a cart, as for the cart traits); the events no order
+        // followed are its open cart. Only profiles with a cart event in the period are read.
+        let checkoutValue = """
+            CASE WHEN jsonb_typeof(a.p->'value') = 'number' THEN \(ReportSQL.satang(of: "a.p->'value'"))
+                 ELSE (SELECT coalesce(sum(\(ReportSQL.lineSatang(of: "line"))), 0)::bigint
+                       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(a.p->'products') = 'array' THEN a.p->'products' ELSE '[]'::jsonb END) AS line)
+            END
+            """
+        let windowSeconds = window
+        let query: PostgresQuery = """
+            WITH shoppers AS (
+                SELECT DISTINCT ep.profile_id
+                FROM events e
+                JOIN event_profiles ep
+                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
+                WHERE e.workspace_id = \(workspaceID) AND e.type = 'track' AND e.event IN ('Product Added', 'Checkout Started')
+                  AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
+            ),
+            activity AS (
+                SELECT ep.profile_id, e.event, e.event_time, e.message_id, e.message->'properties' AS p
+                FROM events e
+                JOIN event_profiles ep
+                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
+                JOIN shoppers s ON s.profile_id = ep.profile_id
+                WHERE e.workspace_id = \(workspaceID) AND e.type = 'track'
+                  AND e.event IN ('Product Added', 'Checkout Started', 'Order Completed')
+            ),
+            cart_events AS (
+                SELECT a.profile_id, a.event, a.event_time, a.message_id,
+                       (SELECT min(o.event_time) FROM activity o
+                        WHERE o.profile_id = a.profile_id AND o.event = 'Order Completed' AND o.event_time >= a.event_time) AS closed_at,
+                       CASE WHEN a.event = 'Checkout Started' THEN \(unescaped: checkoutValue) ELSE \(unescaped: ReportSQL.lineSatang(of: "a.p")) END AS satang
+                FROM activity a WHERE a.event IN ('Product Added', 'Checkout Started')
+            ),
+            carts AS (
+                SELECT profile_id, closed_at, max(event_time) AS last_at,
+                       (array_agg(event_time ORDER BY event_time DESC, message_id COLLATE "C" DESC) FILTER (WHERE event = 'Checkout Started'))[1] AS checkout_at,
+                       (array_agg(satang ORDER BY event_time DESC, message_id COLLATE "C" DESC) FILTER (WHERE event = 'Checkout Started'))[1] AS checkout_satang
+                FROM cart_events GROUP BY profile_id, closed_at
+            ),
+            judged AS (
+                SELECT c.*,
+                       coalesce(c.checkout_satang, 0) + coalesce((
+                           SELECT sum(x.satang) FROM cart_events x
+                           WHERE x.profile_id = c.profile_id AND x.closed_at IS NOT DISTINCT FROM c.closed_at AND x.event = 'Product Added'
+                             AND (c.checkout_at IS NULL OR x.event_time > c.checkout_at)
+                       ), 0) AS value_satang,
+                       c.closed_at <= c.last_at + \(windowSeconds) * interval '1 second' AS converted,
+                       (c.closed_at IS NULL OR c.closed_at > c.last_at + \(windowSeconds) * interval '1 second')
+                           AND c.last_at + \(windowSeconds) * interval '1 second' <= \(now) AS abandoned
+                FROM carts c
+                WHERE c.last_at >= \(period.from) AND c.last_at < \(period.to)
+            )
+            SELECT count(*),
+                   count(*) FILTER (WHERE converted),
+                   count(*) FILTER (WHERE abandoned),
+                   coalesce(sum(value_satang) FILTER (WHERE abandoned), 0)::bigint,
+                   count(*) FILTER (WHERE abandoned AND closed_at IS NOT NULL),
+                   coalesce(sum(value_satang) FILTER (WHERE abandoned AND closed_at IS NOT NULL), 0)::bigint
+            FROM judged
+            """
+        let row = try await connection.query(query, logger: logger).collect()[0]
+        let (carts, converted, abandoned, abandonedSatang, recovered, recoveredSatang) = try row.decode((Int, Int, Int, Int, Int, Int).self)
+        return CartAbandonmentReportView(
+            from: period.from, to: period.to, carts: carts, converted: converted, abandoned: abandoned,
+            pending: carts - converted - abandoned,
+            abandonmentRate: ReportMath.rate(abandoned, of: converted + abandoned),
+            abandonedValue: ReportMath.baht(abandonedSatang), recovered: recovered, recoveredValue: ReportMath.baht(recoveredSatang),
+            recoveryRate: ReportMath.rate(recovered, of: abandoned)
+        )
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Visitors, orders and revenue per acquisition channel (`source/medium` of the UTM campaign)
+/// (docs/reporting.md).
+public enum ChannelsReport {
+    /// A session ends after this long without a view, as the computed traits' sessions do.
+    static let sessionGap = "30 minutes"
+    /// How far back an order looks for the campaign that brought it, as `top_order_channel` does.
+    static let touchHorizon = "30 days"
+
+    public static func run(
+        _ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> ChannelsReportView {
+        // Sessions are cut per profile, across its devices: `anonymousId` is sealed at rest (each ciphertext
+        // differs), so the database cannot tell one device from another.
+        let query: PostgresQuery = """
+            WITH views AS (
+                SELECT ep.profile_id, e.event_time, e.message_id, \(unescaped: ReportSQL.campaign(ofMessage: "e.message")) AS campaign
+                FROM events e
+                JOIN event_profiles ep
+                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
+                WHERE e.workspace_id = \(workspaceID) AND e.type IN ('page', 'screen')
+                  AND e.event_time >= \(period.from) - interval '\(unescaped: touchHorizon)' AND e.event_time < \(period.to)
+            ),
+            period_views AS (
+                SELECT *, CASE WHEN event_time - lag(event_time) OVER profile_views < interval '\(unescaped: sessionGap)' THEN 0 ELSE 1 END AS opens
+                FROM views WHERE event_time >= \(period.from)
+                WINDOW profile_views AS (PARTITION BY profile_id ORDER BY event_time, message_id COLLATE "C")
+            ),
+            numbered AS (
+                SELECT *, sum(opens) OVER (PARTITION BY profile_id ORDER BY event_time, message_id COLLATE "C" ROWS UNBOUNDED PRECEDING) AS session
+                FROM period_views
+            ),
+            sessions AS (
+                SELECT profile_id,
+                       coalesce((array_agg(campaign ORDER BY event_time, message_id COLLATE "C") FILTER (WHERE campaign IS NOT NULL))[1], '(direct)') AS channel
+                FROM numbered GROUP BY profile_id, session
+            ),
+            orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
+            attributed AS (
+                SELECT o.profile_id, o.net_satang,
+                       coalesce((SELECT v.campaign FROM views v
+                                 WHERE v.profile_id = o.profile_id AND v.campaign IS NOT NULL
+                                   AND v.event_time <= o.completed_at AND v.event_time > o.completed_at - interval '\(unescaped: touchHorizon)'
+                                 ORDER BY v.event_time DESC, v.campaign COLLATE "C" LIMIT 1), '(direct)') AS channel
+                FROM orders o
+            ),
+            per_channel AS (
+                SELECT channel, count(DISTINCT profile_id) AS visitors, count(*) AS sessions, 0 AS orders, 0 AS revenue, 0 AS buyers
+                FROM sessions GROUP BY channel
+                UNION ALL
+                SELECT channel, 0, 0, count(*), sum(net_satang), count(DISTINCT profile_id) FROM attributed GROUP BY channel
+            )
+            SELECT channel, sum(visitors)::bigint, sum(sessions)::bigint, sum(orders)::bigint, sum(revenue)::bigint, sum(buyers)::bigint
+            FROM per_channel GROUP BY channel
+            ORDER BY sum(visitors) DESC, channel COLLATE "C"
+            """
+        let channels = try await connection.query(query, logger: logger).collect().map { try $0.decode((String, Int, Int, Int, Int, Int).self) }
+            .map { row in
+                ChannelsReportView.Channel(
+                    channel: row.0, visitors: row.1, sessions: row.2, orders: row.3, revenue: ReportMath.baht(row.4), buyers: row.5
+                )
+            }
+        return ChannelsReportView(from: period.from, to: period.to, channels: channels)
+    }
+}

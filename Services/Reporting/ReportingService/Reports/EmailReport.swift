@@ -1,0 +1,47 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// E-mail campaigns' delivery and engagement, from the events the e-mail service and the pixel send
+/// (docs/reporting.md).
+public enum EmailReport {
+    public static func run(
+        _ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> EmailReportView {
+        // "Unique" counts people: the profile identity attached the event to, or the event itself while
+        // it has none, so an unresolved open is never lost and never merged with another.
+        let query: PostgresQuery = """
+            SELECT c.campaign,
+                   max(e.message->'properties'->>'campaign_name') FILTER (WHERE jsonb_typeof(e.message->'properties'->'campaign_name') = 'string'),
+                   count(*) FILTER (WHERE e.event = 'Email Delivered'),
+                   count(DISTINCT who.id) FILTER (WHERE e.event = 'Email Opened'),
+                   count(DISTINCT who.id) FILTER (WHERE e.event = 'Email Link Clicked'),
+                   count(*) FILTER (WHERE e.event = 'Email Bounced'),
+                   count(DISTINCT who.id) FILTER (WHERE e.event = 'Unsubscribed')
+            FROM events e
+            LEFT JOIN event_profiles ep
+                ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
+            CROSS JOIN LATERAL (SELECT coalesce(ep.profile_id::text, 'event:' || e.message_id) AS id) who
+            CROSS JOIN LATERAL (SELECT \(unescaped: ReportSQL.displayText(of: "e.message->'properties'->'campaign_id'")) AS campaign) c
+            WHERE e.workspace_id = \(workspaceID) AND e.type = 'track'
+              AND e.event IN ('Email Delivered', 'Email Opened', 'Email Link Clicked', 'Email Bounced', 'Unsubscribed')
+              AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
+            GROUP BY c.campaign
+            ORDER BY count(*) FILTER (WHERE e.event = 'Email Delivered') DESC, c.campaign COLLATE "C"
+            """
+        let campaigns = try await connection.query(query, logger: logger)
+            .collect().map { try $0.decode((String, String?, Int, Int, Int, Int, Int).self) }
+            .map { row in
+                EmailReportView.Campaign(
+                    campaignId: row.0, campaignName: row.1, delivered: row.2, uniqueOpens: row.3, uniqueClicks: row.4,
+                    bounces: row.5, unsubscribes: row.6
+                )
+            }
+        func sum(_ count: KeyPath<EmailReportView.Campaign, Int>) -> Int { campaigns.map { $0[keyPath: count] }.reduce(0, +) }
+        let total = EmailReportView.Campaign(
+            campaignId: "(total)", campaignName: nil, delivered: sum(\.delivered), uniqueOpens: sum(\.uniqueOpens),
+            uniqueClicks: sum(\.uniqueClicks), bounces: sum(\.bounces), unsubscribes: sum(\.unsubscribes)
+        )
+        return EmailReportView(from: period.from, to: period.to, campaigns: campaigns, total: total)
+    }
+}

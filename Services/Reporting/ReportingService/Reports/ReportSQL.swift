@@ -1,0 +1,114 @@
+import Foundation
+import PostgresNIO
+
+/// SQL that several reports share, written into a report's query by string interpolation so that every
+/// value in it is bound like the rest of the query's (`"WITH orders AS (\(standingOrdersOf: id, completedIn: period)) …"`).
+extension PostgresQuery.StringInterpolation {
+    /// The workspace's standing orders whose completion falls in the period, one row each:
+    /// `order_key`, `completed_at`, `profile_id` (NULL while identity has not resolved the event),
+    /// `total_satang` and `net_satang` (the total less the order's refunds, never below 0).
+    ///
+    /// The definitions are the computed traits' (docs/computed-traits.md, Purchases), over the whole
+    /// workspace instead of one profile: an order is the events sharing a string `order_id` (an
+    /// `Order Completed` without one is an order of its own), described by its earliest `Order Completed`
+    /// (then the smaller message id), standing when no `Order Cancelled` names it. Cancellations and refunds
+    /// count whenever they happen, so an order belongs to the period it was placed in.
+    mutating func appendInterpolation(standingOrdersOf workspaceID: UUID, completedIn period: ReportPeriod) {
+        appendLiteral(
+            """
+            WITH order_events AS (
+                SELECT e.event, e.event_time, e.message_id, ep.profile_id,
+                       CASE WHEN jsonb_typeof(e.message->'properties'->'order_id') = 'string'
+                            THEN 'order:' || (e.message->'properties'->>'order_id')
+                            ELSE 'message:' || e.message_id END AS order_key,
+                       \(ReportSQL.satang(of: "e.message->'properties'->'total'")) AS satang
+                FROM events e
+                LEFT JOIN event_profiles ep
+                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
+                WHERE e.workspace_id = 
+            """
+        )
+        appendInterpolation(workspaceID)
+        appendLiteral(
+            """
+             AND e.type = 'track' AND e.event IN ('Order Completed', 'Order Cancelled', 'Order Refunded')
+            ),
+            completions AS (
+                SELECT DISTINCT ON (order_key) order_key, event_time AS completed_at, profile_id, satang AS total_satang
+                FROM order_events WHERE event = 'Order Completed'
+                ORDER BY order_key, event_time, message_id COLLATE "C"
+            ),
+            refunds AS (
+                SELECT order_key, sum(satang) AS refunded_satang FROM order_events WHERE event = 'Order Refunded' GROUP BY order_key
+            )
+            SELECT c.order_key, c.completed_at, c.profile_id, c.total_satang,
+                   greatest(0, c.total_satang - coalesce(r.refunded_satang, 0))::bigint AS net_satang
+            FROM completions c
+            LEFT JOIN refunds r ON r.order_key = c.order_key
+            WHERE NOT EXISTS (SELECT 1 FROM order_events x WHERE x.order_key = c.order_key AND x.event = 'Order Cancelled')
+              AND c.completed_at >= 
+            """
+        )
+        appendInterpolation(period.from)
+        appendLiteral(" AND c.completed_at < ")
+        appendInterpolation(period.to)
+    }
+
+    /// The start of every interval that overlaps the period, as `starts` (timestamp, UTC wall time):
+    /// the first may begin before the period and the last end after it.
+    mutating func appendInterpolation(intervalsOf interval: ReportInterval, over period: ReportPeriod) {
+        appendLiteral("SELECT starts FROM generate_series(date_trunc(")
+        appendInterpolation(interval.rawValue)
+        appendLiteral(", ")
+        appendInterpolation(period.from)
+        appendLiteral(" AT TIME ZONE 'UTC'), ")
+        appendInterpolation(period.to)
+        appendLiteral(" AT TIME ZONE 'UTC', ")
+        appendInterpolation("1 " + interval.rawValue)
+        appendLiteral("::interval) AS starts WHERE starts < ")
+        appendInterpolation(period.to)
+        appendLiteral(" AT TIME ZONE 'UTC'")
+    }
+}
+
+/// SQL expressions the reports share, over columns the calling query names (never over request text).
+enum ReportSQL {
+    /// A JSON number as integer satang (hundredths, rounded half away from zero); 0 when it is no number,
+    /// as `Satang` reads money for the computed traits.
+    static func satang(of json: String) -> String {
+        "(CASE WHEN jsonb_typeof(\(json)) = 'number' THEN round((\(json) #>> '{}')::numeric * 100)::bigint ELSE 0 END)"
+    }
+
+    /// A product line's value in satang: `price` × `quantity` (its whole part, 1 when missing), as the cart
+    /// traits value a `Product Added` or a product of a checkout.
+    static func lineSatang(of line: String) -> String {
+        """
+        (\(satang(of: "\(line)->'price'")) * CASE WHEN jsonb_typeof(\(line)->'quantity') = 'number'
+                                                THEN trunc((\(line)->>'quantity')::numeric)::bigint ELSE 1 END)
+        """
+    }
+
+    /// A property's value as a report shows it: its text (strings without quotes, other values as JSON),
+    /// `(none)` when missing or null, and `(sealed)` for a personal value stored encrypted, which a report
+    /// cannot read and must not group by.
+    static func displayText(of json: String) -> String {
+        """
+        (CASE WHEN \(json) IS NULL OR jsonb_typeof(\(json)) = 'null' THEN '(none)'
+              WHEN jsonb_typeof(\(json)) = 'object' AND \(json) ? '$sealed' THEN '(sealed)'
+              ELSE \(json) #>> '{}' END)
+        """
+    }
+
+    /// The campaign of a page or screen view from `context.campaign` of its message: `source/medium`,
+    /// `source` alone without a medium, NULL without a source (as the computed traits read it).
+    static func campaign(ofMessage message: String) -> String {
+        let source = "(\(message)->'context'->'campaign'->'source')"
+        let medium = "(\(message)->'context'->'campaign'->'medium')"
+        return """
+            (CASE WHEN jsonb_typeof(\(source)) = 'string' AND \(source) #>> '{}' <> ''
+                  THEN (\(source) #>> '{}') || CASE WHEN jsonb_typeof(\(medium)) = 'string' AND \(medium) #>> '{}' <> ''
+                                                    THEN '/' || (\(medium) #>> '{}') ELSE '' END
+             END)
+            """
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// How many events happened per interval, all of them or one event's, optionally split by a property
+/// (docs/reporting.md).
+public enum TrendsReport {
+    /// The breakdown values shown apart, the most frequent in the period; the rest are summed as `(other)`,
+    /// so a property with a value per event (an order id) still gives a chart.
+    public static let maximumSeries = 20
+
+    /// - Parameters:
+    ///   - event: a track event's name to count alone; nil counts every event.
+    ///   - breakdownProperty: a property of the events to split the counts by.
+    public static func run(
+        _ period: ReportPeriod, interval: ReportInterval, event: String? = nil, breakdownProperty: String? = nil,
+        workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> TrendsReportView {
+        let value = breakdownProperty == nil ? "'(all)'" : ReportSQL.displayText(of: "b.property_value")
+        let query: PostgresQuery = """
+            WITH intervals AS (\(intervalsOf: interval, over: period)),
+            counted AS (
+                SELECT date_trunc(\(interval.rawValue), e.event_time AT TIME ZONE 'UTC') AS starts, \(unescaped: value) AS value
+                FROM events e
+                CROSS JOIN LATERAL (SELECT e.message->'properties'->\(breakdownProperty ?? "") AS property_value) b
+                WHERE e.workspace_id = \(workspaceID) AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
+                  AND (\(event)::text IS NULL OR e.event = \(event))
+            ),
+            ranked AS (
+                SELECT value, row_number() OVER (ORDER BY count(*) DESC, value COLLATE "C") AS rank FROM counted GROUP BY value
+            ),
+            shown AS (
+                SELECT c.starts, CASE WHEN r.rank <= \(maximumSeries) THEN c.value ELSE '(other)' END AS value
+                FROM counted c JOIN ranked r ON r.value = c.value
+            )
+            SELECT i.starts AT TIME ZONE 'UTC', s.value, count(s.value)
+            FROM intervals i LEFT JOIN shown s ON s.starts = i.starts
+            GROUP BY i.starts, s.value ORDER BY i.starts
+            """
+        var starts: [Date] = []
+        var counts: [String: [Date: Int]] = [:]
+        for row in try await connection.query(query, logger: logger).collect() {
+            let (start, value, count) = try row.decode((Date, String?, Int).self)
+            if starts.last != start { starts.append(start) }
+            if let value { counts[value, default: [:]][start] = count }
+        }
+        if breakdownProperty == nil, counts.isEmpty { counts["(all)"] = [:] }  // a chart of zeros, not no chart
+        let series = counts.map { value, perStart in
+            TrendsReportView.Series(value: value, counts: starts.map { perStart[$0] ?? 0 })
+        }.sorted(by: TrendsReportView.Series.chartOrder)
+        return TrendsReportView(
+            from: period.from, to: period.to, interval: interval, event: event, breakdownProperty: breakdownProperty,
+            intervals: starts, series: series
+        )
+    }
+}
