@@ -58,5 +58,31 @@ extension ShopEndToEndTests {
             #expect(days.map(\.day) == [ShopPlatform.today])
             #expect(days.first?.entered == segment.size && days.first?.size == segment.size && days.first?.exited == 0)
         },
+        Check(name: "the overview, NPS and e-mail reports equal the ground truth's totals, for a viewer, in JSON and CSV") { platform in
+            let viewer = try await platform.apiKey(.viewer)
+            let today = Date()
+            // The whole shop: it ends today and began well within the 120 days before.
+            let period = ["from": String(Timestamp.format(today.addingTimeInterval(-120 * 86_400)).prefix(10)), "to": ShopPlatform.today]
+            func report(_ name: String) async throws -> JSONValue {
+                let answer = try await platform.reporting("/v1/reports/\(name)", query: period, key: viewer)
+                #expect(answer.status == 200, "\(name): \(answer.body)")
+                return try JSONValue.parse(answer.body)
+            }
+            let truth = platform.truth
+            let overview = try await report("overview")
+            #expect(overview["events"]?["current"] == .number(Double(truth.totals.storedEvents)))
+            #expect(overview["orders"]?["current"] == .number(Double(truth.people.map(\.orderCount).reduce(0, +))))
+            let revenue = overview["revenue"]?["current"]?.numberValue ?? -1
+            #expect(abs(revenue - truth.totals.revenue) < 0.01, "revenue \(revenue) vs \(truth.totals.revenue)")
+            let email = try await report("email")
+            #expect(email["total"]?["delivered"] == .number(Double(truth.totals.emailsDelivered)))
+            let nps = try await report("nps")
+            #expect(nps["total"]?["responses"] == .number(Double(truth.people.map(\.surveys).reduce(0, +))))
+
+            let csv = try await platform.reporting("/v1/reports/overview", query: period.merging(["format": "csv"]) { $1 }, key: viewer)
+            #expect(csv.status == 200)
+            #expect(csv.body.hasPrefix("\u{FEFF}"), "a byte-order mark, so spreadsheets read UTF-8")
+            #expect(csv.body.split(separator: "\r\n").count > 2)
+        },
     ]
 }

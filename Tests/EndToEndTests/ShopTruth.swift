@@ -18,6 +18,7 @@ struct ShopTruth: Decodable, Sendable {
         let lastCartEventAt: String?
         let latestNps: Nps?
         let consent: [String: Bool]
+        let surveys: Int
 
         struct Order: Decodable, Sendable {
             let orderId: String
@@ -49,6 +50,8 @@ struct ShopTruth: Decodable, Sendable {
         let storedEvents: Int
         let duplicatesSent: Int
         let orders: Int
+        let revenue: Double
+        let emailsDelivered: Int
     }
 
     let people: [Person]

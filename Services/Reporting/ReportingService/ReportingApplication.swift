@@ -26,6 +26,7 @@ public enum ReportingApplication {
             .add(to: router)
         SegmentRoutes(access: access, segmentation: segmentation, identity: identity, database: readDatabase).add(to: router)
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
+        ReportRoutes(access: access, database: readDatabase).add(to: router)
         OpenAPIRoute().add(to: router)
         return runtime.makeApplication(router: router, services: reads.map { [$0] } ?? [])
     }

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import KinshipCore
+import KinshipService
+import Logging
+import Metrics
+import PostgresNIO
+
+/// `/v1/reports/{name}`: aggregates over a period (`from`, `to`), JSON or `?format=csv`. Every role may read
+/// them, a viewer included: no report names a person. Definitions are in docs/reporting.md.
+struct ReportRoutes: Sendable {
+    let access: APIKeyAuthenticator
+    let database: PostgresClient
+
+    /// A report run on one connection, with the request's parameters parsed.
+    typealias Runner = @Sendable (ReportPeriod, Request, UUID, PostgresConnection, Logger) async throws -> any Report
+
+    /// Every report by its name in the path.
+    static let reports: [String: Runner] = [
+        "overview": { period, _, workspace, connection, logger in
+            try await OverviewReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
+        "funnel": { period, request, workspace, connection, logger in
+            let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return try await FunnelReport.run(
+                period, steps: steps, windowSeconds: try window(request), breakdownProperty: request.uri.queryParameters.get("breakdown"),
+                workspaceID: workspace, on: connection, logger: logger
+            )
+        },
+        "nps": { period, request, workspace, connection, logger in
+            try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: workspace, on: connection, logger: logger)
+        },
+        "email": { period, _, workspace, connection, logger in
+            try await EmailReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
+        "channels": { period, _, workspace, connection, logger in
+            try await ChannelsReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
+        "support": { period, _, workspace, connection, logger in
+            try await SupportReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
+        "cart-abandonment": { period, _, workspace, connection, logger in
+            try await CartAbandonmentReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
+        "trends": { period, request, workspace, connection, logger in
+            try await TrendsReport.run(
+                period, interval: try interval(request, default: .day), event: request.uri.queryParameters.get("event"),
+                breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: workspace, on: connection, logger: logger
+            )
+        },
+        "rfm": { _, _, workspace, connection, logger in
+            try await RFMReport.run(workspaceID: workspace, on: connection, logger: logger)
+        },
+        "demographics": { period, _, workspace, connection, logger in
+            try await DemographicsReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
+        "retention": { period, request, workspace, connection, logger in
+            try await RetentionReport.run(period, interval: try interval(request, default: .week), workspaceID: workspace, on: connection, logger: logger)
+        },
+    ]
+
+    func add(to router: Router<KinshipRequestContext>) {
+        router.get("v1/reports/:name") { request, context in try await report(request, context) }
+    }
+
+    private func report(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        let key = try await access.authenticate(request, context, requiring: .viewer)
+        guard let name = context.parameters.get("name"), let runner = Self.reports[name] else {
+            throw KinshipError.notFound("No such report; there are \(Self.reports.keys.sorted().joined(separator: ", ")).")
+        }
+        let format = request.uri.queryParameters.get("format") ?? "json"
+        guard format == "json" || format == "csv" else { throw KinshipError.badRequest(.invalidParameter, "format must be json or csv.") }
+        let (from, to) = try PeriodParameters.period(request)
+        let started = ContinuousClock.now
+        let answer = try await database.withConnection { connection in
+            try await runner(ReportPeriod(from: from, to: to), request, key.workspaceID, connection, context.logger)
+        }
+        Timer(label: "kinship_reporting_report_seconds", dimensions: [("report", name)]).record(duration: ContinuousClock.now - started)
+        if format == "csv" { return try CSVResponse.make(answer.table, filename: "\(name).csv") }
+        return try .json(encoding: answer)
+    }
+
+    /// `interval=day|week|month`.
+    static func interval(_ request: Request, default defaultInterval: ReportInterval) throws -> ReportInterval {
+        guard let text = request.uri.queryParameters.get("interval") else { return defaultInterval }
+        guard let interval = ReportInterval(rawValue: text) else { throw KinshipError.badRequest(.invalidParameter, "interval must be day, week or month.") }
+        return interval
+    }
+
+    /// `window=7d`, `24h`, `30m` or seconds; 7 days when absent.
+    static func window(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("window") else { return 7 * 86_400 }
+        let units: [Character: Int] = ["d": 86_400, "h": 3600, "m": 60, "s": 1]
+        let (number, unit) = text.last.flatMap { units[$0] }.map { (text.dropLast(), $0) } ?? (Substring(text), 1)
+        guard let amount = Int(number), amount > 0, amount <= 366 * 86_400 / unit else {
+            throw KinshipError.badRequest(.invalidParameter, "window must be a positive duration such as 7d, 24h, 30m or seconds.")
+        }
+        return amount * unit
+    }
+}
