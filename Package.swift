@@ -106,7 +106,7 @@ let services: [Target] =
     ], mainDependencies: ["KinshipOutbox"])
     + service("Reporting", executable: "reporting", dependencies: [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", "KinshipInternalClient",
-        .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv,
+        .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv, .serviceLifecycle,
     ], resources: [.copy("Resources/openapi.json")])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on

@@ -129,6 +129,23 @@ struct ProfileEventsRouteTests {
             #expect(status == .ok)
             let document = try JSONValue.parse(String(decoding: body, as: UTF8.self))
             #expect(document["openapi"] == .string("3.1.0"))
+            // Every route is documented, and every report.
+            let (router, _) = ReportingApplication.routes(ServiceRuntime(configuration: TestKeys.configuration(.reporting)), configuration: ReportingConfiguration())
+            let documented = Set((document["paths"]?.objectValue ?? [:]).flatMap { path, operations in
+                (operations.objectValue ?? [:]).keys.map { "\($0.uppercased()) \(path)" }
+            })
+            let operational: Set<String> = ["/healthz", "/readyz", "/metrics"]
+            #expect(router.routes.count > 15, "the router lists its routes")
+            for route in router.routes {
+                let path = "/" + route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+                if operational.contains(path) { continue }
+                if path == "/v1/reports/{name}" {
+                    let reports = Set(documented.filter { $0.hasPrefix("GET /v1/reports/") }.map { String($0.dropFirst("GET /v1/reports/".count)) })
+                    #expect(reports == Set(ReportRoutes.reports.keys), "the reports documented are the reports served")
+                    continue
+                }
+                #expect(documented.contains("\(route.method.rawValue) \(path)"), "\(route.method.rawValue) \(path) is served but not documented")
+            }
             // Every documented operation exists: without a key it is refused as unauthenticated, not unknown.
             for (path, operations) in document["paths"]?.objectValue ?? [:] where path != "/openapi.json" {
                 let concrete = path.replacingOccurrences(of: "{id}", with: UUID().uuidString.lowercased())

@@ -5,11 +5,18 @@ import KinshipDatabase
 import KinshipInternalClient
 import KinshipService
 import PostgresNIO
+import ServiceLifecycle
 
 /// The reporting service: the public HTTP API that people and tools call (`/v1/…`, an API key each),
 /// answering from Postgres and from identity's and segmentation's internal APIs (docs/reporting.md).
 public enum ReportingApplication {
     public static func build(_ runtime: ServiceRuntime, configuration: ReportingConfiguration = ReportingConfiguration()) -> some ApplicationProtocol {
+        let (router, services) = routes(runtime, configuration: configuration)
+        return runtime.makeApplication(router: router, services: services)
+    }
+
+    /// The router with every route, and the services it needs running beside it (a read replica's pool).
+    static func routes(_ runtime: ServiceRuntime, configuration: ReportingConfiguration) -> (Router<KinshipRequestContext>, [any Service]) {
         let router = runtime.makeRouter()
         let keyring = runtime.configuration.masterKeys
         let tenancy = TenancyStore(database: runtime.database, keyring: keyring, logger: runtime.logger)
@@ -28,6 +35,6 @@ public enum ReportingApplication {
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         ReportRoutes(access: access, database: readDatabase).add(to: router)
         OpenAPIRoute().add(to: router)
-        return runtime.makeApplication(router: router, services: reads.map { [$0] } ?? [])
+        return (router, reads.map { [$0] } ?? [])
     }
 }
