@@ -64,6 +64,25 @@ struct EvaluatorFixture: Sendable {
         return messageId
     }
 
+    /// Sets a non-personal trait as identity stores it (`{value, at, source}`).
+    func setTrait(_ name: String, _ value: String, of profile: UUID) async throws {
+        let stored = JSONValue.object(["value": .string(value), "at": .string(Timestamp.format(Date())), "source": .string(source.lowercased)])
+        try await database.query(
+            """
+            UPDATE profiles SET traits = jsonb_set(traits, ARRAY[\(name)], \(stored.serialized())::jsonb)
+            WHERE workspace_id = \(workspace.id) AND id = \(profile)
+            """,
+            logger: Self.logger
+        )
+    }
+
+    /// The workspace's profiles whose next check has come at `now`.
+    func dueProfiles(at now: Date) async throws -> Set<UUID> {
+        Set(try await database.query(
+            "SELECT profile_id FROM segment_profiles WHERE workspace_id = \(workspace.id) AND next_check <= \(now)", logger: Self.logger
+        ).decode(UUID.self).collectAll())
+    }
+
     /// Folds `from` into `into` as identity's merge leaves the tables.
     func merge(_ from: UUID, into: UUID) async throws {
         try await database.query(
