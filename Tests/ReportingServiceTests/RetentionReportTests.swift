@@ -44,6 +44,34 @@ struct RetentionReportTests {
         }
     }
 
+    @Test func cohortAndReturnEventsNarrowWhoStartsAndWhoComesBack() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await ReportFixture(database: database)
+            let (a, b, c) = (try await shop.profile(), try await shop.profile(), try await shop.profile())
+            // A signs up in week 1 and orders in weeks 1 and 3; B signs up in week 1 and never orders; C browses
+            // in week 1 and signs up in week 2, ordering that week.
+            try await shop.track("Signed Up", of: a, at: "2026-03-03T10:00:00.000Z")
+            try await shop.track("Order Completed", of: a, at: "2026-03-04T10:00:00.000Z")
+            try await shop.track("Order Completed", of: a, at: "2026-03-17T10:00:00.000Z")
+            try await shop.track("Signed Up", of: b, at: "2026-03-05T10:00:00.000Z")
+            try await shop.page(of: b, at: "2026-03-10T10:00:00.000Z")
+            try await shop.page(of: c, at: "2026-03-03T10:00:00.000Z")
+            try await shop.track("Signed Up", of: c, at: "2026-03-11T10:00:00.000Z")
+            try await shop.track("Order Completed", of: c, at: "2026-03-12T10:00:00.000Z")
+
+            let period = ReportFixture.period("2026-03-02T00:00:00.000Z", "2026-03-23T00:00:00.000Z")
+            let report = try await shop.run { connection in
+                try await RetentionReport.run(
+                    period, interval: .week, cohortEvent: "Signed Up", returnEvent: "Order Completed", workspaceID: shop.workspaceID,
+                    on: connection, logger: ReportFixture.logger
+                )
+            }
+            #expect(report.cohorts.map(\.profiles) == [2, 1, 0])
+            #expect(report.cohorts.map(\.returning) == [[1, 0, 1], [1, 0], [0]])
+            #expect(report.cohorts[0].rates == [0.5, 0, 0.5])
+        }
+    }
+
     @Test func aWeekWithoutNewProfilesHasNullRates() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await ReportFixture(database: database)

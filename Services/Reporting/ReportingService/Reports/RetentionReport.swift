@@ -2,40 +2,52 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// Cohorts of the profiles first seen in each interval of the period, and how many of them came back in
-/// each interval after (docs/reporting.md).
+/// Cohorts of the profiles that started in each interval of the period, and how many of them came back in
+/// each interval after (docs/reporting.md). Starting is being first seen, or first doing `cohortEvent`;
+/// coming back is being seen, or doing `returnEvent`.
 public enum RetentionReport {
     public static func run(
-        _ period: ReportPeriod, interval: ReportInterval, workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+        _ period: ReportPeriod, interval: ReportInterval, cohortEvent: String? = nil, returnEvent: String? = nil, workspaceID: UUID,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> RetentionReportView {
         let starts = try await connection.query(
             "SELECT starts AT TIME ZONE 'UTC' FROM (\(intervalsOf: interval, over: period)) AS intervals ORDER BY starts", logger: logger
         ).collect().map { try $0.decode(Date.self) }
         // Seen as `last_seen_at` reads it: any event but `Email Delivered` and `Email Bounced`, which are the
-        // mail service's doing, not the person's. A profile's cohort is the interval of the first time it
-        // was ever seen; profiles first seen before the period are in no cohort.
+        // mail service's doing, not the person's. A named event narrows starting or returning to its tracks.
+        // A profile's cohort is the interval of the first time it ever started; profiles that started before
+        // the period are in no cohort.
         let query: PostgresQuery = """
             WITH seen AS (
-                SELECT ep.profile_id, ep.event_time, date_trunc(\(interval.rawValue), ep.event_time AT TIME ZONE 'UTC') AS starts
+                SELECT ep.profile_id, ep.event_time, date_trunc(\(interval.rawValue), ep.event_time AT TIME ZONE 'UTC') AS starts,
+                       CASE WHEN \(cohortEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(cohortEvent) END AS starting,
+                       CASE WHEN \(returnEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(returnEvent) END AS returning
                 FROM event_profiles ep
                 JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
                 WHERE ep.workspace_id = \(workspaceID) AND ep.event_time < \(period.to)
                   AND NOT (e.type = 'track' AND e.event IN ('Email Delivered', 'Email Bounced'))
             ),
             cohorts AS (
-                SELECT profile_id, min(starts) AS cohort FROM seen GROUP BY profile_id HAVING min(event_time) >= \(period.from)
+                SELECT profile_id, min(starts) AS cohort FROM seen WHERE starting
+                GROUP BY profile_id HAVING min(event_time) >= \(period.from)
             )
+            SELECT c.cohort AT TIME ZONE 'UTC', NULL::timestamp, count(*) FROM cohorts c GROUP BY c.cohort
+            UNION ALL
             SELECT c.cohort AT TIME ZONE 'UTC', s.starts AT TIME ZONE 'UTC', count(DISTINCT s.profile_id)
             FROM seen s JOIN cohorts c ON c.profile_id = s.profile_id
+            WHERE s.returning AND s.starts >= c.cohort
             GROUP BY c.cohort, s.starts
             """
+        var sizes: [Date: Int] = [:]
         var counts: [Date: [Date: Int]] = [:]
         for row in try await connection.query(query, logger: logger).collect() {
-            let (cohort, start, profiles) = try row.decode((Date, Date, Int).self)
-            counts[cohort, default: [:]][start] = profiles
+            let (cohort, start, profiles) = try row.decode((Date, Date?, Int).self)
+            if let start { counts[cohort, default: [:]][start] = profiles } else { sizes[cohort] = profiles }
         }
         let cohorts = starts.indices.map { index in
-            RetentionReportView.Cohort(starts: starts[index], returning: starts[index...].map { counts[starts[index]]?[$0] ?? 0 })
+            RetentionReportView.Cohort(
+                starts: starts[index], profiles: sizes[starts[index]] ?? 0, returning: starts[index...].map { counts[starts[index]]?[$0] ?? 0 }
+            )
         }
         return RetentionReportView(from: period.from, to: period.to, interval: interval, cohorts: cohorts)
     }

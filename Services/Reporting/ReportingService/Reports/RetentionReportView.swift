@@ -6,17 +6,18 @@ public struct RetentionReportView: Report, Codable, Equatable {
     /// The profiles first seen in one interval.
     public struct Cohort: Codable, Sendable, Equatable {
         public let starts: Date
-        /// The cohort's size: the profiles first seen in its interval.
+        /// The cohort's size: the profiles that started in its interval.
         public let profiles: Int
-        /// The cohort's profiles seen in each interval, its own first (equal to `profiles`).
+        /// The cohort's profiles that came back in each interval, its own first (equal to `profiles` when
+        /// starting and returning are both being seen).
         public let returning: [Int]
         /// returning ÷ profiles per interval; nulls for a cohort without profiles.
         public let rates: [Double?]
 
-        init(starts: Date, returning: [Int]) {
+        init(starts: Date, profiles: Int, returning: [Int]) {
             self.starts = starts
             self.returning = returning
-            profiles = returning.first ?? 0
+            self.profiles = profiles
             rates = returning.map { [profiles] in ReportMath.rate($0, of: profiles) }
         }
     }

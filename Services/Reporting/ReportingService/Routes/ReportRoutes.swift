@@ -55,7 +55,11 @@ struct ReportRoutes: Sendable {
             try await DemographicsReport.run(period, workspaceID: workspace, on: connection, logger: logger)
         },
         "retention": { period, request, workspace, connection, logger in
-            try await RetentionReport.run(period, interval: try interval(request, default: .week), workspaceID: workspace, on: connection, logger: logger)
+            let parameters = request.uri.queryParameters
+            return try await RetentionReport.run(
+                period, interval: try interval(request, default: .week), cohortEvent: parameters.get("cohort_event"),
+                returnEvent: parameters.get("return_event"), workspaceID: workspace, on: connection, logger: logger
+            )
         },
     ]
 
