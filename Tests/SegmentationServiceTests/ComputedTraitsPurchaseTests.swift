@@ -29,6 +29,22 @@ import Testing
         #expect(traits["purchase_channel"] == .string("web"))
     }
 
+    @Test func absurdAmountsAndQuantitiesAreNotMoneyAndNeverTrap() throws {
+        // Anyone with a write key can send these: none may crash the evaluation or overflow a sum.
+        let events = [
+            try TraitFixture.track("x1", "Order Completed", "2026-05-01T10:00:00Z",
+                #"{"order_id": "X", "total": 1e300, "products": [{"category": "Skincare", "quantity": 1e300, "price": 1e300}]}"#),
+            try TraitFixture.track("x2", "Order Completed", "2026-05-02T10:00:00Z", #"{"order_id": "Y", "total": 999999999}"#),
+            try TraitFixture.track("x3", "Order Completed", "2026-05-03T10:00:00Z", #"{"order_id": "Z", "total": 999999999}"#),
+            try TraitFixture.track("x4", "Order Refunded", "2026-05-04T10:00:00Z", #"{"order_id": "Z", "total": -5000}"#),
+            try TraitFixture.track("x5", "Product Added", "2026-05-05T10:00:00Z", #"{"price": 1e300, "quantity": -1e300}"#),
+        ]
+        let traits = TraitFixture.traits(events, now: "2026-06-01T09:00:00Z")
+        #expect(traits["order_count"] == .number(3))
+        #expect(traits["revenue"] == .number(1_999_999_998), "X is no money; a negative refund is ignored")
+        #expect(traits["favourite_category"] == .string("Skincare"))
+    }
+
     @Test func favouriteCategoryCountsUnitsOfStandingOrdersAndBreaksTiesAlphabetically() throws {
         // Haircare's 9 units were cancelled; Makeup 2 and Skincare 2 tie.
         let traits = TraitFixture.traits(try Self.orders(), now: "2026-06-01T09:00:00Z")

@@ -33,6 +33,9 @@ struct Upstream: Sendable {
                let code = ErrorCode(rawValue: error.code), code != .missingInternalToken, code != .invalidInternalToken {
                 throw KinshipError(code: code, status: .init(code: reply.status), message: error.message)
             }
+            if (400..<500).contains(reply.status), reply.status != 401 {
+                throw KinshipError(code: .clientError, status: .init(code: reply.status), message: "\(name) refused the request (HTTP \(reply.status)).")
+            }
             throw Self.unavailable(name)
         }
         return reply

@@ -22,7 +22,13 @@ enum ProfileEvents {
         }
 
         init(decoding text: String) throws {
-            guard let bytes = text.base64Decoded, let cursor = try? JSONCoding.decoder().decode(Cursor.self, from: Data(bytes)) else {
+            // Times as Postgres wrote them (`2026-03-03 10:00:00.123+00`): digits and these few signs only, so a
+            // forged cursor is refused here rather than failing its cast in the query.
+            let timeCharacters = Set("0123456789-+:. ")
+            guard let bytes = text.base64Decoded, let cursor = try? JSONCoding.decoder().decode(Cursor.self, from: Data(bytes)),
+                  [cursor.time, cursor.received].allSatisfy({ (10...40).contains($0.count) && $0.allSatisfy(timeCharacters.contains) }),
+                  cursor.messageId.utf8.count <= 1000
+            else {
                 throw KinshipError.badRequest(.invalidParameter, "cursor is not one this API gave.")
             }
             self = cursor

@@ -39,7 +39,7 @@ extension PostgresQuery.StringInterpolation {
                 ORDER BY order_key, event_time, message_id COLLATE "C"
             ),
             refunds AS (
-                SELECT order_key, sum(satang) AS refunded_satang FROM order_events WHERE event = 'Order Refunded' GROUP BY order_key
+                SELECT order_key, sum(greatest(satang, 0)) AS refunded_satang FROM order_events WHERE event = 'Order Refunded' GROUP BY order_key
             )
             SELECT c.order_key, c.completed_at, c.profile_id, c.total_satang,
                    greatest(0, c.total_satang - coalesce(r.refunded_satang, 0))::bigint AS net_satang
@@ -73,10 +73,14 @@ extension PostgresQuery.StringInterpolation {
 
 /// SQL expressions the reports share, over columns the calling query names (never over request text).
 enum ReportSQL {
-    /// A JSON number as integer satang (hundredths, rounded half away from zero); 0 when it is no number,
-    /// as `Satang` reads money for the computed traits.
+    /// A JSON number as integer satang (hundredths, rounded half away from zero); 0 when it is no number or
+    /// beyond a billion baht (not money, and a bigint overflow for one event would fail every report), as
+    /// `Satang` reads money for the computed traits.
     static func satang(of json: String) -> String {
-        "(CASE WHEN jsonb_typeof(\(json)) = 'number' THEN round((\(json) #>> '{}')::numeric * 100)::bigint ELSE 0 END)"
+        """
+        (CASE WHEN jsonb_typeof(\(json)) = 'number' AND abs((\(json) #>> '{}')::numeric) <= 1000000000
+              THEN round((\(json) #>> '{}')::numeric * 100)::bigint ELSE 0 END)
+        """
     }
 
     /// A product line's value in satang: `price` × `quantity` (its whole part, 1 when missing), as the cart
@@ -84,7 +88,7 @@ enum ReportSQL {
     static func lineSatang(of line: String) -> String {
         """
         (\(satang(of: "\(line)->'price'")) * CASE WHEN jsonb_typeof(\(line)->'quantity') = 'number'
-                                                THEN trunc((\(line)->>'quantity')::numeric)::bigint ELSE 1 END)
+                                                THEN least(greatest(trunc((\(line)->>'quantity')::numeric), 0), 10000)::bigint ELSE 1 END)
         """
     }
 

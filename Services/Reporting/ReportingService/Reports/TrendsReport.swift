@@ -24,7 +24,7 @@ public enum TrendsReport {
                 FROM events e
                 CROSS JOIN LATERAL (SELECT e.message->'properties'->\(breakdownProperty ?? "") AS property_value) b
                 WHERE e.workspace_id = \(workspaceID) AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
-                  AND (\(event)::text IS NULL OR e.event = \(event))
+                  AND (\(event)::text IS NULL OR (e.type = 'track' AND e.event = \(event)))
             ),
             ranked AS (
                 SELECT value, row_number() OVER (ORDER BY count(*) DESC, value COLLATE "C") AS rank FROM counted GROUP BY value

@@ -51,8 +51,14 @@ struct ReportRoutes: Sendable {
         "rfm": { _, _, workspace, connection, logger in
             try await RFMReport.run(workspaceID: workspace, on: connection, logger: logger)
         },
-        "demographics": { period, _, workspace, connection, logger in
-            try await DemographicsReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "demographics": { period, request, workspace, connection, logger in
+            let named = request.uri.queryParameters.get("traits").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            if let named, named.isEmpty || named.count > 10 || named.contains(where: { $0.isEmpty || $0.count > 100 }) {
+                throw KinshipError.badRequest(.invalidParameter, "traits must name 1 to 10 traits, separated by commas.")
+            }
+            return try await DemographicsReport.run(
+                period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: workspace, on: connection, logger: logger
+            )
         },
         "retention": { period, request, workspace, connection, logger in
             let parameters = request.uri.queryParameters
@@ -71,6 +77,10 @@ struct ReportRoutes: Sendable {
         let key = try await access.authenticate(request, context, requiring: .viewer)
         guard let name = context.parameters.get("name"), let runner = Self.reports[name] else {
             throw KinshipError.notFound("No such report; there are \(Self.reports.keys.sorted().joined(separator: ", ")).")
+        }
+        // A breakdown by any property can single people out (a customer id, an unsealed e-mail): not for viewers.
+        if request.uri.queryParameters.get("breakdown") != nil, !key.role.includes(.analyst) {
+            throw KinshipError(code: .forbidden, status: .forbidden, message: "A breakdown by a property needs an analyst or admin key.")
         }
         let format = request.uri.queryParameters.get("format") ?? "json"
         guard format == "json" || format == "csv" else { throw KinshipError.badRequest(.invalidParameter, "format must be json or csv.") }

@@ -51,7 +51,10 @@ struct SegmentRoutes: Sendable {
         let limit = try ProfileRoutes.limit(request, default: 100)
         let all = try await segmentation.call(.get, "/internal/v1/segments", query: ["workspace": key.workspaceID.lowercased], as: [SegmentView].self)
             .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
-        let after = request.uri.queryParameters.get("cursor").flatMap { $0.base64Decoded.map { String(decoding: $0, as: UTF8.self) } }
+        let after = try request.uri.queryParameters.get("cursor").map { text in
+            guard let bytes = text.base64Decoded else { throw KinshipError.badRequest(.invalidParameter, "cursor is not one this API gave.") }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         let rest = after.map { cursor in all.filter { "\($0.name)\u{0}\($0.id)" > cursor } } ?? all
         let items = Array(rest.prefix(limit))
         let next = rest.count > limit ? items.last.map { Array("\($0.name)\u{0}\($0.id)".utf8).base64String } : nil
@@ -84,7 +87,10 @@ struct SegmentRoutes: Sendable {
         switch format {
         case "json":
             let limit = try ProfileRoutes.limit(request, default: 100)
-            let cursor = request.uri.queryParameters.get("cursor").flatMap(UUID.init(uuidString:))
+            let cursor = try request.uri.queryParameters.get("cursor").map { text in
+                guard let id = UUID(uuidString: text) else { throw KinshipError.badRequest(.invalidParameter, "cursor is not one this API gave.") }
+                return id
+            }
             let page = try await database.withConnection { connection in
                 try await SegmentMembers.page(of: segment, in: key.workspaceID, limit: limit, after: cursor, on: connection, logger: context.logger)
             }

@@ -29,6 +29,6 @@ struct OrderRecord: Sendable, Hashable {
     mutating func merge(_ other: OrderRecord) {
         if let completion = other.completion { complete(completion) }
         cancelled = cancelled || other.cancelled
-        refundedSatang += other.refundedSatang
+        refundedSatang = Satang.add(refundedSatang, other.refundedSatang)
     }
 }

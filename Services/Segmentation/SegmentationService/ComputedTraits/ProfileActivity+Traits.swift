@@ -18,7 +18,7 @@ extension ProfileActivity {
 
     private func addPurchases(to traits: inout [String: JSONValue], now: Int64) {
         let standing = orders.values.filter { $0.standing != nil }
-        let revenue = standing.reduce(0) { $0 + $1.netSatang }
+        let revenue = standing.reduce(0) { Satang.add($0, $1.netSatang) }
         traits["order_count"] = .number(Double(standing.count))
         traits["revenue"] = Satang.json(revenue)
         guard !standing.isEmpty else { return }
@@ -61,7 +61,7 @@ extension ProfileActivity {
         let checkout = openCart.filter(\.isCheckout).max { ($0.at, $0.messageId) < ($1.at, $1.messageId) }
         let after = checkout?.at ?? .min
         let additions = openCart.filter { !$0.isCheckout && $0.at > after }
-        let value = (checkout?.valueSatang ?? 0) + additions.reduce(0) { $0 + $1.valueSatang }
+        let value = Satang.add(checkout?.valueSatang ?? 0, additions.reduce(0) { Satang.add($0, $1.valueSatang) })
         let abandoned = Double(now - last.at) >= abandonmentWindow * 1000
         traits["last_cart_at"] = Self.time(last.at)
         traits["last_cart_value"] = Satang.json(value)

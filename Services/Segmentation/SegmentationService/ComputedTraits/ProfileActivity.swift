@@ -78,7 +78,8 @@ public struct ProfileActivity: Sendable {
         case "Order Cancelled":
             orders[orderKey(event), default: OrderRecord()].cancelled = true
         case "Order Refunded":
-            orders[orderKey(event), default: OrderRecord()].refundedSatang += Satang.of(properties["total"]) ?? 0
+            let refunded = orders[orderKey(event), default: OrderRecord()].refundedSatang
+            orders[orderKey(event), default: OrderRecord()].refundedSatang = Satang.add(refunded, max(0, Satang.of(properties["total"]) ?? 0))
         case "Product Added", "Checkout Started":
             addToCart(event, at: at)
         case "Email Delivered": emailsDelivered += 1
@@ -176,12 +177,13 @@ public struct ProfileActivity: Sendable {
         var units: [String: Int] = [:]
         for product in products?.arrayValue ?? [] {
             guard let category = product["category"]?.stringValue else { continue }
-            units[category, default: 0] += Int(product["quantity"]?.numberValue ?? 1)
+            units[category, default: 0] = Satang.add(units[category, default: 0], Satang.quantity(product["quantity"]))
         }
         return units
     }
 
     static func lineValues(_ lines: [JSONValue]) -> Int {
-        lines.reduce(0) { $0 + (Satang.of($1["price"]) ?? 0) * Int($1["quantity"]?.numberValue ?? 1) }
+        // At most 1e11 satang times 10,000 units: a line cannot overflow; the sum saturates.
+        lines.reduce(0) { Satang.add($0, (Satang.of($1["price"]) ?? 0) * Satang.quantity($1["quantity"])) }
     }
 }
