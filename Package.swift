@@ -22,6 +22,7 @@ extension Target.Dependency {
     static let hummingbirdTesting = product(name: "HummingbirdTesting", package: "hummingbird")
     static let logging = product(name: "Logging", package: "swift-log")
     static let metrics = product(name: "Metrics", package: "swift-metrics")
+    static let mustache = product(name: "Mustache", package: "swift-mustache")
     static let nioCore = product(name: "NIOCore", package: "swift-nio")
     static let nioHTTP1 = product(name: "NIOHTTP1", package: "swift-nio")
     static let nioPosix = product(name: "NIOPosix", package: "swift-nio")
@@ -106,8 +107,8 @@ let services: [Target] =
     ], mainDependencies: ["KinshipOutbox"])
     + service("Reporting", executable: "reporting", dependencies: [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", "KinshipInternalClient",
-        .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv, .serviceLifecycle,
-    ], resources: [.copy("Resources/openapi.json")])
+        .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv, .serviceLifecycle, .mustache,
+    ], resources: [.copy("Resources/openapi.json"), .copy("Resources/Dashboard")])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
         // every machine).
@@ -219,6 +220,7 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: sharedModules + services + support + testTargets
 )

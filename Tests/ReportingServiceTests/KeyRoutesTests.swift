@@ -25,7 +25,7 @@ struct KeyRoutesTests {
     @Test func anAdminMakesListsAndRevokesKeys() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await ProfileEventsRouteTests.Shop(database)
-            let app = ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
+            let app = try ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
             try await app.test(.router) { client in
                 let admin = try #require(shop.keys[.admin])
                 #expect(try await Self.send(client, .get, "/v1/keys", key: shop.keys[.analyst]!).0 == .forbidden)

@@ -13,7 +13,7 @@ struct ReportRoutesTests {
     @Test func viewersReadReportsButNotBreakdownsAndBadParametersAreRefused() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await ProfileEventsRouteTests.Shop(database)
-            let app = ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
+            let app = try ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
             try await app.test(.router) { client in
                 let viewer = try #require(shop.keys[.viewer])
                 let period = "from=2026-05-01&to=2026-06-30"

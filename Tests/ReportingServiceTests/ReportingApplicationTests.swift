@@ -7,7 +7,7 @@ import Testing
 struct ReportingApplicationTests {
     @Test func servesHealthReadinessMetricsAndErrors() async throws {
         try await TestDatabase.withClient { _ in }  // migrates the test database
-        let app = ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
+        let app = try ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
         try await OperationalRouteChecks.verify(app)
     }
 }

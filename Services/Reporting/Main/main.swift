@@ -1,4 +1,4 @@
 import KinshipService
 import ReportingService
 
-await ServiceMain.run(.reporting) { runtime in ReportingApplication.build(runtime, configuration: try ReportingConfiguration.load()) }
+await ServiceMain.run(.reporting) { runtime in try ReportingApplication.build(runtime, configuration: try ReportingConfiguration.load()) }

@@ -10,14 +10,15 @@ import ServiceLifecycle
 /// The reporting service: the public HTTP API that people and tools call (`/v1/…`, an API key each),
 /// answering from Postgres and from identity's and segmentation's internal APIs (docs/reporting.md).
 public enum ReportingApplication {
-    public static func build(_ runtime: ServiceRuntime, configuration: ReportingConfiguration = ReportingConfiguration()) -> some ApplicationProtocol {
-        let (router, services) = routes(runtime, configuration: configuration)
+    public static func build(_ runtime: ServiceRuntime, configuration: ReportingConfiguration = ReportingConfiguration()) throws -> some ApplicationProtocol {
+        let (router, services) = try routes(runtime, configuration: configuration)
         return runtime.makeApplication(router: router, services: services)
     }
 
     /// The router with every route, and the services it needs running beside it (a read replica's pool).
-    static func routes(_ runtime: ServiceRuntime, configuration: ReportingConfiguration) -> (Router<KinshipRequestContext>, [any Service]) {
+    static func routes(_ runtime: ServiceRuntime, configuration: ReportingConfiguration) throws -> (Router<KinshipRequestContext>, [any Service]) {
         let router = runtime.makeRouter()
+        let dashboardPages = try DashboardPages.load()
         let keyring = runtime.configuration.masterKeys
         let tenancy = TenancyStore(database: runtime.database, keyring: keyring, logger: runtime.logger)
         let access = APIKeyAuthenticator(tenancy: tenancy, failuresPerMinute: configuration.authenticationFailuresPerMinute)
@@ -35,6 +36,10 @@ public enum ReportingApplication {
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         ReportRoutes(access: access, database: readDatabase).add(to: router)
         OpenAPIRoute().add(to: router)
+        DashboardRoutes(
+            access: access, sessions: DashboardSessions(database: runtime.database, logger: runtime.logger),
+            pages: dashboardPages, database: readDatabase
+        ).add(to: router)
         return (router, reads.map { [$0] } ?? [])
     }
 }

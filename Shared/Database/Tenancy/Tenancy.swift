@@ -73,6 +73,13 @@ public struct APIKey: Sendable, Equatable, Codable {
     public let id: UUID
     public let name: String
     public let role: APIRole
+
+    public init(workspaceID: UUID, id: UUID, name: String, role: APIRole) {
+        self.workspaceID = workspaceID
+        self.id = id
+        self.name = name
+        self.role = role
+    }
 }
 
 /// A secret shown to its owner once, at creation; only its hash is stored.

@@ -28,7 +28,11 @@ final class APIKeyAuthenticator: Sendable {
         guard let secret = Self.bearer(request) else {
             throw KinshipError.unauthorized(.missingAPIKey, "Send an API key as Authorization: Bearer <api key>.")
         }
-        let address = context.remoteAddress?.ipAddress ?? "-"
+        return try await authenticate(secret: secret, from: context.remoteAddress?.ipAddress ?? "-", requiring: required)
+    }
+
+    /// The key a secret is, as `authenticate(_:_:requiring:)` checks it: for the dashboard's sign-in form.
+    func authenticate(secret: String, from address: String, requiring required: APIRole) async throws -> APIKey {
         let hash = SecretToken.hash(secret)
         guard failures.hasCredit(address) || recentlyValid.value(for: hash) != nil else {
             Counter(label: "kinship_reporting_authentication_throttled_total").increment()

@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KinshipCore
+import Mustache
+
+/// The dashboard's HTML: Mustache templates shipped in the service's resources, each page rendered into
+/// the layout, with the headers every page carries.
+struct DashboardPages: Sendable {
+    let library: MustacheLibrary
+    let stylesheet: Data
+
+    /// The templates and stylesheet from `Resources/Dashboard`; a build without them cannot serve pages.
+    static func load() throws -> DashboardPages {
+        guard let folder = Bundle.module.url(forResource: "Dashboard", withExtension: nil) else {
+            throw KinshipError(code: .internalError, status: .internalServerError, message: "The dashboard's templates are missing from this build.")
+        }
+        var library = MustacheLibrary()
+        for name in ["layout", "sign-in", "overview"] {
+            let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
+            try library.register(text, named: name)
+        }
+        return DashboardPages(library: library, stylesheet: try Data(contentsOf: folder.appendingPathComponent("style.css")))
+    }
+
+    /// No script, style or form target from elsewhere; no framing. The pages have no inline script at all.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy: "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .xContentTypeOptions: "nosniff",
+        .referrerPolicy: "no-referrer",
+        .cacheControl: "no-store",
+    ]
+
+    /// `template` rendered with `values` inside the layout, as a response.
+    func page(
+        _ template: String, heading: String, language: DashboardStrings.Language, csrf: String, signedIn: Bool,
+        values: [String: Any] = [:], status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]
+    ) -> Response {
+        var context = values
+        context["t"] = DashboardStrings.tables[language] ?? [:]
+        context["lang"] = language.rawValue
+        context["csrf"] = csrf
+        context["signedIn"] = signedIn
+        context["heading"] = heading
+        context["content"] = library.render(context, withTemplate: template) ?? ""
+        let html = library.render(context, withTemplate: "layout") ?? ""
+        var headers = Self.securityHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+extension HTTPField.Name {
+    static let xContentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+}

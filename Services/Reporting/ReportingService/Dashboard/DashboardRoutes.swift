@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KinshipCore
+import KinshipDatabase
+import KinshipPrivacy
+import KinshipService
+import PostgresNIO
+
+/// `/dashboard`: the pages a marketer opens, signed in with an API key into a session cookie. Pages use the
+/// reports' own queries. Forms carry a CSRF token; cookies are `HttpOnly`, `SameSite=Strict`, and `Secure`
+/// when the request came over TLS (as a proxy in front says with `X-Forwarded-Proto: https`).
+struct DashboardRoutes: Sendable {
+    let access: APIKeyAuthenticator
+    let sessions: DashboardSessions
+    let pages: DashboardPages
+    let database: PostgresClient
+
+    static let sessionCookie = "kinship_session"
+    /// Before sign-in, the form's CSRF token is also a cookie the form must match (double submit).
+    static let signInCookie = "kinship_sign_in"
+
+    func add(to router: Router<KinshipRequestContext>) {
+        let routes = router.group("dashboard")
+        routes.get { request, context in try await overview(request, context) }
+        routes.get("style.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: pages.stylesheet)))
+        }
+        routes.get("sign-in") { request, _ in signInPage(request, failed: false) }
+        routes.post("sign-in") { request, context in try await signIn(request, context) }
+        routes.post("sign-out") { request, context in try await signOut(request, context) }
+    }
+
+    private func signInPage(_ request: Request, failed: Bool) -> Response {
+        let token = SecretToken.generate(prefix: "kc_")
+        return pages.page(
+            "sign-in", heading: "sign-in", language: DashboardStrings.language(for: request), csrf: token, signedIn: false,
+            values: ["failed": failed], status: failed ? .unauthorized : .ok,
+            headers: [.setCookie: Self.cookie(Self.signInCookie, token, maxAge: 3600, request)]
+        )
+    }
+
+    private func signIn(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        var request = request
+        let form = Self.form(try await request.operatorBody())
+        guard let expected = Self.cookie(Self.signInCookie, in: request), form["csrf"] == expected else { throw Self.forged }
+        let key: APIKey
+        do {
+            key = try await access.authenticate(secret: form["api_key"] ?? "", from: context.remoteAddress?.ipAddress ?? "-", requiring: .viewer)
+        } catch let error as KinshipError where error.code == .invalidAPIKey {
+            return signInPage(request, failed: true)
+        }
+        let token = try await sessions.open(for: key)
+        let language = DashboardStrings.language(for: request).rawValue
+        var headers: HTTPFields = [.location: "/dashboard?lang=\(language)"]
+        headers.append(HTTPField(name: .setCookie, value: Self.cookie(Self.sessionCookie, token, maxAge: Int(DashboardSessions.lifetime), request)))
+        headers.append(HTTPField(name: .setCookie, value: Self.cookie(Self.signInCookie, "", maxAge: 0, request)))
+        return Response(status: .seeOther, headers: headers)
+    }
+
+    private func signOut(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        var request = request
+        let form = Self.form(try await request.operatorBody())
+        if let token = Self.cookie(Self.sessionCookie, in: request), let session = try await sessions.find(token) {
+            guard form["csrf"] == session.csrfToken else { throw Self.forged }
+            try await sessions.close(token)
+        }
+        return Response(status: .seeOther, headers: [
+            .location: "/dashboard/sign-in", .setCookie: Self.cookie(Self.sessionCookie, "", maxAge: 0, request),
+        ])
+    }
+
+    /// `GET /dashboard?from=&to=`: the period's KPIs against the period before.
+    private func overview(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
+        guard let token = Self.cookie(Self.sessionCookie, in: request), let session = try await sessions.find(token) else {
+            return Response(status: .seeOther, headers: [.location: "/dashboard/sign-in"])
+        }
+        let language = DashboardStrings.language(for: request)
+        let (from, to) = try PeriodParameters.period(request)
+        let report = try await database.withConnection { connection in
+            try await OverviewReport.run(ReportPeriod(from: from, to: to), workspaceID: session.key.workspaceID, on: connection, logger: context.logger)
+        }
+        let labels = DashboardStrings.tables[language] ?? [:]
+        return pages.page(
+            "overview", heading: labels["overview"] ?? "", language: language, csrf: session.csrfToken, signedIn: true,
+            values: [
+                "kpis": OverviewCards.cards(report, labels: labels),
+                "from": String(Timestamp.format(from).prefix(10)), "to": String(Timestamp.format(to.addingTimeInterval(-1)).prefix(10)),
+            ]
+        )
+    }
+
+    static let forged = KinshipError(code: .forbidden, status: .forbidden, message: "The form's CSRF token does not match: reload the page and try again.")
+
+    /// A `Set-Cookie` value: scoped to the dashboard, out of scripts' reach, never sent by another site.
+    static func cookie(_ name: String, _ value: String, maxAge: Int, _ request: Request) -> String {
+        let secure = request.headers[.xForwardedProto]?.lowercased() == "https" ? "; Secure" : ""
+        return "\(name)=\(value); Path=/dashboard; Max-Age=\(maxAge); HttpOnly; SameSite=Strict\(secure)"
+    }
+
+    static func cookie(_ name: String, in request: Request) -> String? {
+        request.cookies[name]?.value
+    }
+
+    /// An `application/x-www-form-urlencoded` body's fields.
+    static func form(_ body: Data) -> [String: String] {
+        var components = URLComponents()
+        components.percentEncodedQuery = String(decoding: body, as: UTF8.self).replacingOccurrences(of: "+", with: "%20")
+        var fields: [String: String] = [:]
+        for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
+        return fields
+    }
+}
+
+extension HTTPField.Name {
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+}
