@@ -157,7 +157,7 @@ let support: [Target] = [
         name: "kinship-bench",
         dependencies: [
             "KinshipChildProcess", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox",
-            "IdentityService", "SegmentationService", "KinshipDemoShop",
+            "IdentityService", "SegmentationService", "ReportingService", "KinshipDemoShop",
             .postgresNIO, .serviceLifecycle, .logging, .asyncHTTPClient, .nioCore, .nioPosix, .nioHTTP1,
         ],
         path: "Benchmarks/KinshipBench",

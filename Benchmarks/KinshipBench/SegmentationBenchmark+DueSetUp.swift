@@ -25,7 +25,7 @@ extension SegmentationBenchmark {
     /// due moments must all come after the set-up, and are fixed when the events are stored, so a
     /// calibration of the same shape first times storing and evaluating on this machine; the first due
     /// moment is then half as far again as the estimate, plus 20 s, away.
-    func setUpDue(_ workspace: SegmentationBenchWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient) async throws -> DueSetUp {
+    func setUpDue(_ workspace: DemoShopWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient) async throws -> DueSetUp {
         let (count, w, logger) = (configuration.dueProfiles, workspace.workspaceID, self.logger)
         let calibration = min(count, max(500, count / 50))
         let segment = try await database.transaction(logger: logger) { connection in
@@ -66,31 +66,31 @@ extension SegmentationBenchmark {
     /// transaction, as the shop is loaded) whose one probe event makes profile k fall due at `due(k)`, then
     /// evaluates them, `evaluationBatch` per transaction on two connections at once.
     private func storeAndEvaluateDueProfiles(
-        _ prefix: String, count: Int, _ workspace: SegmentationBenchWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient,
+        _ prefix: String, count: Int, _ workspace: DemoShopWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient,
         due: (Int) -> Date
     ) async throws {
         let w = workspace.workspaceID
         var ids: [UUID] = []
         ids.reserveCapacity(count)
-        var rows = Rows()
+        var rows = DemoShopLoader.Rows()
         for k in 0..<count {
             let id = UUID()
             let event = DueProbe.event(messageId: prefix + String(k), due: due(k))
             let wrapped = try workspace.keyring.wrap(DataKey.generate())
-            writeRow([w.uuidString, id.uuidString, "\\x" + wrapped.hexString, "{}"], to: &rows.profiles)
-            writeRow([
+            DemoShopLoader.writeRow([w.uuidString, id.uuidString, "\\x" + wrapped.hexString, "{}"], to: &rows.profiles)
+            DemoShopLoader.writeRow([
                 w.uuidString, event.receivedAt, event.messageId, workspace.sourceID.uuidString, event.type, event.event, event.eventTime,
                 JSONValue.object(try workspace.sealing.sealMessage(event.message)).serialized(),
             ], to: &rows.events)
-            writeRow([w.uuidString, event.receivedAt, event.messageId, id.uuidString, event.eventTime], to: &rows.eventProfiles)
+            DemoShopLoader.writeRow([w.uuidString, event.receivedAt, event.messageId, id.uuidString, event.eventTime], to: &rows.eventProfiles)
             rows.count += 1
             ids.append(id)
             if rows.count >= 20_000 {
-                try await write(rows, database)
-                rows = Rows()
+                try await DemoShopLoader.write(rows, database, logger: logger)
+                rows = DemoShopLoader.Rows()
             }
         }
-        try await write(rows, database)
+        try await DemoShopLoader.write(rows, database, logger: logger)
         progress("  \(count) profiles stored, evaluating them")
         let (logger, size) = (self.logger, configuration.evaluationBatch)
         let evaluator = ProfileEvaluator(directory: directory, logger: logger)

@@ -26,7 +26,7 @@ extension SegmentationBenchmark {
     /// Evaluates every profile with `ProfileEvaluator.evaluate`, `evaluationBatch` profiles per transaction
     /// on one connection, as one worker does; no segment exists yet, so this is computed traits and consent.
     func measureEvaluation(
-        _ workspace: SegmentationBenchWorkspace, _ directory: WorkspaceKeyCache, now: Date, _ database: PostgresClient
+        _ workspace: DemoShopWorkspace, _ directory: WorkspaceKeyCache, now: Date, _ database: PostgresClient
     ) async throws -> EvaluationMeasure {
         let w = workspace.workspaceID
         let ids = try await profileIDs(w, database)
@@ -60,7 +60,7 @@ extension SegmentationBenchmark {
 
     /// Runs the evaluator's events query (`ProfileEventsQuery`) for the same batches on one connection and
     /// decodes its rows, nothing more: the share of an evaluation that is reading.
-    func measureReading(_ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> ReadingMeasure {
+    func measureReading(_ workspace: DemoShopWorkspace, _ database: PostgresClient) async throws -> ReadingMeasure {
         let w = workspace.workspaceID
         let ids = try await profileIDs(w, database)
         let size = configuration.evaluationBatch

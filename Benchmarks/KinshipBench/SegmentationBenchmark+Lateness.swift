@@ -29,7 +29,7 @@ extension SegmentationBenchmark {
     /// clock when the loop wrote it, in the transaction that closed the membership) minus the moment it fell
     /// due, its event's time plus the window. The loop evaluates whatever else is due meanwhile too (the
     /// shop's people, whose answers time changes as well).
-    func measureLateness(_ workspace: SegmentationBenchWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient) async throws -> LatenessMeasure {
+    func measureLateness(_ workspace: DemoShopWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient) async throws -> LatenessMeasure {
         let setUp = try await setUpDue(workspace, directory, database)
         let (w, logger, segment) = (workspace.workspaceID, self.logger, setUp.segment)
         let outboxBefore = try await database.query("SELECT coalesce(max(id), 0) FROM outbox", logger: logger).decode(Int64.self).collectAll().first ?? 0

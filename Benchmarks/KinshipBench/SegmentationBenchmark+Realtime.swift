@@ -43,7 +43,7 @@ extension SegmentationBenchmark {
     /// person has entered the segment. Each `segment.entered` message is matched to its event through the
     /// person's `event_profiles` row; its time is the message's `outbox.created_at`, the clock when
     /// segmentation wrote it, in the transaction that made the entry.
-    func measureRealtime(_ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> RealtimeMeasure {
+    func measureRealtime(_ workspace: DemoShopWorkspace, _ database: PostgresClient) async throws -> RealtimeMeasure {
         let (rate, w, logger) = (configuration.realtimeRate, workspace.workspaceID, self.logger)
         let total = rate * configuration.realtimeSeconds
         let returning = RealtimeProbe.returningPeople(of: total)
@@ -80,7 +80,7 @@ extension SegmentationBenchmark {
     /// Matches each probe event to the first `segment.entered` of its person in the probe segment.
     private func realtimeFigures(
         _ load: SteadyCommits, _ segment: StoredSegment, outboxBefore: Int64, returning: Int, warmup: Duration, usage: MeasureUsage,
-        _ workspace: SegmentationBenchWorkspace, _ database: PostgresClient
+        _ workspace: DemoShopWorkspace, _ database: PostgresClient
     ) async throws -> RealtimeMeasure {
         let (w, total, rate) = (workspace.workspaceID, load.committed.count, configuration.realtimeRate)
         var eventOf: [String: Int] = [:]
@@ -141,7 +141,7 @@ extension SegmentationBenchmark {
     /// Stores one event for each returning person (5,000 per transaction) and waits until identity has
     /// resolved them all and segmentation's cursors have passed what identity announced. Set-up: returns
     /// how long it took.
-    private func warmUp(_ people: Int, _ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> Duration {
+    private func warmUp(_ people: Int, _ workspace: DemoShopWorkspace, _ database: PostgresClient) async throws -> Duration {
         let (start, logger, w) = (ContinuousClock.now, self.logger, workspace.workspaceID)
         for chunk in stride(from: 0, to: people, by: 5_000) {
             let time = Timestamp.format(Date())

@@ -38,7 +38,7 @@ extension SegmentationBenchmark {
     /// Creates the 20 segments with `SegmentStore.create`, then times `SegmentRecompute.run` of each in its
     /// own transaction (every member an entry, written with its outbox message), and, before and after,
     /// the same conditions written by hand in SQL, counting members.
-    func measureSegments(_ workspace: SegmentationBenchWorkspace, now: Date, _ database: PostgresClient) async throws -> SegmentsMeasure {
+    func measureSegments(_ workspace: DemoShopWorkspace, now: Date, _ database: PostgresClient) async throws -> SegmentsMeasure {
         let w = workspace.workspaceID
         let logger = self.logger
         var stored: [StoredSegment] = []
@@ -97,7 +97,7 @@ extension SegmentationBenchmark {
     }
 
     /// `SegmentPreviewer.preview` (size and a sample of members), cycling through the 20 definitions, one after another.
-    func measurePreviews(_ workspace: SegmentationBenchWorkspace, _ segments: [StoredSegment], now: Date, _ database: PostgresClient) async throws -> PreviewMeasure {
+    func measurePreviews(_ workspace: DemoShopWorkspace, _ segments: [StoredSegment], now: Date, _ database: PostgresClient) async throws -> PreviewMeasure {
         let (count, sample, logger, w) = (configuration.previews, configuration.previewSample, self.logger, workspace.workspaceID)
         progress("preview: \(count) previews cycling through the \(segments.count) segments, sample \(sample)")
         var latencies: [Double] = []

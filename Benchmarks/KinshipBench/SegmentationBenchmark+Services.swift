@@ -12,7 +12,7 @@ extension SegmentationBenchmark {
     /// and `profiles` while `body` runs. Each service has a pool of its own, as its process would, and the
     /// options its process would take (production's, or `KINSHIP_IDENTITY_CONSUMER_*` and
     /// `KINSHIP_SEGMENTATION_CONSUMER_*`).
-    func withConsumers<T: Sendable>(_ workspace: SegmentationBenchWorkspace, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func withConsumers<T: Sendable>(_ workspace: DemoShopWorkspace, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let (logger, keyring) = (self.logger, workspace.keyring)
         let identityOptions = try OutboxConsumerOptions.load(.identity)
         let segmentationOptions = try OutboxConsumerOptions.load(.segmentation)
@@ -31,7 +31,7 @@ extension SegmentationBenchmark {
     /// Runs segmentation's due-time loop (`DueProfiles`, at the interval the service would take:
     /// `KINSHIP_SEGMENTATION_DUE_INTERVAL_SECONDS`, 2 s by default) in this process, on a pool of its own,
     /// while `body` runs.
-    func withDueLoop<T: Sendable>(_ workspace: SegmentationBenchWorkspace, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    func withDueLoop<T: Sendable>(_ workspace: DemoShopWorkspace, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let (logger, keyring) = (self.logger, workspace.keyring)
         let interval = try SegmentationConfiguration.load().dueInterval
         return try await configuration.database.withClient(logger: poolLogger) { pool in

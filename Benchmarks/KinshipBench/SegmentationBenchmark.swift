@@ -30,16 +30,12 @@ struct SegmentationBenchmark: Sendable {
         let keyring = try MasterKeyring(current: masterKey)
         let result = try await configuration.database.withClient(logger: poolLogger) { database in
             try await MigrationRunner().migrate(database, logger: logger)
-            let tenancy = TenancyStore(database: database, keyring: keyring, logger: logger)
-            let created = try await tenancy.createWorkspace(name: "segmentation-bench-\(runID)", actor: "kinship-bench")
-            let source = try await tenancy.createSource(in: created, name: "web", actor: "kinship-bench")
-            let keys = try await tenancy.keys(for: created.id)
-            let workspace = SegmentationBenchWorkspace(
-                workspaceID: created.id, sourceID: source.owner.id, keyring: keyring,
-                sealing: SealedFields(key: keys.dataKey, workspaceID: created.id),
-                ingestion: IdentityBenchWorkspace(workspaceID: created.id, sourceID: source.owner.id, keys: keys)
+            let workspace = try await DemoShopWorkspace.create(
+                named: "segmentation-bench-\(runID)", keyring: keyring, database, logger: logger
             )
-            let load = try await self.load(workspace, database)
+            let c = configuration
+            let load = try await DemoShopLoader(customers: c.customers, days: c.days, seed: c.seed, logger: logger).load(workspace, database)
+            await checkpoint(database)
             let directory = WorkspaceKeyCache(database: database, keyring: keyring, logger: logger)
             let (measures, usage) = try await observing([getpid()], postmaster: configuration.postgresPID) {
                 try await measure(workspace, directory, database)
@@ -61,7 +57,7 @@ struct SegmentationBenchmark: Sendable {
 
     /// Every measure, in order, over the loaded shop: evaluation fills `segment_profiles`, which RFM scoring,
     /// the segments and the previews read.
-    private func measure(_ workspace: SegmentationBenchWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient) async throws -> SegmentationMeasures {
+    private func measure(_ workspace: DemoShopWorkspace, _ directory: WorkspaceKeyCache, _ database: PostgresClient) async throws -> SegmentationMeasures {
         let now = Date()
         let evaluation = try await measureEvaluation(workspace, directory, now: now, database)
         let reading = try await measureReading(workspace, database)

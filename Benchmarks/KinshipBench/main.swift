@@ -13,7 +13,7 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
-let benchmarks = ["outbox", "ingestion", "identity", "demo", "segmentation"]
+let benchmarks = ["outbox", "ingestion", "identity", "demo", "segmentation", "reporting"]
 let name = CommandLine.arguments.dropFirst().first ?? ""
 do {
     switch name {
@@ -27,6 +27,8 @@ do {
         try await DemoBenchmark(configuration: DemoBenchConfiguration(KinshipCore.Environment())).run()
     case "segmentation":
         try await SegmentationBenchmark(configuration: SegmentationBenchConfiguration(KinshipCore.Environment())).run()
+    case "reporting":
+        try await ReportingBenchmark(configuration: ReportingBenchConfiguration(KinshipCore.Environment())).run()
     case "outbox-worker":
         // Not a benchmark: the child process the outbox benchmark starts for its two-worker measure.
         try await OutboxBenchWorker.run(KinshipCore.Environment())

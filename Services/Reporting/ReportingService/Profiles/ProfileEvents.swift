@@ -5,10 +5,10 @@ import Logging
 import PostgresNIO
 
 /// A profile's events, newest first, a page at a time: what `event_profiles` attaches to it now.
-enum ProfileEvents {
+public enum ProfileEvents {
     /// Where a page ends: the last event's time, arrival and message id, as Postgres wrote them (to the
     /// microsecond), so the next page starts exactly after it.
-    struct Cursor: Codable, Sendable, Equatable {
+    public struct Cursor: Codable, Sendable, Equatable {
         let time: String
         let received: String
         let messageId: String
@@ -36,7 +36,7 @@ enum ProfileEvents {
     }
 
     /// `limit` events of `profile` older than `cursor`; sealed values opened with `opener`, or masked without one.
-    static func page(
+    public static func page(
         of profile: UUID, in workspaceID: UUID, limit: Int, after cursor: Cursor?, opener: SealedFields?,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Page<PublicEvent> {

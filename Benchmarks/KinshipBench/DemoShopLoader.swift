@@ -3,6 +3,7 @@ import KinshipCore
 import KinshipDatabase
 import KinshipDemoShop
 import KinshipPrivacy
+import Logging
 import NIOCore
 import PostgresNIO
 
@@ -13,9 +14,25 @@ struct ShopLoad: Sendable {
     /// Messages left out: visitors' (no customer's profile), duplicates of a message id already stored.
     var skipped = 0
     var duration: Duration = .zero
+    /// The shop's first and last day, in days since 1970-01-01 UTC.
+    var firstDay = 0
+    var endDay = 0
+
+    /// From the start of the first day to the end of the last.
+    var span: (from: Date, to: Date) {
+        (Date(timeIntervalSince1970: Double(firstDay) * 86_400), Date(timeIntervalSince1970: Double(endDay + 1) * 86_400))
+    }
 }
 
-extension SegmentationBenchmark {
+/// Stores a demo shop as ingestion and identity would have left it: the segmentation and reporting
+/// benchmarks' set-up.
+struct DemoShopLoader: Sendable {
+    /// The shop: this many customers over this many days, ending yesterday, from this seed.
+    let customers: Int
+    let days: Int
+    let seed: Int
+    let logger: Logger
+
     /// The three tables as ingestion and identity would have left them, rendered in `COPY` text.
     struct Rows {
         var profiles = ByteBuffer()
@@ -28,38 +45,37 @@ extension SegmentationBenchmark {
     /// customer (a wrapped data key of its own; gender and province as identity keeps a non-personal
     /// trait), each message of theirs sealed by `SealedFields` as ingestion seals it, and attached to
     /// the customer it belongs to (their user id, or a device only they used). Visitors' messages and
-    /// point-of-sale rows are left out. About 20,000 events per transaction, by `COPY`.
-    func load(_ workspace: SegmentationBenchWorkspace, _ database: PostgresClient) async throws -> ShopLoad {
-        let c = configuration
+    /// point-of-sale rows are left out. About 20,000 events per transaction, by `COPY`. Then `VACUUM (ANALYZE)`;
+    /// the caller checkpoints.
+    func load(_ workspace: DemoShopWorkspace, _ database: PostgresClient) async throws -> ShopLoad {
         // Yesterday, so that no event is dated after the moment the measures evaluate at.
         let endDay = Int(Date().timeIntervalSince1970 / 86_400) - 1
-        let shop = DemoShop(DemoParameters(customers: c.customers, days: c.days, seed: UInt64(c.seed), endDay: endDay))
-        progress("load: demo shop of \(c.customers) customers over \(c.days) days (seed \(c.seed)), ending yesterday")
+        let shop = DemoShop(DemoParameters(customers: customers, days: days, seed: UInt64(seed), endDay: endDay))
+        progress("load: demo shop of \(customers) customers over \(days) days (seed \(seed)), ending yesterday")
         let start = ContinuousClock.now
-        var load = ShopLoad()
+        var load = ShopLoad(firstDay: endDay - days + 1, endDay: endDay)
         var rows = Rows()
         var reported = 0
         for household in shop {
             try render(household, workspace, into: &rows, load: &load)
             if rows.count >= 20_000 {
-                try await write(rows, database)
+                try await Self.write(rows, database, logger: logger)
                 rows = Rows()
-                if load.profiles * 10 / c.customers > reported {
-                    reported = load.profiles * 10 / c.customers
+                if load.profiles * 10 / customers > reported {
+                    reported = load.profiles * 10 / customers
                     progress("  \(load.profiles) profiles, \(load.events) events stored, \(Int(perSecond(load.events, .now - start))) events/s")
                 }
             }
         }
-        try await write(rows, database)
+        try await Self.write(rows, database, logger: logger)
         load.duration = .now - start
         progress(String(format: "  loaded %d profiles and %d events in %.1f s; VACUUM (ANALYZE) and CHECKPOINT, not timed",
                         load.profiles, load.events, load.duration.inMilliseconds / 1000))
         try await database.query("VACUUM (ANALYZE) profiles, events, event_profiles", logger: logger)
-        await checkpoint(database)
         return load
     }
 
-    private func render(_ household: DemoHousehold, _ workspace: SegmentationBenchWorkspace, into rows: inout Rows, load: inout ShopLoad) throws {
+    private func render(_ household: DemoHousehold, _ workspace: DemoShopWorkspace, into rows: inout Rows, load: inout ShopLoad) throws {
         guard !household.people.isEmpty else {
             load.skipped += household.messages.count
             return
@@ -76,7 +92,7 @@ extension SegmentationBenchmark {
                 "province": .object(["value": .string(truth.province), "at": .string(at), "source": .string(workspace.sourceID.lowercased)]),
             ])
             let wrapped = try workspace.keyring.wrap(DataKey.generate())
-            writeRow([workspace.workspaceID.uuidString, id.uuidString, "\\x" + wrapped.hexString, traits.serialized()], to: &rows.profiles)
+            Self.writeRow([workspace.workspaceID.uuidString, id.uuidString, "\\x" + wrapped.hexString, traits.serialized()], to: &rows.profiles)
             load.profiles += 1
         }
         var seen: Set<String> = []
@@ -93,17 +109,17 @@ extension SegmentationBenchmark {
             }
             let stamp = Timestamp.format(time)
             let sealed = try workspace.sealing.sealMessage(message)
-            writeRow([
+            Self.writeRow([
                 workspace.workspaceID.uuidString, stamp, messageId, workspace.sourceID.uuidString, type, message["event"]?.stringValue, stamp,
                 JSONValue.object(sealed).serialized(),
             ], to: &rows.events)
-            writeRow([workspace.workspaceID.uuidString, stamp, messageId, owner.uuidString, stamp], to: &rows.eventProfiles)
+            Self.writeRow([workspace.workspaceID.uuidString, stamp, messageId, owner.uuidString, stamp], to: &rows.eventProfiles)
             rows.count += 1
             load.events += 1
         }
     }
 
-    func writeRow(_ fields: [String?], to buffer: inout ByteBuffer) {
+    static func writeRow(_ fields: [String?], to buffer: inout ByteBuffer) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.writeString("\t") }
             IngestionBenchmark.writeCopyField(field, to: &buffer)
@@ -111,8 +127,8 @@ extension SegmentationBenchmark {
         buffer.writeString("\n")
     }
 
-    func write(_ rows: Rows, _ database: PostgresClient) async throws {
-        let logger = self.logger
+    /// Stores `rows` in one transaction.
+    static func write(_ rows: Rows, _ database: PostgresClient, logger: Logger) async throws {
         try await database.transaction(logger: logger) { connection in
             for (table, columns, buffer) in [
                 ("profiles", ["workspace_id", "id", "data_key", "traits"], rows.profiles),
