@@ -42,16 +42,11 @@ public enum CartAbandonmentReport {
                   AND e.event IN ('Product Added', 'Checkout Started', 'Order Completed')
             ),
             cart_events AS (
-                SELECT * FROM (
-                    -- The first order at or after each event (peers of one time included): a window over the
-                    -- profile's activity, latest first, rather than a lookup per event.
-                    SELECT a.profile_id, a.event, a.event_time, a.message_id,
-                           min(CASE WHEN a.event = 'Order Completed' THEN a.event_time END)
-                               OVER (PARTITION BY a.profile_id ORDER BY a.event_time DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS closed_at,
-                           CASE WHEN a.event = 'Checkout Started' THEN \(unescaped: checkoutValue)
-                                WHEN a.event = 'Product Added' THEN \(unescaped: ReportSQL.lineSatang(of: "a.p")) END AS satang
-                    FROM activity a
-                ) AS timed WHERE event IN ('Product Added', 'Checkout Started')
+                SELECT a.profile_id, a.event, a.event_time, a.message_id,
+                       (SELECT min(o.event_time) FROM activity o
+                        WHERE o.profile_id = a.profile_id AND o.event = 'Order Completed' AND o.event_time >= a.event_time) AS closed_at,
+                       CASE WHEN a.event = 'Checkout Started' THEN \(unescaped: checkoutValue) ELSE \(unescaped: ReportSQL.lineSatang(of: "a.p")) END AS satang
+                FROM activity a WHERE a.event IN ('Product Added', 'Checkout Started')
             ),
             carts AS (
                 SELECT profile_id, closed_at, max(event_time) AS last_at,
@@ -59,21 +54,17 @@ public enum CartAbandonmentReport {
                        (array_agg(satang ORDER BY event_time DESC, message_id COLLATE "C" DESC) FILTER (WHERE event = 'Checkout Started'))[1] AS checkout_satang
                 FROM cart_events GROUP BY profile_id, closed_at
             ),
-            -- What was added after a cart's last checkout: joined on the profile, not looked up per cart.
-            additions AS (
-                SELECT c.profile_id, c.closed_at, sum(x.satang) AS added_satang
-                FROM carts c JOIN cart_events x
-                    ON x.profile_id = c.profile_id AND x.closed_at IS NOT DISTINCT FROM c.closed_at AND x.event = 'Product Added'
-                   AND (c.checkout_at IS NULL OR x.event_time > c.checkout_at)
-                GROUP BY c.profile_id, c.closed_at
-            ),
             judged AS (
                 SELECT c.*,
-                       coalesce(c.checkout_satang, 0) + coalesce(d.added_satang, 0) AS value_satang,
+                       coalesce(c.checkout_satang, 0) + coalesce((
+                           SELECT sum(x.satang) FROM cart_events x
+                           WHERE x.profile_id = c.profile_id AND x.closed_at IS NOT DISTINCT FROM c.closed_at AND x.event = 'Product Added'
+                             AND (c.checkout_at IS NULL OR x.event_time > c.checkout_at)
+                       ), 0) AS value_satang,
                        c.closed_at <= c.last_at + \(windowSeconds) * interval '1 second' AS converted,
                        (c.closed_at IS NULL OR c.closed_at > c.last_at + \(windowSeconds) * interval '1 second')
                            AND c.last_at + \(windowSeconds) * interval '1 second' <= \(now) AS abandoned
-                FROM carts c LEFT JOIN additions d ON d.profile_id = c.profile_id AND d.closed_at IS NOT DISTINCT FROM c.closed_at
+                FROM carts c
                 WHERE c.last_at >= \(period.from) AND c.last_at < \(period.to)
             )
             SELECT count(*),

@@ -39,19 +39,13 @@ public enum ChannelsReport {
                 FROM numbered GROUP BY profile_id, session
             ),
             orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
-            -- Each order's last touch: its buyer's views joined on the profile (a hash join), the latest kept per
-            -- order, where a lookup per order into the unindexed views would scan them all for each order.
-            numbered_orders AS (SELECT row_number() OVER () AS ord, * FROM orders),
-            touches AS (
-                SELECT DISTINCT ON (o.ord) o.ord, v.campaign
-                FROM numbered_orders o
-                JOIN views v ON v.profile_id = o.profile_id AND v.campaign IS NOT NULL
-                            AND v.event_time <= o.completed_at AND v.event_time > o.completed_at - interval '\(unescaped: touchHorizon)'
-                ORDER BY o.ord, v.event_time DESC, v.campaign COLLATE "C"
-            ),
             attributed AS (
-                SELECT o.profile_id, o.net_satang, coalesce(t.campaign, '(direct)') AS channel
-                FROM numbered_orders o LEFT JOIN touches t ON t.ord = o.ord
+                SELECT o.profile_id, o.net_satang,
+                       coalesce((SELECT v.campaign FROM views v
+                                 WHERE v.profile_id = o.profile_id AND v.campaign IS NOT NULL
+                                   AND v.event_time <= o.completed_at AND v.event_time > o.completed_at - interval '\(unescaped: touchHorizon)'
+                                 ORDER BY v.event_time DESC, v.campaign COLLATE "C" LIMIT 1), '(direct)') AS channel
+                FROM orders o
             ),
             per_channel AS (
                 SELECT channel, count(DISTINCT profile_id) AS visitors, count(*) AS sessions, 0 AS orders, 0 AS revenue, 0 AS buyers

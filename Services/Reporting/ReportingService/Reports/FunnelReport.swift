@@ -80,24 +80,21 @@ public enum FunnelReport {
                 ORDER BY profile_id, event_time, message_id COLLATE "C"
             )
             """)
-        // Each later step joins the step before to the profile's events of its name and keeps the earliest:
-        // a hash join on the profile, where a lookup per profile into the (unindexed) events would scan them
-        // all for each profile.
         for index in steps.indices.dropFirst() {
             let (step, before) = (index + 1, index)
-            let carried = (["profile_id", "breakdown"] + (1...before).map { "t_\($0)" }).map { "s.\($0)" }.joined(separator: ", ")
             sql.appendLiteral("""
                 , step_\(step) AS (
-                    SELECT \(carried), min(x.event_time) AS t_\(step)
-                    FROM step_\(before) s LEFT JOIN step_events x
-                        ON x.profile_id = s.profile_id AND x.event =
+                    SELECT s.*, (
+                        SELECT min(x.event_time) FROM step_events x
+                        WHERE x.profile_id = s.profile_id AND x.event =
                 """)
             sql.appendInterpolation(steps[index])
             sql.appendLiteral(" AND x.event_time > s.t_\(before) AND x.event_time <= s.t_1 + ")
             sql.appendInterpolation(window)
             sql.appendLiteral("""
                  * interval '1 second'
-                    GROUP BY \(carried)
+                    ) AS t_\(step)
+                    FROM step_\(before) s
                 )
                 """)
         }
