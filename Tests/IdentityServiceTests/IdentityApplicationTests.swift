@@ -50,7 +50,7 @@ struct IdentityApplicationTests {
                 let app = IdentityApplication.build(ServiceRuntime(configuration: configuration))
                 try await app.test(.live) { client in
                     var profile: UUID?
-                    _ = try await poll(timeout: .seconds(10), every: .milliseconds(100)) {
+                    _ = try await poll(timeout: .seconds(30), every: .milliseconds(100)) {
                         profile = try await database.query(
                             "SELECT profile_id FROM event_profiles WHERE workspace_id = \(workspace.id) AND message_id = 'm-1'", logger: TestDatabase.logger
                         ).decode(UUID?.self).first(where: { _ in true }) ?? nil

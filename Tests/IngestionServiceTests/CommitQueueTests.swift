@@ -77,7 +77,8 @@ import Testing
                 #expect(answers.count == 6)
                 for (waited, code) in answers {
                     #expect(code == .databaseUnavailable)
-                    #expect(waited < deadline + .milliseconds(300), "answered after \(waited)")
+                    // The stuck write itself would wait until the ROLLBACK below; the slack is for a loaded machine.
+                    #expect(waited < deadline + .seconds(1), "answered after \(waited)")
                 }
                 try await blocker.query("ROLLBACK", logger: logger)
             }

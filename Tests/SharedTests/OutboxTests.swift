@@ -37,8 +37,8 @@ struct OutboxTests {
             let done = try await fixture.running([fixture.consumer("g", topic, options: options)], timeout: .seconds(20)) {
                 try await fixture.count("SELECT count(*)::int FROM handled") >= producers * perProducer
             } startingWith: {
-                // The consumer has leased and read its empty partitions by now; they rest until woken.
-                try await Task.sleep(for: .milliseconds(500))
+                // Once the consumer listens and has read its empty partitions, they rest until woken.
+                try await fixture.waitUntilListening(group: "g", topic: topic)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for producer in 0..<producers {
                         group.addTask {
@@ -65,7 +65,7 @@ struct OutboxTests {
             let done = try await fixture.running([fixture.consumer("g", topic, options: options)], timeout: .seconds(20)) {
                 try await fixture.count("SELECT count(*)::int FROM handled") >= keys.count
             } startingWith: {
-                try await Task.sleep(for: .milliseconds(500))
+                try await fixture.waitUntilListening(group: "g", topic: topic)
                 for key in keys {
                     let partition = Int32(topic.partition(for: key))
                     try await fixture.client.query(
@@ -343,5 +343,23 @@ extension OutboxFixture {
             try await group.waitForAll()
             return result
         }
+    }
+
+    /// Waits until a consumer of `group` holds every partition of `topic` and a session of this database
+    /// listens for wake-ups: a wake-up sent before then is lost by design (the poll catches it up), so tests
+    /// of wake-ups alone start producing only after. A fixed sleep here failed on a loaded machine.
+    func waitUntilListening(group: String, topic: OutboxTopic) async throws {
+        let ready = try await poll(timeout: .seconds(30), every: .milliseconds(20)) {
+            let leased = try await count(
+                "SELECT count(*)::int FROM outbox_leases WHERE consumer_group = \(group) AND topic = \(topic.name) AND owner IS NOT NULL AND expires_at > now()"
+            )
+            let listening = try await count(
+                "SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN%'"
+            )
+            return leased == topic.partitions && listening > 0
+        }
+        // The first read of each leased partition follows its lease; give it a moment to come back empty.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(ready, "the consumer never held its partitions while listening")
     }
 }
