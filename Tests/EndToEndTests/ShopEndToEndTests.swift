@@ -12,7 +12,7 @@ import Testing
         let run: @Sendable (ShopPlatform) async throws -> Void
     }
 
-    static let checks: [Check] = identityChecks + segmentationChecks + reportingChecks
+    static let checks: [Check] = identityChecks + segmentationChecks + reportingChecks + dashboardChecks
 
     static let identityChecks: [Check] = [
         Check(name: "every message is stored once, however often it was sent") { platform in

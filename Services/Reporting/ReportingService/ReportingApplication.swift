@@ -30,15 +30,15 @@ public enum ReportingApplication {
         let readDatabase = reads ?? runtime.database
         let workspaceKeys = WorkspaceKeyCache(database: runtime.database, keyring: keyring, logger: runtime.logger)
 
-        ProfileRoutes(access: access, identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys)
-            .add(to: router)
+        let profiles = ProfileReader(identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys)
+        ProfileRoutes(access: access, reader: profiles).add(to: router)
         SegmentRoutes(access: access, segmentation: segmentation, identity: identity, database: readDatabase).add(to: router)
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         ReportRoutes(access: access, database: readDatabase).add(to: router)
         OpenAPIRoute().add(to: router)
         DashboardRoutes(
             access: access, sessions: DashboardSessions(database: runtime.database, logger: runtime.logger),
-            pages: dashboardPages, database: readDatabase
+            pages: dashboardPages, database: readDatabase, profiles: profiles
         ).add(to: router)
         return (router, reads.map { [$0] } ?? [])
     }

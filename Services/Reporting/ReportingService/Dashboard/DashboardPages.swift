@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KinshipCore
+import KinshipDatabase
 import Mustache
 
 /// The dashboard's HTML: Mustache templates shipped in the service's resources, each page rendered into
@@ -16,11 +17,19 @@ struct DashboardPages: Sendable {
             throw KinshipError(code: .internalError, status: .internalServerError, message: "The dashboard's templates are missing from this build.")
         }
         var library = MustacheLibrary()
-        for name in ["layout", "sign-in", "overview"] {
+        for name in ["layout", "sign-in", "overview", "report", "people", "person"] {
             let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             try library.register(text, named: name)
         }
         return DashboardPages(library: library, stylesheet: try Data(contentsOf: folder.appendingPathComponent("style.css")))
+    }
+
+    /// Every page's links: the overview, each report, and people for the roles that may see them.
+    static func menu(_ labels: [String: String], role: APIRole?) -> [[String: String]] {
+        var items = [["href": "/dashboard", "label": labels["overview"] ?? "overview"]]
+        items += DashboardRoutes.reportPages.map { ["href": "/dashboard/reports/\($0.name)", "label": labels["report.\($0.name)"] ?? $0.name] }
+        if role?.includes(.analyst) == true { items.append(["href": "/dashboard/people", "label": labels["people"] ?? "people"]) }
+        return items
     }
 
     /// No script, style or form target from elsewhere; no framing. The pages have no inline script at all.
@@ -33,14 +42,16 @@ struct DashboardPages: Sendable {
 
     /// `template` rendered with `values` inside the layout, as a response.
     func page(
-        _ template: String, heading: String, language: DashboardStrings.Language, csrf: String, signedIn: Bool,
+        _ template: String, heading: String, language: DashboardStrings.Language, session: DashboardSessions.Session?, csrf: String? = nil,
         values: [String: Any] = [:], status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]
     ) -> Response {
         var context = values
-        context["t"] = DashboardStrings.tables[language] ?? [:]
+        let labels = DashboardStrings.tables[language] ?? [:]
+        context["t"] = labels
+        context["menu"] = Self.menu(labels, role: session?.key.role)
         context["lang"] = language.rawValue
-        context["csrf"] = csrf
-        context["signedIn"] = signedIn
+        context["csrf"] = csrf ?? session?.csrfToken ?? ""
+        context["signedIn"] = session != nil
         context["heading"] = heading
         context["content"] = library.render(context, withTemplate: template) ?? ""
         let html = library.render(context, withTemplate: "layout") ?? ""

@@ -15,6 +15,7 @@ struct DashboardRoutes: Sendable {
     let sessions: DashboardSessions
     let pages: DashboardPages
     let database: PostgresClient
+    let profiles: ProfileReader
 
     static let sessionCookie = "kinship_session"
     /// Before sign-in, the form's CSRF token is also a cookie the form must match (double submit).
@@ -30,12 +31,28 @@ struct DashboardRoutes: Sendable {
         routes.get("sign-in") { request, _ in signInPage(request, failed: false) }
         routes.post("sign-in") { request, context in try await signIn(request, context) }
         routes.post("sign-out") { request, context in try await signOut(request, context) }
+        addReports(to: routes)
+        addPeople(to: routes)
+    }
+
+    /// The request's live session, nil when it has none (the page then sends it to sign in).
+    func session(of request: Request) async throws -> DashboardSessions.Session? {
+        guard let token = Self.cookie(Self.sessionCookie, in: request) else { return nil }
+        return try await sessions.find(token)
+    }
+
+    static let toSignIn = Response(status: .seeOther, headers: [.location: "/dashboard/sign-in"])
+
+    /// The date-range picker's values: the period asked for, its last day inclusive as people write it.
+    static func periodValues(_ request: Request) throws -> [String: Any] {
+        let (from, to) = try PeriodParameters.period(request)
+        return ["from": String(Timestamp.format(from).prefix(10)), "to": String(Timestamp.format(to.addingTimeInterval(-1)).prefix(10))]
     }
 
     private func signInPage(_ request: Request, failed: Bool) -> Response {
         let token = SecretToken.generate(prefix: "kc_")
         return pages.page(
-            "sign-in", heading: "sign-in", language: DashboardStrings.language(for: request), csrf: token, signedIn: false,
+            "sign-in", heading: "sign-in", language: DashboardStrings.language(for: request), session: nil, csrf: token,
             values: ["failed": failed], status: failed ? .unauthorized : .ok,
             headers: [.setCookie: Self.cookie(Self.signInCookie, token, maxAge: 3600, request)]
         )
@@ -73,9 +90,7 @@ struct DashboardRoutes: Sendable {
 
     /// `GET /dashboard?from=&to=`: the period's KPIs against the period before.
     private func overview(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        guard let token = Self.cookie(Self.sessionCookie, in: request), let session = try await sessions.find(token) else {
-            return Response(status: .seeOther, headers: [.location: "/dashboard/sign-in"])
-        }
+        guard let session = try await session(of: request) else { return Self.toSignIn }
         let language = DashboardStrings.language(for: request)
         let (from, to) = try PeriodParameters.period(request)
         let report = try await database.withConnection { connection in
@@ -83,11 +98,8 @@ struct DashboardRoutes: Sendable {
         }
         let labels = DashboardStrings.tables[language] ?? [:]
         return pages.page(
-            "overview", heading: labels["overview"] ?? "", language: language, csrf: session.csrfToken, signedIn: true,
-            values: [
-                "kpis": OverviewCards.cards(report, labels: labels),
-                "from": String(Timestamp.format(from).prefix(10)), "to": String(Timestamp.format(to.addingTimeInterval(-1)).prefix(10)),
-            ]
+            "overview", heading: labels["overview"] ?? "", language: language, session: session,
+            values: try Self.periodValues(request).merging(["kpis": OverviewCards.cards(report, labels: labels)]) { _, new in new }
         )
     }
 

@@ -39,13 +39,20 @@ public enum ChannelsReport {
                 FROM numbered GROUP BY profile_id, session
             ),
             orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
+            -- Each profile's campaign views, newest first, in one array: an order searches only its own
+            -- profile's (a lookup per order into every view grew with orders times views).
+            touches AS (
+                SELECT profile_id,
+                       array_agg(event_time ORDER BY event_time DESC, campaign COLLATE "C") AS times,
+                       array_agg(campaign ORDER BY event_time DESC, campaign COLLATE "C") AS campaigns
+                FROM views WHERE campaign IS NOT NULL GROUP BY profile_id
+            ),
             attributed AS (
                 SELECT o.profile_id, o.net_satang,
-                       coalesce((SELECT v.campaign FROM views v
-                                 WHERE v.profile_id = o.profile_id AND v.campaign IS NOT NULL
-                                   AND v.event_time <= o.completed_at AND v.event_time > o.completed_at - interval '\(unescaped: touchHorizon)'
-                                 ORDER BY v.event_time DESC, v.campaign COLLATE "C" LIMIT 1), '(direct)') AS channel
-                FROM orders o
+                       coalesce((SELECT t.campaign FROM unnest(tc.times, tc.campaigns) WITH ORDINALITY AS t(event_time, campaign, n)
+                                 WHERE t.event_time <= o.completed_at AND t.event_time > o.completed_at - interval '\(unescaped: touchHorizon)'
+                                 ORDER BY t.n LIMIT 1), '(direct)') AS channel
+                FROM orders o LEFT JOIN touches tc ON tc.profile_id = o.profile_id
             ),
             per_channel AS (
                 SELECT channel, count(DISTINCT profile_id) AS visitors, count(*) AS sessions, 0 AS orders, 0 AS revenue, 0 AS buyers

@@ -40,6 +40,10 @@ public enum FunnelReport {
     /// enters at its first event of the first step in the period; each later step is the earliest event of
     /// that name strictly after the step before, no later than the entry plus the window (which may run past
     /// the period's end). The query has one part per step; the names and every value are bound.
+    ///
+    /// Each profile's step events are first gathered into one array per step (one pass, grouped by profile);
+    /// a later step then searches only its own profile's array. Looking each step up in the set of all step
+    /// events instead grew with profiles times events: minutes at 10,000 customers.
     static func query(
         _ period: ReportPeriod, steps: [String], windowSeconds: Int, breakdownProperty: String?, workspaceID: UUID
     ) -> PostgresQuery {
@@ -68,28 +72,41 @@ public enum FunnelReport {
         sql.appendLiteral("""
              * interval '1 second'
             ),
-            step_1 AS (
-                SELECT DISTINCT ON (profile_id) profile_id, breakdown, event_time AS t_1
-                FROM step_events WHERE event =
+            per_profile AS (
+                SELECT profile_id
             """)
-        sql.appendInterpolation(steps[0])
-        sql.appendLiteral(" AND event_time < ")
-        sql.appendInterpolation(period.to)
+        // The entry: the first event of the first step in the period, ties broken by message id.
+        let entryFilter: (inout PostgresQuery.StringInterpolation) -> Void = { sql in
+            sql.appendLiteral(" FILTER (WHERE event = ")
+            sql.appendInterpolation(steps[0])
+            sql.appendLiteral(" AND event_time < ")
+            sql.appendInterpolation(period.to)
+            sql.appendLiteral(")")
+        }
+        sql.appendLiteral(", (array_agg(event_time ORDER BY event_time, message_id COLLATE \"C\")")
+        entryFilter(&sql)
+        sql.appendLiteral(")[1] AS t_1, (array_agg(breakdown ORDER BY event_time, message_id COLLATE \"C\")")
+        entryFilter(&sql)
+        sql.appendLiteral(")[1] AS breakdown")
+        for index in steps.indices.dropFirst() {
+            sql.appendLiteral(", array_agg(event_time) FILTER (WHERE event = ")
+            sql.appendInterpolation(steps[index])
+            sql.appendLiteral(") AS times_\(index + 1)")
+        }
         sql.appendLiteral("""
 
-                ORDER BY profile_id, event_time, message_id COLLATE "C"
-            )
+                FROM step_events GROUP BY profile_id
+            ),
+            step_1 AS (SELECT * FROM per_profile WHERE t_1 IS NOT NULL)
             """)
         for index in steps.indices.dropFirst() {
             let (step, before) = (index + 1, index)
             sql.appendLiteral("""
                 , step_\(step) AS (
                     SELECT s.*, (
-                        SELECT min(x.event_time) FROM step_events x
-                        WHERE x.profile_id = s.profile_id AND x.event =
+                        SELECT min(t) FROM unnest(s.times_\(step)) AS t
+                        WHERE t > s.t_\(before) AND t <= s.t_1 + 
                 """)
-            sql.appendInterpolation(steps[index])
-            sql.appendLiteral(" AND x.event_time > s.t_\(before) AND x.event_time <= s.t_1 + ")
             sql.appendInterpolation(window)
             sql.appendLiteral("""
                  * interval '1 second'

@@ -20,23 +20,29 @@ public enum RetentionReport {
         let query: PostgresQuery = """
             WITH seen AS (
                 SELECT ep.profile_id, ep.event_time, date_trunc(\(interval.rawValue), ep.event_time AT TIME ZONE 'UTC') AS starts,
-                       CASE WHEN \(cohortEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(cohortEvent) END AS starting,
-                       CASE WHEN \(returnEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(returnEvent) END AS returning
+                       CASE WHEN \(cohortEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(cohortEvent) END AS is_start,
+                       CASE WHEN \(returnEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(returnEvent) END AS is_return
                 FROM event_profiles ep
                 JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
                 WHERE ep.workspace_id = \(workspaceID) AND ep.event_time < \(period.to)
                   AND NOT (e.type = 'track' AND e.event IN ('Email Delivered', 'Email Bounced'))
             ),
+            -- One row per profile and interval it was seen in: the joins below then read profile-intervals,
+            -- not events.
+            activity AS (
+                SELECT profile_id, starts, min(event_time) FILTER (WHERE is_start) AS first_start, bool_or(is_return) AS returned
+                FROM seen GROUP BY profile_id, starts
+            ),
             cohorts AS (
-                SELECT profile_id, min(starts) AS cohort FROM seen WHERE starting
-                GROUP BY profile_id HAVING min(event_time) >= \(period.from)
+                SELECT profile_id, min(starts) FILTER (WHERE first_start IS NOT NULL) AS cohort FROM activity
+                GROUP BY profile_id HAVING min(first_start) >= \(period.from)
             )
             SELECT c.cohort AT TIME ZONE 'UTC', NULL::timestamp, count(*) FROM cohorts c GROUP BY c.cohort
             UNION ALL
-            SELECT c.cohort AT TIME ZONE 'UTC', s.starts AT TIME ZONE 'UTC', count(DISTINCT s.profile_id)
-            FROM seen s JOIN cohorts c ON c.profile_id = s.profile_id
-            WHERE s.returning AND s.starts >= c.cohort
-            GROUP BY c.cohort, s.starts
+            SELECT c.cohort AT TIME ZONE 'UTC', a.starts AT TIME ZONE 'UTC', count(*)
+            FROM activity a JOIN cohorts c ON c.profile_id = a.profile_id
+            WHERE a.returned AND a.starts >= c.cohort
+            GROUP BY c.cohort, a.starts
             """
         var sizes: [Date: Int] = [:]
         var counts: [Date: [Date: Int]] = [:]

@@ -10,10 +10,7 @@ import PostgresNIO
 /// only (a viewer sees aggregates); personal values in clear for admins, masked for analysts.
 struct ProfileRoutes: Sendable {
     let access: APIKeyAuthenticator
-    let identity: Upstream
-    let segmentation: Upstream
-    let database: PostgresClient
-    let workspaceKeys: WorkspaceKeyCache
+    let reader: ProfileReader
 
     func add(to router: Router<KinshipRequestContext>) {
         let routes = router.group("v1/profiles")
@@ -27,7 +24,7 @@ struct ProfileRoutes: Sendable {
     private func show(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .analyst)
         let id = try Self.profileParameter(context)
-        return try .json(encoding: try await view(of: id, for: key, context))
+        return try .json(encoding: try await reader.view(of: id, for: key, logger: context.logger))
     }
 
     /// `GET /v1/profiles?identifier_type=email&identifier_value=…`: the 360 view of the profile that holds
@@ -38,34 +35,15 @@ struct ProfileRoutes: Sendable {
         guard let type = parameters.get("identifier_type"), !type.isEmpty, let value = parameters.get("identifier_value"), !value.isEmpty else {
             throw KinshipError.badRequest(.invalidParameter, "identifier_type and identifier_value are required.")
         }
-        let resolved = try await identity.call(
-            .get, "/internal/v1/resolve", query: ["workspace": key.workspaceID.lowercased, "type": type, "value": value], as: ResolvedProfile.self
-        )
-        guard let id = UUID(uuidString: resolved.profileId) else { throw KinshipError.notFound("No profile holds this identifier.") }
-        return try .json(encoding: try await view(of: id, for: key, context))
+        let id = try await reader.resolve(type: type, value: value, for: key)
+        return try .json(encoding: try await reader.view(of: id, for: key, logger: context.logger))
     }
 
-    /// `GET /v1/profiles/search?q=…`: the profiles holding `q` as an e-mail, phone, user id or anonymous id
-    /// (each normalised as at ingestion). Identifiers are kept sealed with a blind index, so only whole
-    /// values are found, never parts of them.
+    /// `GET /v1/profiles/search?q=…`: the profiles holding `q` as an e-mail, phone, user id or anonymous id.
     private func search(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .analyst)
-        guard let text = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces), (1...320).contains(text.count) else {
-            throw KinshipError.badRequest(.invalidParameter, "q must be 1 to 320 characters: an e-mail, a phone, a user id or an anonymous id.")
-        }
-        var matches: [ProfileMatch] = []
-        for type in ["email", "phone", "user_id", "anonymous_id"] {
-            let found: ResolvedProfile
-            do {
-                found = try await identity.call(
-                    .get, "/internal/v1/resolve", query: ["workspace": key.workspaceID.lowercased, "type": type, "value": text], as: ResolvedProfile.self
-                )
-            } catch let error as KinshipError where error.code == .notFound {
-                continue
-            }
-            if !matches.contains(where: { $0.profileId == found.profileId }) { matches.append(ProfileMatch(profileId: found.profileId, matchedBy: type)) }
-        }
-        return try .json(encoding: Page(items: matches, nextCursor: nil))
+        let text = try Self.searchText(request)
+        return try .json(encoding: Page(items: try await reader.search(text, for: key), nextCursor: nil))
     }
 
     /// `GET /v1/profiles/{id}/events?limit=50&cursor=…`: newest first.
@@ -74,49 +52,15 @@ struct ProfileRoutes: Sendable {
         let id = try Self.profileParameter(context)
         let limit = try Self.limit(request)
         let cursor = try request.uri.queryParameters.get("cursor").map(ProfileEvents.Cursor.init(decoding:))
-        let opener = try await self.opener(for: key)
-        let page = try await database.withConnection { connection in
-            guard let live = try await LiveProfile.follow(id, in: key.workspaceID, on: connection, logger: context.logger) else {
-                throw KinshipError.notFound("No such profile.")
-            }
-            return try await ProfileEvents.page(
-                of: live, in: key.workspaceID, limit: limit, after: cursor, opener: opener, on: connection, logger: context.logger
-            )
-        }
-        return try .json(encoding: page)
+        return try .json(encoding: try await reader.events(of: id, for: key, limit: limit, after: cursor, logger: context.logger))
     }
 
-    private func view(of id: UUID, for key: APIKey, _ context: KinshipRequestContext) async throws -> PublicProfile {
-        let workspace = key.workspaceID.lowercased
-        let profile = try await identity.call(
-            .get, "/internal/v1/profiles/\(id.lowercased)", query: ["workspace": workspace, "pii": key.role.seesRawPII ? "true" : "false"],
-            as: ProfileView.self
-        )
-        guard let live = UUID(uuidString: profile.profileId) else { throw KinshipError.notFound("No such profile.") }
-        // A profile segmentation has not evaluated yet has no computed traits or memberships to show.
-        let segments: ProfileSegmentsView?
-        do {
-            segments = try await segmentation.call(
-                .get, "/internal/v1/profiles/\(profile.profileId)/segments", query: ["workspace": workspace], as: ProfileSegmentsView.self
-            )
-        } catch let error as KinshipError where error.code == .notFound {
-            segments = nil
+    /// `q`: what a person typed to find someone, trimmed.
+    static func searchText(_ request: Request) throws -> String {
+        guard let text = request.uri.queryParameters.get("q")?.trimmingCharacters(in: .whitespaces), (1...320).contains(text.count) else {
+            throw KinshipError.badRequest(.invalidParameter, "q must be 1 to 320 characters: an e-mail, a phone, a user id or an anonymous id.")
         }
-        let opener = try await self.opener(for: key)
-        let events = try await database.withConnection { connection in
-            try await ProfileEvents.page(of: live, in: key.workspaceID, limit: 20, after: nil, opener: opener, on: connection, logger: context.logger)
-        }
-        return PublicProfile(
-            profile: profile, computed: segments?.computed ?? [:], consent: segments?.consent ?? [:],
-            consentHistory: segments?.consentHistory ?? [], segments: segments?.memberships ?? [], lastEvents: events.items
-        )
-    }
-
-    /// Opens sealed values for a role that sees clear PII; nil (mask them) for the others.
-    private func opener(for key: APIKey) async throws -> SealedFields? {
-        guard key.role.seesRawPII else { return nil }
-        let keys = try await workspaceKeys.keys(for: key.workspaceID)
-        return SealedFields(key: keys.dataKey, workspaceID: key.workspaceID)
+        return text
     }
 
     static func profileParameter(_ context: KinshipRequestContext) throws -> UUID {
