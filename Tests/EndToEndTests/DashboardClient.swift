@@ -51,9 +51,12 @@ struct DashboardClient: Sendable {
 
     private static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
 
-    static func send(_ url: String, method: HTTPMethod = .GET, cookies: [String: String] = [:], form: [String: String]? = nil) async throws -> Answer {
+    static func send(
+        _ url: String, method: HTTPMethod = .GET, cookies: [String: String] = [:], form: [String: String]? = nil, accept: String? = nil
+    ) async throws -> Answer {
         var request = HTTPClientRequest(url: url)
         request.method = method
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         if !cookies.isEmpty { request.headers.add(name: "Cookie", value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
         if let form {
             var components = URLComponents()

@@ -55,6 +55,48 @@ extension ShopEndToEndTests {
             let forged = try await admin.post("/dashboard/people/\(someone)/unmerge", form: ["csrf": "kc_forged", "type": "email", "value": "x@example.com"])
             #expect(forged.status == 403)
         },
+        Check(name: "the dashboard's segment editor previews a definition as the ground truth counts it, saves it, and lists it with its members") { platform in
+            let analyst = try await DashboardClient.signIn(platform.reportingURL, key: try await platform.apiKey(.analyst))
+            let editor = try await analyst.get("/dashboard/segments/new?lang=en")
+            #expect(editor.status == 200)
+            #expect(editor.body.contains(#"<script src="/dashboard/segment-editor.js" defer>"#), "the editor loads its one script")
+            let csrf = try #require(DashboardClient.csrf(in: editor.body))
+            // Promoters: the latest NPS answer 9 or 10, whoever answered (consent is not required here).
+            let definition = #"{"computed": "nps_category", "op": "eq", "value": "promoter"}"#
+            let promoters = platform.truth.people.filter { $0.messages > 0 && $0.sharedAnonymousId == nil && ($0.latestNps?.score ?? -1) >= 9 }.count
+            let form = ["csrf": csrf, "name": "Promoters (dashboard)", "description": "NPS 9–10", "definition": definition, "required_consent": ""]
+            let preview = try await DashboardClient.send(
+                platform.reportingURL + "/dashboard/segments/preview", method: .POST, cookies: ["kinship_session": analyst.session], form: form,
+                accept: "application/json"
+            )
+            #expect(preview.status == 200, "\(preview.body)")
+            let size = try JSONValue.parse(preview.body)["size"]?.numberValue ?? -1
+            // People on a shared computer may hold a housemate's answer: within their number of the truth.
+            let shared = platform.truth.people.filter { $0.sharedAnonymousId != nil }.count
+            #expect(size >= Double(promoters) && size <= Double(promoters + shared), "preview \(size), truth \(promoters) (+ up to \(shared) shared)")
+            #expect(promoters > 3)
+
+            let withoutScript = try await analyst.post("/dashboard/segments/preview?lang=en", form: form)
+            #expect(withoutScript.status == 200 && withoutScript.body.contains(#"id="preview-size">\#(grouped(Int(size)))<"#), "the button's preview shows the size")
+            let broken = try await analyst.post("/dashboard/segments?lang=en", form: form.merging(["definition": "{\"computed\": "]) { $1 })
+            #expect(broken.status == 400 && broken.body.contains("not valid JSON"), "a broken definition comes back with its reason")
+            #expect(try await analyst.post("/dashboard/segments", form: form.merging(["csrf": "kc_forged"]) { $1 }).status == 403)
+
+            let saved = try await analyst.post("/dashboard/segments?lang=en", form: form)
+            #expect(saved.status == 303)
+            let location = try #require(saved.location)
+            let page = try await analyst.get(location)
+            #expect(page.status == 200 && page.body.contains("Promoters (dashboard)") && page.body.contains(">\(grouped(Int(size)))<"))
+            #expect(page.body.contains("/members/hashed"))
+            let list = try await analyst.get("/dashboard/segments?lang=en")
+            #expect(list.body.contains("Promoters (dashboard)") && list.body.contains("<svg"), "listed with its sparkline")
+            let members = try await analyst.get(location.replacingOccurrences(of: "?lang=en", with: "") + "/members/csv")
+            #expect(members.status == 200 && members.body.split(separator: "\r\n").count == Int(size) + 1, "the CSV holds every member")
+
+            let viewer = try await DashboardClient.signIn(platform.reportingURL, key: try await platform.apiKey(.viewer))
+            #expect(try await viewer.get(location).body.contains("Promoters (dashboard)"), "a viewer sees the segment and its size")
+            #expect(try await viewer.get("/dashboard/segments/new").status == 403, "but not the editor")
+        },
     ]
 
     /// A count as the dashboard writes it: thousands separated by commas.

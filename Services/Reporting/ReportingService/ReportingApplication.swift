@@ -32,13 +32,14 @@ public enum ReportingApplication {
 
         let profiles = ProfileReader(identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys)
         ProfileRoutes(access: access, reader: profiles).add(to: router)
-        SegmentRoutes(access: access, segmentation: segmentation, identity: identity, database: readDatabase).add(to: router)
+        let segments = SegmentReader(segmentation: segmentation, identity: identity, database: readDatabase)
+        SegmentRoutes(access: access, reader: segments).add(to: router)
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         ReportRoutes(access: access, database: readDatabase).add(to: router)
         OpenAPIRoute().add(to: router)
         DashboardRoutes(
             access: access, sessions: DashboardSessions(database: runtime.database, logger: runtime.logger),
-            pages: dashboardPages, database: readDatabase, profiles: profiles
+            pages: dashboardPages, database: readDatabase, profiles: profiles, segments: segments
         ).add(to: router)
         return (router, reads.map { [$0] } ?? [])
     }

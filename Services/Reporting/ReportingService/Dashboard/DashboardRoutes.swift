@@ -16,6 +16,7 @@ struct DashboardRoutes: Sendable {
     let pages: DashboardPages
     let database: PostgresClient
     let profiles: ProfileReader
+    let segments: SegmentReader
 
     static let sessionCookie = "kinship_session"
     /// Before sign-in, the form's CSRF token is also a cookie the form must match (double submit).
@@ -28,11 +29,16 @@ struct DashboardRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(bytes: pages.stylesheet)))
         }
+        routes.get("segment-editor.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: pages.editorScript)))
+        }
         routes.get("sign-in") { request, _ in signInPage(request, failed: false) }
         routes.post("sign-in") { request, context in try await signIn(request, context) }
         routes.post("sign-out") { request, context in try await signOut(request, context) }
         addReports(to: routes)
         addPeople(to: routes)
+        addSegments(to: routes)
     }
 
     /// The request's live session, nil when it has none (the page then sends it to sign in).

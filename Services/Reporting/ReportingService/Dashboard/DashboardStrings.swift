@@ -49,6 +49,11 @@ enum DashboardStrings {
             "timeline": "Latest events", "history": "Merges, splits and consent history", "mergedFrom": "Merged from", "splitInto": "Split into",
             "granted": "granted", "refused": "refused", "unmerged": "Unmerged; parts:",
             "identifier.email": "E-mail", "identifier.phone": "Phone", "identifier.user_id": "User id", "identifier.anonymous_id": "Device id",
+            "newSegment": "New segment", "editSegment": "Edit segment", "noSegments": "No segments yet.", "segment": "Segment",
+            "members": "Members", "last30Days": "Last 30 days", "version": "version", "requiresConsent": "Requires consent to",
+            "exportMembers": "Members as CSV", "exportHashed": "Hashed audience file (Google, Meta)", "day": "Day", "definition": "Definition",
+            "moreInExport": "The first 50 members; the CSV has them all.", "segmentName": "Name", "segmentDescription": "Description",
+            "noConsentNeeded": "no consent needed", "preview": "Preview", "save": "Save", "sizeOverTime": "Members over time",
         ],
         .thai: [
             "title": "Kinship", "signIn": "เข้าสู่ระบบ", "signOut": "ออกจากระบบ", "apiKey": "API key",
@@ -90,6 +95,11 @@ enum DashboardStrings {
             "timeline": "เหตุการณ์ล่าสุด", "history": "ประวัติการรวม การแยก และความยินยอม", "mergedFrom": "รวมมาจาก", "splitInto": "แยกเป็น",
             "granted": "ยินยอม", "refused": "ปฏิเสธ", "unmerged": "แยกแล้ว จำนวนส่วน:",
             "identifier.email": "อีเมล", "identifier.phone": "เบอร์โทร", "identifier.user_id": "User id", "identifier.anonymous_id": "รหัสอุปกรณ์",
+            "newSegment": "สร้างกลุ่มลูกค้าใหม่", "editSegment": "แก้ไขกลุ่มลูกค้า", "noSegments": "ยังไม่มีกลุ่มลูกค้า", "segment": "กลุ่มลูกค้า",
+            "members": "สมาชิก", "last30Days": "30 วันที่ผ่านมา", "version": "เวอร์ชัน", "requiresConsent": "ต้องได้รับความยินยอมด้าน",
+            "exportMembers": "สมาชิกเป็น CSV", "exportHashed": "ไฟล์กลุ่มเป้าหมายแบบแฮช (Google, Meta)", "day": "วัน", "definition": "เงื่อนไข",
+            "moreInExport": "แสดง 50 คนแรก ไฟล์ CSV มีครบทุกคน", "segmentName": "ชื่อ", "segmentDescription": "คำอธิบาย",
+            "noConsentNeeded": "ไม่ต้องขอความยินยอม", "preview": "ดูตัวอย่าง", "save": "บันทึก", "sizeOverTime": "จำนวนสมาชิกตามเวลา",
         ],
     ]
 

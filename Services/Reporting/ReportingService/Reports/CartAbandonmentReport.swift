@@ -82,7 +82,7 @@ public enum CartAbandonmentReport {
                    coalesce(sum(value_satang) FILTER (WHERE abandoned AND closed_at IS NOT NULL), 0)::bigint
             FROM judged
             """
-        let row = try await connection.query(query, logger: logger).collect()[0]
+        let row = try await ReportQuery.rows(query, on: connection, logger: logger)[0]
         let (carts, converted, abandoned, abandonedSatang, recovered, recoveredSatang) = try row.decode((Int, Int, Int, Int, Int, Int).self)
         return CartAbandonmentReportView(
             from: period.from, to: period.to, carts: carts, converted: converted, abandoned: abandoned,

@@ -64,7 +64,7 @@ public enum ChannelsReport {
             FROM per_channel GROUP BY channel
             ORDER BY sum(visitors) DESC, channel COLLATE "C"
             """
-        let channels = try await connection.query(query, logger: logger).collect().map { try $0.decode((String, Int, Int, Int, Int, Int).self) }
+        let channels = try await ReportQuery.rows(query, on: connection, logger: logger).map { try $0.decode((String, Int, Int, Int, Int, Int).self) }
             .map { row in
                 ChannelsReportView.Channel(
                     channel: row.0, visitors: row.1, sessions: row.2, orders: row.3, revenue: ReportMath.baht(row.4), buyers: row.5

@@ -43,7 +43,7 @@ public enum DemographicsReport {
             ORDER BY d.dimension, count(*) DESC, d.value COLLATE "C"
             """
         var groups: [String: [DemographicsReportView.Group]] = [:]
-        for row in try await connection.query(query, logger: logger).collect() {
+        for row in try await ReportQuery.rows(query, on: connection, logger: logger) {
             let (dimension, value, profiles, buyers, orders, satang) = try row.decode((String, String, Int, Int, Int, Int).self)
             groups[dimension, default: []].append(
                 DemographicsReportView.Group(value: value, profiles: profiles, buyers: buyers, orders: orders, revenue: ReportMath.baht(satang))

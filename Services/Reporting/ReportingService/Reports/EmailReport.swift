@@ -29,8 +29,7 @@ public enum EmailReport {
             GROUP BY c.campaign
             ORDER BY count(*) FILTER (WHERE e.event = 'Email Delivered') DESC, c.campaign COLLATE "C"
             """
-        let campaigns = try await connection.query(query, logger: logger)
-            .collect().map { try $0.decode((String, String?, Int, Int, Int, Int, Int).self) }
+        let campaigns = try await ReportQuery.rows(query, on: connection, logger: logger).map { try $0.decode((String, String?, Int, Int, Int, Int, Int).self) }
             .map { row in
                 EmailReportView.Campaign(
                     campaignId: row.0, campaignName: row.1, delivered: row.2, uniqueOpens: row.3, uniqueClicks: row.4,

@@ -20,10 +20,10 @@ public enum FunnelReport {
             throw KinshipError.badRequest(.invalidField, "steps must name 1 to \(maximumSteps) events")
         }
         guard windowSeconds > 0 else { throw KinshipError.badRequest(.invalidField, "window must be a positive number of seconds") }
-        let rows = try await connection.query(
+        let rows = try await ReportQuery.rows(
             query(period, steps: steps, windowSeconds: windowSeconds, breakdownProperty: breakdownProperty, workspaceID: workspaceID),
-            logger: logger
-        ).collect().map { try $0.decode((String?, [Int]).self) }
+            on: connection, logger: logger
+        ).map { try $0.decode((String?, [Int]).self) }
 
         var totals = Array(repeating: 0, count: steps.count)
         for (_, counts) in rows { for index in counts.indices { totals[index] += counts[index] } }

@@ -27,7 +27,7 @@ public enum NPSReport {
             LEFT JOIN responses r ON r.starts = i.starts AND r.score BETWEEN 0 AND 10
             GROUP BY i.starts ORDER BY i.starts
             """
-        let rows = try await connection.query(query, logger: logger).collect().map { try $0.decode((Date, Int, Int, Int).self) }
+        let rows = try await ReportQuery.rows(query, on: connection, logger: logger).map { try $0.decode((Date, Int, Int, Int).self) }
         let intervals = rows.map { NPSReportView.Tally(starts: $0.0, promoters: $0.1, passives: $0.2, detractors: $0.3) }
         return NPSReportView(
             from: period.from, to: period.to, interval: interval, intervals: intervals,

@@ -57,7 +57,7 @@ public enum OverviewReport {
                 (SELECT coalesce(sum(total_satang - net_satang), 0)::bigint FROM orders),
                 (SELECT count(DISTINCT o.profile_id) FROM orders o JOIN active a ON a.profile_id = o.profile_id)
             """
-        let rows = try await connection.query(query, logger: logger).collect().map { try $0.decode((Int, Int, Int, Int, Int, Int, Int).self) }
+        let rows = try await ReportQuery.rows(query, on: connection, logger: logger).map { try $0.decode((Int, Int, Int, Int, Int, Int, Int).self) }
         let row = rows[0]
         return Figures(
             events: row.0, activeProfiles: row.1, identifiedProfiles: row.2, orders: row.3, revenueSatang: row.4,

@@ -20,7 +20,7 @@ public enum RFMReport {
             """
         var cells: [[(profiles: Int, satang: Int)]] = Array(repeating: Array(repeating: (0, 0), count: 5), count: 5)
         var groups: [String: (profiles: Int, satang: Int)] = [:]
-        for row in try await connection.query(query, logger: logger).collect() {
+        for row in try await ReportQuery.rows(query, on: connection, logger: logger) {
             let (recency, frequency, group, profiles, satang) = try row.decode((Int, Int, String, Int, Int).self)
             guard (1...5).contains(recency), (1...5).contains(frequency) else { continue }
             cells[recency - 1][frequency - 1].profiles += profiles

@@ -46,7 +46,7 @@ public enum RetentionReport {
             """
         var sizes: [Date: Int] = [:]
         var counts: [Date: [Date: Int]] = [:]
-        for row in try await connection.query(query, logger: logger).collect() {
+        for row in try await ReportQuery.rows(query, on: connection, logger: logger) {
             let (cohort, start, profiles) = try row.decode((Date, Date?, Int).self)
             if let start { counts[cohort, default: [:]][start] = profiles } else { sizes[cohort] = profiles }
         }

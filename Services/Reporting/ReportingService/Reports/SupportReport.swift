@@ -48,7 +48,7 @@ public enum SupportReport {
         var total = SupportReportView.Group(value: "(total)", opened: 0, resolved: 0, medianResolutionHours: nil, p90ResolutionHours: nil)
         var categories: [SupportReportView.Group] = []
         var channels: [SupportReportView.Group] = []
-        for row in try await connection.query(query, logger: logger).collect() {
+        for row in try await ReportQuery.rows(query, on: connection, logger: logger) {
             let (dimension, value, opened, resolved, median, p90) = try row.decode((String, String, Int, Int, Double?, Double?).self)
             let group = SupportReportView.Group(
                 value: value, opened: opened, resolved: resolved, medianResolutionHours: median, p90ResolutionHours: p90

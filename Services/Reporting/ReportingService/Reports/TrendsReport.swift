@@ -39,7 +39,7 @@ public enum TrendsReport {
             """
         var starts: [Date] = []
         var counts: [String: [Date: Int]] = [:]
-        for row in try await connection.query(query, logger: logger).collect() {
+        for row in try await ReportQuery.rows(query, on: connection, logger: logger) {
             let (start, value, count) = try row.decode((Date, String?, Int).self)
             if starts.last != start { starts.append(start) }
             if let value { counts[value, default: [:]][start] = count }

@@ -11,9 +11,8 @@ import PostgresNIO
 /// preview and export members.
 struct SegmentRoutes: Sendable {
     let access: APIKeyAuthenticator
-    let segmentation: Upstream
-    let identity: Upstream
-    let database: PostgresClient
+    let reader: SegmentReader
+    var segmentation: Upstream { reader.segmentation }
 
     func add(to router: Router<KinshipRequestContext>) {
         let routes = router.group("v1/segments")
@@ -31,16 +30,11 @@ struct SegmentRoutes: Sendable {
     /// end (the last 30 days by default). Aggregates only: every role.
     private func history(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .viewer)
-        let path = try Self.idPath(context)
+        let segment = try Self.segmentParameter(context)
         let (from, to) = try PeriodParameters.period(request)
-        _ = try await segmentation.send(.get, "/internal/v1/segments\(path)", query: ["workspace": key.workspaceID.lowercased])
-        let segment = UUID(uuidString: String(path.dropFirst()))!
-        let days = try await database.withConnection { connection in
-            try await SegmentHistory.days(of: segment, in: key.workspaceID, from: from, to: to, on: connection, logger: context.logger)
-        }
+        let days = try await reader.history(of: segment, for: key, from: from, to: to, logger: context.logger)
         if request.uri.queryParameters.get("format") == "csv" {
-            let table = ReportTable(columns: ["day", "entered", "exited", "size"], rows: days.map { [$0.day, String($0.entered), String($0.exited), String($0.size)] })
-            return try CSVResponse.make(table, filename: "segment-\(segment.lowercased)-history.csv")
+            return try CSVResponse.make(reader.historyTable(days), filename: "segment-\(segment.lowercased)-history.csv")
         }
         return try .json(encoding: days)
     }
@@ -49,8 +43,7 @@ struct SegmentRoutes: Sendable {
     private func list(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .viewer)
         let limit = try ProfileRoutes.limit(request, default: 100)
-        let all = try await segmentation.call(.get, "/internal/v1/segments", query: ["workspace": key.workspaceID.lowercased], as: [SegmentView].self)
-            .sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+        let all = try await reader.list(for: key)
         let after = try request.uri.queryParameters.get("cursor").map { text in
             guard let bytes = text.base64Decoded else { throw KinshipError.badRequest(.invalidParameter, "cursor is not one this API gave.") }
             return String(decoding: bytes, as: UTF8.self)
@@ -80,42 +73,32 @@ struct SegmentRoutes: Sendable {
     /// who refused marketing.
     private func members(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .analyst)
-        guard let text = context.parameters.get("id"), let segment = UUID(uuidString: text) else { throw KinshipError.notFound("No such segment.") }
-        let format = request.uri.queryParameters.get("format") ?? "json"
-        // The segment must be the workspace's: another's is as unknown as one that never existed.
-        _ = try await segmentation.send(.get, "/internal/v1/segments/\(segment.lowercased)", query: ["workspace": key.workspaceID.lowercased])
-        switch format {
+        let segment = try Self.segmentParameter(context)
+        switch request.uri.queryParameters.get("format") ?? "json" {
         case "json":
             let limit = try ProfileRoutes.limit(request, default: 100)
             let cursor = try request.uri.queryParameters.get("cursor").map { text in
                 guard let id = UUID(uuidString: text) else { throw KinshipError.badRequest(.invalidParameter, "cursor is not one this API gave.") }
                 return id
             }
-            let page = try await database.withConnection { connection in
-                try await SegmentMembers.page(of: segment, in: key.workspaceID, limit: limit, after: cursor, on: connection, logger: context.logger)
-            }
-            return try .json(encoding: page)
+            return try .json(encoding: try await reader.membersPage(of: segment, for: key, limit: limit, after: cursor, logger: context.logger))
         case "csv":
-            let members = try await database.withConnection { connection in
-                try await SegmentMembers.all(of: segment, in: key.workspaceID, on: connection, logger: context.logger)
-            }
-            let table = ReportTable(columns: ["profile_id", "entered_at", "segment_version"], rows: members.map {
-                [$0.profileId, Timestamp.format($0.enteredAt), String($0.segmentVersion)]
-            })
+            let table = try await reader.membersTable(of: segment, for: key, logger: context.logger)
             return try CSVResponse.make(table, filename: "segment-\(segment.lowercased)-members.csv")
         case "hashed":
-            let members = try await database.withConnection { connection in
-                try await SegmentMembers.all(of: segment, in: key.workspaceID, excludingRefusalsOf: "marketing", on: connection, logger: context.logger)
-            }
-            let table = try await AudienceExport.table(of: members.map(\.profileId), in: key.workspaceID, identity: identity)
+            let table = try await reader.audienceTable(of: segment, for: key, logger: context.logger)
             return try CSVResponse.make(table, filename: "segment-\(segment.lowercased)-audience.csv")
         default:
             throw KinshipError.badRequest(.invalidParameter, "format must be json, csv or hashed.")
         }
     }
 
-    static func idPath(_ context: KinshipRequestContext) throws -> String {
+    static func segmentParameter(_ context: KinshipRequestContext) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw KinshipError.notFound("No such segment.") }
-        return "/\(id.lowercased)"
+        return id
+    }
+
+    static func idPath(_ context: KinshipRequestContext) throws -> String {
+        "/" + (try segmentParameter(context)).lowercased
     }
 }
