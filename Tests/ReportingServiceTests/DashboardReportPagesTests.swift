@@ -99,3 +99,21 @@ extension ProfileEventsRouteTests.Shop {
         )
     }
 }
+
+/// Every label a template asks for exists in every language, and the languages name the same labels.
+struct DashboardStringsTests {
+    @Test func everyLanguageHasEveryLabelTheTemplatesUse() throws {
+        let english = try #require(DashboardStrings.tables[.english])
+        let thai = try #require(DashboardStrings.tables[.thai])
+        #expect(Set(english.keys) == Set(thai.keys), "only in one: \(Set(english.keys).symmetricDifference(thai.keys).sorted())")
+        let templates = try #require(DashboardPages.folder)
+        var used: Set<String> = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: templates.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: templates.appendingPathComponent(file), encoding: .utf8)
+            let pattern = /\{\{t\.([A-Za-z0-9_.-]+)\}\}/
+            for match in text.matches(of: pattern) { used.insert(String(match.1)) }
+        }
+        #expect(used.count > 30)
+        #expect(used.subtracting(english.keys).isEmpty, "missing: \(used.subtracting(english.keys).sorted())")
+    }
+}

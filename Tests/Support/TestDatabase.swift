@@ -57,14 +57,15 @@ public enum TestDatabase {
     }
 
     /// Drops the database, trying again for a while: an autovacuum worker may be in it, and `WITH (FORCE)`
-    /// may not end a process of another role (the superuser's), so the drop fails until the worker is done.
+    /// may not end a process of another role (the superuser's), so the drop fails until the worker is done;
+    /// after the shop test's writes a worker took over 2 s, so up to 30 s.
     private static func drop(_ name: String) async throws {
         try await withClient(migrate: false) { client in
             for attempt in 1... {
                 do {
                     try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
                     return
-                } catch where attempt < 20 {
+                } catch where attempt < 300 {
                     try await Task.sleep(for: .milliseconds(100))
                 }
             }

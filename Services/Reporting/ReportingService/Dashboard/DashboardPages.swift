@@ -13,10 +13,16 @@ struct DashboardPages: Sendable {
     /// The segment editor's live preview: the dashboard's one script, served from here like the stylesheet.
     let editorScript: Data
 
+    /// `Resources/Dashboard` in this build: templates, stylesheet, script and strings.
+    static var folder: URL? { Bundle.module.url(forResource: "Dashboard", withExtension: nil) }
+
     /// The templates and stylesheet from `Resources/Dashboard`; a build without them cannot serve pages.
     static func load() throws -> DashboardPages {
-        guard let folder = Bundle.module.url(forResource: "Dashboard", withExtension: nil) else {
+        guard let folder else {
             throw KinshipError(code: .internalError, status: .internalServerError, message: "The dashboard's templates are missing from this build.")
+        }
+        guard DashboardStrings.tables.count == DashboardStrings.Language.allCases.count else {
+            throw KinshipError(code: .internalError, status: .internalServerError, message: "The dashboard's strings are missing from this build.")
         }
         var library = MustacheLibrary()
         for name in ["layout", "sign-in", "overview", "report", "people", "person", "segments", "segment", "segment-editor"] {

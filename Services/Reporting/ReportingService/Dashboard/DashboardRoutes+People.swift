@@ -44,10 +44,7 @@ extension DashboardRoutes {
     /// `POST /dashboard/people/{id}/unmerge` (admins; `type`, `value`, `csrf`): identity removes every join
     /// that identifier made and splits the profile where its graph falls apart; the page then shows the rest.
     private func unmerge(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        guard let session = try await session(of: request) else { return Self.toSignIn }
-        var request = request
-        let form = Self.form(try await request.operatorBody())
-        guard form["csrf"] == session.csrfToken else { throw Self.forged }
+        guard let (session, form) = try await submission(request) else { return Self.toSignIn }
         guard session.key.role == .admin else {
             throw KinshipError(code: .forbidden, status: .forbidden, message: "Unmerging needs an admin key.")
         }

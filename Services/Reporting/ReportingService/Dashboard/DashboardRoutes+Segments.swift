@@ -101,10 +101,7 @@ extension DashboardRoutes {
     /// `POST /dashboard/segments` or `/dashboard/segments/{id}`: creates or changes the segment, then shows it;
     /// a definition segmentation refuses comes back in the editor with its reason.
     private func saveSegment(_ request: Request, _ context: KinshipRequestContext, editing id: UUID?) async throws -> Response {
-        guard let session = try await session(of: request) else { return Self.toSignIn }
-        var request = request
-        let fields = Self.form(try await request.operatorBody())
-        guard fields["csrf"] == session.csrfToken else { throw Self.forged }
+        guard let (session, fields) = try await submission(request) else { return Self.toSignIn }
         try Self.requireAnalyst(session)
         let form = SegmentEditorForm(fields)
         do {
@@ -120,10 +117,7 @@ extension DashboardRoutes {
     /// `Accept: application/json` (the editor's script, as the definition changes) the size and sample as
     /// JSON; from the form's button without scripts, the editor again with them shown.
     private func previewSegment(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
-        guard let session = try await session(of: request) else { return Self.toSignIn }
-        var request = request
-        let fields = Self.form(try await request.operatorBody())
-        guard fields["csrf"] == session.csrfToken else { throw Self.forged }
+        guard let (session, fields) = try await submission(request) else { return Self.toSignIn }
         try Self.requireAnalyst(session)
         let form = SegmentEditorForm(fields)
         let wantsJSON = request.headers[.accept]?.contains("application/json") == true

@@ -47,6 +47,16 @@ struct DashboardRoutes: Sendable {
         return try await sessions.find(token)
     }
 
+    /// A signed-in form post: its session and fields once the form's CSRF token matched the session's (else
+    /// `403`); nil without a session.
+    func submission(_ request: Request) async throws -> (DashboardSessions.Session, [String: String])? {
+        guard let session = try await session(of: request) else { return nil }
+        var request = request
+        let fields = Self.form(try await request.operatorBody())
+        guard fields["csrf"] == session.csrfToken else { throw Self.forged }
+        return (session, fields)
+    }
+
     static let toSignIn = Response(status: .seeOther, headers: [.location: "/dashboard/sign-in"])
 
     /// The date-range picker's values: the period asked for, its last day inclusive as people write it.
