@@ -75,6 +75,8 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=th-TH"):
         options.add_argument(flag)
+    # Headless Chromium sends the Accept-Language of this preference, not of --lang.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "th-TH,th,en"})
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)

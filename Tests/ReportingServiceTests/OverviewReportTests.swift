@@ -53,6 +53,18 @@ struct OverviewReportTests {
             #expect(report.averageOrderValue == PeriodComparison(current: 350.17, previous: 0))
             #expect(report.conversionRate == PeriodComparison(current: 2.0 / 5.0, previous: 1.0))
             #expect(report.table.rows.first { $0[0] == "revenue" } == ["revenue", "1050.50", "0.00"])
+            #expect(report.days == nil, "days only when asked")
+
+            // Day by day: every day of the week, adding up to the period's events, orders and revenue.
+            let daily = try await shop.run { connection in
+                try await OverviewReport.run(Self.march, daily: true, workspaceID: shop.workspaceID, on: connection, logger: ReportFixture.logger)
+            }
+            let days = try #require(daily.days)
+            #expect(days.map { Timestamp.format($0.starts).prefix(10) } == (1...7).map { "2026-03-0\($0)" })
+            #expect(days.map(\.events).reduce(0, +) == 11)
+            #expect(days.map(\.orders).reduce(0, +) == 3)
+            #expect(abs(days.map(\.revenue).reduce(0, +) - 1050.5) < 0.001)
+            #expect(days.allSatisfy { $0.activeProfiles <= 5 } && days.map(\.activeProfiles).reduce(0, +) >= 5)
         }
     }
 

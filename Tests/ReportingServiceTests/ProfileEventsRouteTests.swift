@@ -73,6 +73,21 @@ struct ProfileEventsRouteTests {
         try? JSONCoding.decoder().decode(ErrorBody.self, from: body).error.code
     }
 
+    /// schemathesis found it: a NUL in an identifier made the internal call fail, answered as identity being down.
+    @Test func anIdentifierWithAControlCharacterIsRefusedNotPassedOn() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await Shop(database)
+            let app = try ReportingApplication.build(ServiceRuntime(configuration: TestKeys.configuration(.reporting)))
+            try await app.test(.router) { client in
+                for path in ["/v1/profiles?identifier_type=email&identifier_value=a%00b", "/v1/profiles/search?q=x%13y"] {
+                    let (status, body) = try await Self.get(client, path, key: shop.keys[.analyst])
+                    #expect(status == .badRequest, "\(path)")
+                    #expect(Self.errorCode(body) == "invalid_parameter")
+                }
+            }
+        }
+    }
+
     @Test func rolesMaskingIsolationRevocationAndPages() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await Shop(database)

@@ -110,12 +110,14 @@ struct DashboardRoutes: Sendable {
         let language = DashboardStrings.language(for: request)
         let (from, to) = try PeriodParameters.period(request)
         let report = try await database.withConnection { connection in
-            try await OverviewReport.run(ReportPeriod(from: from, to: to), workspaceID: session.key.workspaceID, on: connection, logger: context.logger)
+            try await OverviewReport.run(ReportPeriod(from: from, to: to), daily: true, workspaceID: session.key.workspaceID, on: connection, logger: context.logger)
         }
         let labels = DashboardStrings.tables[language] ?? [:]
         return pages.page(
             "overview", heading: labels["overview"] ?? "", language: language, session: session,
-            values: try Self.periodValues(request).merging(["kpis": OverviewCards.cards(report, labels: labels)]) { _, new in new }
+            values: try Self.periodValues(request).merging([
+                "kpis": OverviewCards.cards(report, labels: labels), "revenueChart": OverviewCards.revenueChart(report, labels: labels),
+            ]) { _, new in new }
         )
     }
 

@@ -46,6 +46,10 @@ struct ProfileReader: Sendable {
 
     /// The profile holding the identifier `type` = `value`; not found when none does.
     func resolve(type: String, value: String, for key: APIKey) async throws -> UUID {
+        // A control character (NUL above all) is in no identifier, and the internal call could not carry it.
+        guard !(type + value).unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw KinshipError.badRequest(.invalidParameter, "An identifier holds no control characters.")
+        }
         let resolved = try await identity.call(
             .get, "/internal/v1/resolve", query: ["workspace": key.workspaceID.lowercased, "type": type, "value": value], as: ResolvedProfile.self
         )

@@ -4,8 +4,10 @@ import PostgresNIO
 
 /// The workspace at a glance for a period, each figure beside the previous period's (docs/reporting.md).
 public enum OverviewReport {
+    /// - Parameter daily: also each day's figures (`days`), for the dashboard's trend lines; one more pass
+    ///   over the period's events.
     public static func run(
-        _ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+        _ period: ReportPeriod, daily: Bool = false, workspaceID: UUID, on connection: PostgresConnection, logger: Logger
     ) async throws -> OverviewReportView {
         let current = try await figures(period, workspaceID: workspaceID, on: connection, logger: logger)
         let previous = try await figures(period.previous, workspaceID: workspaceID, on: connection, logger: logger)
@@ -21,8 +23,42 @@ public enum OverviewReport {
             revenue: compare { ReportMath.baht($0.revenueSatang) },
             refunded: compare { ReportMath.baht($0.refundedSatang) },
             averageOrderValue: compare { ReportMath.averageBaht($0.revenueSatang, per: $0.orders) },
-            conversionRate: compare { ReportMath.rate($0.buyers, of: $0.activeProfiles) }
+            conversionRate: compare { ReportMath.rate($0.buyers, of: $0.activeProfiles) },
+            days: daily ? try await days(period, workspaceID: workspaceID, on: connection, logger: logger) : nil
         )
+    }
+
+    /// Each UTC day of the period: its events, active profiles, standing orders and their net revenue, as the
+    /// period's figures count them (a profile active on two days counts on each).
+    static func days(_ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> [OverviewReportView.Day] {
+        let query: PostgresQuery = """
+            WITH intervals AS (\(intervalsOf: .day, over: period)),
+            orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
+            events_per_day AS (
+                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(*) AS events FROM events
+                WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
+                GROUP BY 1
+            ),
+            active_per_day AS (
+                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(DISTINCT profile_id) AS active FROM event_profiles
+                WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
+                GROUP BY 1
+            ),
+            orders_per_day AS (
+                SELECT date_trunc('day', completed_at AT TIME ZONE 'UTC') AS starts, count(*) AS orders, sum(net_satang)::bigint AS revenue
+                FROM orders GROUP BY 1
+            )
+            SELECT i.starts AT TIME ZONE 'UTC', coalesce(e.events, 0), coalesce(a.active, 0), coalesce(o.orders, 0), coalesce(o.revenue, 0)::bigint
+            FROM intervals i
+            LEFT JOIN events_per_day e ON e.starts = i.starts
+            LEFT JOIN active_per_day a ON a.starts = i.starts
+            LEFT JOIN orders_per_day o ON o.starts = i.starts
+            ORDER BY i.starts
+            """
+        return try await ReportQuery.rows(query, on: connection, logger: logger).map { row in
+            let (starts, events, active, orders, revenue) = try row.decode((Date, Int, Int, Int, Int).self)
+            return OverviewReportView.Day(starts: starts, events: events, activeProfiles: active, orders: orders, revenue: ReportMath.baht(revenue))
+        }
     }
 
     /// The counts of one period, before any division.

@@ -20,6 +20,17 @@ public struct OverviewReportView: Report, Codable, Equatable {
     public let averageOrderValue: PeriodComparison<Double?>
     /// Active profiles with an order in the period ÷ active profiles; null without active profiles.
     public let conversionRate: PeriodComparison<Double?>
+    /// With `series=day`: each UTC day of the period (its first and last may be cut by the period).
+    public let days: [Day]?
+
+    public struct Day: Codable, Sendable, Equatable {
+        public let starts: Date
+        public let events: Int
+        public let activeProfiles: Int
+        public let orders: Int
+        /// Net of refunds, in baht.
+        public let revenue: Double
+    }
 
     public var table: ReportTable {
         func row(_ name: String, _ figure: PeriodComparison<Int>) -> [String] {

@@ -17,8 +17,10 @@ struct ReportRoutes: Sendable {
 
     /// Every report by its name in the path.
     static let reports: [String: Runner] = [
-        "overview": { period, _, workspace, connection, logger in
-            try await OverviewReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "overview": { period, request, workspace, connection, logger in
+            let series = request.uri.queryParameters.get("series")
+            guard series == nil || series == "day" else { throw KinshipError.badRequest(.invalidParameter, "series must be day.") }
+            return try await OverviewReport.run(period, daily: series == "day", workspaceID: workspace, on: connection, logger: logger)
         },
         "funnel": { period, request, workspace, connection, logger in
             let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
