@@ -83,7 +83,7 @@ enum SVGChart {
         let size = 64.0, left = 72.0, top = 28.0
         let width = left + size * Double(columns.count) + 8, height = top + size * Double(rows.count) + 24
         let largest = max(cells.map(\.value).max() ?? 0, 0)
-        var svg = open(width: width, height: height, title: title)
+        var svg = open(width: width, height: height, title: title, kind: "chart grid")
         svg += #"<text x="\#(format(left))" y="14" class="label">\#(escape(columnTitle)) →</text>"#
         svg += #"<text x="4" y="\#(format(height - 6))" class="label">↑ \#(escape(rowTitle))</text>"#
         for (index, label) in columns.enumerated() {
@@ -102,8 +102,8 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
-    private static func open(width: Double, height: Double, title: String, compact: Bool = false) -> String {
-        let kind = compact ? "chart spark" : "chart"
+    private static func open(width: Double, height: Double, title: String, compact: Bool = false, kind: String? = nil) -> String {
+        let kind = kind ?? (compact ? "chart spark" : "chart")
         return #"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \#(format(width)) \#(format(height))" class="\#(kind)" role="img" aria-label="\#(escape(title))"><title>\#(escape(title))</title>"#
     }
 
