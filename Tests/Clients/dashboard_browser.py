@@ -146,7 +146,7 @@ try:
 
     overview = visit(driver, "overview", "/dashboard")
     checks.expect("ภาพรวม" in overview, "a Thai browser gets Thai labels")
-    for report in ("funnel", "retention", "rfm", "nps", "email", "channels", "cart-abandonment", "support", "demographics", "trends"):
+    for report in ("funnel", "retention", "rfm", "nps", "email", "channels", "cart-abandonment", "support", "demographics", "trends", "data-map"):
         visit(driver, f"report-{report}", f"/dashboard/reports/{report}?lang=en", expect_text="<table")
     visit(driver, "segments", "/dashboard/segments?lang=en")
 

@@ -13,7 +13,7 @@ extension ShopEndToEndTests {
             #expect(overview.status == 200)
             let orders = platform.truth.people.map(\.orderCount).reduce(0, +)
             #expect(overview.body.contains(">\(grouped(orders))<"), "the overview card shows the shop's \(orders) orders")
-            for page in ["funnel", "retention", "rfm", "nps", "email", "channels", "cart-abandonment", "support", "demographics", "trends"] {
+            for page in ["funnel", "retention", "rfm", "nps", "email", "channels", "cart-abandonment", "support", "demographics", "trends", "data-map"] {
                 let started = ContinuousClock.now
                 let answer = try await viewer.get("/dashboard/reports/\(page)?\(period)")
                 #expect(answer.status == 200, "\(page): \(answer.body.prefix(300))")

@@ -52,6 +52,11 @@ struct ReportFixture: Sendable {
         try await store(type: "track", name: name, of: profile, at: time, ["properties": .object(properties)])
     }
 
+    /// Stores an identify call with its traits, attached to `profile`.
+    func identify(_ profile: UUID?, at time: String, traits: [String: JSONValue]) async throws {
+        try await store(type: "identify", name: nil, of: profile, at: time, ["traits": .object(traits)])
+    }
+
     /// Stores a page view, with `context.campaign` when given.
     func page(of profile: UUID?, at time: String, campaign: [String: JSONValue]? = nil) async throws {
         try await store(type: "page", name: nil, of: profile, at: time, ["context": .object(campaign.map { ["campaign": .object($0)] } ?? [:])])

@@ -18,6 +18,7 @@ extension DashboardRoutes {
         ("support", []),
         ("demographics", []),
         ("trends", ["event", "interval", "breakdown"]),
+        ("data-map", []),
     ]
 
     /// What a form field starts with when the address does not say (the funnel the documents describe).

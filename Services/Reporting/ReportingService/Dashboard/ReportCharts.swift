@@ -1,5 +1,6 @@
 import Foundation
 import KinshipCore
+import KinshipPrivacy
 
 /// Each report's pictures on its dashboard page, drawn from the same answer the API gives (the table under
 /// them carries every number, and the CSV link the same table).
@@ -17,6 +18,7 @@ enum ReportCharts {
         case let report as DemographicsReportView: demographics(report, labels)
         case let report as TrendsReportView: trends(report, labels)
         case let report as CartAbandonmentReportView: cartAbandonment(report, labels)
+        case let report as DataMapReportView: dataMap(report, labels)
         // Retention is its table, shaded (`heat`); the overview has its own page.
         default: []
         }
@@ -97,6 +99,23 @@ enum ReportCharts {
         let bars = [("converted", report.converted), ("abandoned", report.abandoned), ("pending", report.pending), ("recovered", report.recovered)]
             .map { SVGChart.Bar(label: labels[$0.0] ?? $0.0, value: Double($0.1), text: OverviewCards.Kind.count.text(Double($0.1))) }
         return [SVGChart.bars(bars, title: labels["carts"] ?? "carts")]
+    }
+
+    /// Keys per data kind and per protection of the personal and sensitive ones: what is held, and how safely.
+    static func dataMap(_ report: DataMapReportView, _ labels: Labels) -> [String] {
+        let kinds = DataClassification.Kind.allCases.map { kind in
+            let count = report.keys.filter { $0.kind == kind }.count
+            return SVGChart.Bar(label: labels["kind.\(kind.rawValue)"] ?? kind.rawValue, value: Double(count), text: String(count))
+        }
+        let personal = report.keys.filter { $0.sensitivity != .none }
+        let protection = ["encrypted", "partly encrypted", "clear"].map { name in
+            let count = personal.filter { $0.protection == name }.count
+            return SVGChart.Bar(label: labels["protection.\(name)"] ?? name, value: Double(count), text: String(count))
+        }
+        return [
+            SVGChart.bars(kinds, title: labels["keysByKind"] ?? "keys by kind"),
+            SVGChart.bars(protection, title: labels["personalKeysByProtection"] ?? "personal keys by protection"),
+        ]
     }
 
     static func day(_ date: Date) -> String { String(Timestamp.format(date).prefix(10)) }

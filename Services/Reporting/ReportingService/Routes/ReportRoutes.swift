@@ -62,6 +62,9 @@ struct ReportRoutes: Sendable {
                 period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: workspace, on: connection, logger: logger
             )
         },
+        "data-map": { period, _, workspace, connection, logger in
+            try await DataMapReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        },
         "retention": { period, request, workspace, connection, logger in
             let parameters = request.uri.queryParameters
             return try await RetentionReport.run(

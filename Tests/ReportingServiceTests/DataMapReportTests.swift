@@ -1,0 +1,67 @@
+import Foundation
+import KinshipCore
+import KinshipPrivacy
+import KinshipTestSupport
+import Testing
+@testable import ReportingService
+
+struct DataMapReportTests {
+    static let march = ReportFixture.period("2026-03-01T00:00:00.000Z", "2026-03-08T00:00:00.000Z")
+
+    @Test func listsEveryKeyWithItsKindSensitivityAndHowMuchIsEncrypted() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await ReportFixture(database: database)
+            let ann = try await shop.profile()
+            let sealed: JSONValue = .object(["$sealed": "AAAA"])
+            try await shop.identify(ann, at: "2026-03-02T10:00:00.000Z", traits: ["email": sealed, "First Name": "Ann", "income_band": "30,001–50,000"])
+            try await shop.identify(ann, at: "2026-03-03T10:00:00.000Z", traits: ["email": sealed, "province": "Chiang Mai"])
+            try await shop.track("Order Completed", of: ann, at: "2026-03-04T10:00:00.000Z", [
+                "order_id": "O1", "total": 100, "phone_number": "081-234-5678", "note": "ann@example.com",
+            ])
+            try await shop.track("Survey Responded", of: ann, at: "2026-03-05T10:00:00.000Z", ["nps_score": 9])
+            try await shop.track("Survey Responded", of: ann, at: "2026-02-05T10:00:00.000Z", ["before_the_period": 1])
+            let other = try await ReportFixture(database: database)
+            try await other.track("Order Completed", of: nil, at: "2026-03-04T10:00:00.000Z", ["other_workspace": 1])
+
+            let report = try await shop.run { connection in
+                try await DataMapReport.run(Self.march, workspaceID: shop.workspaceID, on: connection, logger: ReportFixture.logger)
+            }
+            func key(_ name: String) throws -> DataMapReportView.Key { try #require(report.keys.first { $0.key == name }, "\(name)") }
+            #expect(Set(report.keys.map(\.key)) == ["email", "First Name", "income_band", "province", "order_id", "total", "phone_number", "note", "nps_score"])
+            let email = try key("email")
+            #expect(email.place == "traits" && email.values == 2 && email.encrypted == 2 && email.protection == "encrypted" && !email.exposed)
+            #expect(email.sensitivity == .personal && email.kind == .identity)
+            #expect(email.firstSeen == ReportFixture.date("2026-03-02T10:00:00.000Z"))
+            #expect(email.lastSeen == ReportFixture.date("2026-03-03T10:00:00.000Z"))
+            // Personal by name and stored in clear: what the data map exists to show.
+            let phone = try key("phone_number")
+            #expect(phone.sensitivity == .personal && phone.protection == "clear" && phone.exposed)
+            let firstName = try key("First Name"), income = try key("income_band")
+            #expect(firstName.sensitivity == .personal && firstName.exposed)
+            #expect(income.sensitivity == .sensitive)
+            // An e-mail under an innocent name is personal by its value.
+            let (note, nps) = (try key("note"), try key("nps_score"))
+            #expect(note.sensitivity == .personal && note.personalLookingInClear == 1)
+            #expect(nps.kind == .attitudinal && nps.sensitivity == DataClassification.Sensitivity.none)
+            let (order, total, province) = (try key("order_id"), try key("total"), try key("province"))
+            #expect(order.kind == .behavioral && total.kind == .behavioral && province.kind == .identity)
+            #expect(!report.truncated)
+            #expect(report.table.columns.first == "place" && report.table.rows.count == 9)
+        }
+    }
+
+    @Test func namesAreClassifiedHoweverTheyAreWritten() {
+        for name in ["email", "Email Address", "email_address", "customer_email", "phoneNumber", "mobile", "First Name", "dob", "ip", "advertisingId"] {
+            #expect(DataClassification.sensitivity(of: name) == .personal, "\(name)")
+        }
+        for name in ["religion", "Ethnicity", "health", "political_opinion", "income"] {
+            #expect(DataClassification.sensitivity(of: name) == .sensitive, "\(name)")
+        }
+        for name in ["product_name", "campaign_name", "url", "order_id", "rating"] {
+            #expect(DataClassification.sensitivity(of: name) == .none, "\(name)")
+        }
+        #expect(DataClassification.kind(of: "review_text") == .attitudinal)
+        #expect(DataClassification.kind(of: "utm_source") == .engagement)
+        #expect(DataClassification.kind(of: "cart_value") == .behavioral)
+    }
+}
