@@ -52,7 +52,9 @@ struct DashboardReportPagesTests {
                 #expect(trends.body.contains("&lt;img src=x onerror=alert(1)&gt;"), "the value is shown as text")
                 #expect(!trends.body.contains(hostile), "and never as markup")
 
-                #expect(try await DashboardTests.send(client, .get, "/dashboard/reports/nothing?\(period)", cookies: asViewer).status == .notFound)
+                let missing = try await DashboardTests.send(client, .get, "/dashboard/reports/nothing?\(period)", cookies: asViewer)
+                #expect(missing.status == .notFound && missing.body.contains("<h1>Not found</h1>"), "refusals are pages: \(missing.body.prefix(200))")
+                #expect(missing.headers[.contentType]?.hasPrefix("text/html") == true)
                 let thai = try await DashboardTests.send(client, .get, "/dashboard/reports/rfm?lang=th", cookies: asViewer)
                 #expect(thai.body.contains("ตัวเลข"), "labels in Thai")
             }

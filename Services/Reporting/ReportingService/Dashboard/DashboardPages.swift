@@ -25,7 +25,7 @@ struct DashboardPages: Sendable {
             throw KinshipError(code: .internalError, status: .internalServerError, message: "The dashboard's strings are missing from this build.")
         }
         var library = MustacheLibrary()
-        for name in ["layout", "sign-in", "overview", "report", "people", "person", "segments", "segment", "segment-editor"] {
+        for name in ["layout", "sign-in", "overview", "report", "people", "person", "segments", "segment", "segment-editor", "error"] {
             let text = try String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8)
             try library.register(text, named: name)
         }

@@ -8,9 +8,9 @@ import KinshipService
 /// sees personal values masked, an admin in clear.
 extension DashboardRoutes {
     func addPeople(to routes: RouterGroup<KinshipRequestContext>) {
-        routes.get("people") { request, context in try await peopleSearch(request, context) }
-        routes.get("people/:id") { request, context in try await person(request, context) }
-        routes.post("people/:id/unmerge") { request, context in try await unmerge(request, context) }
+        routes.get("people", use: htmlErrors { request, context in try await peopleSearch(request, context) })
+        routes.get("people/:id", use: htmlErrors { request, context in try await person(request, context) })
+        routes.post("people/:id/unmerge", use: htmlErrors { request, context in try await unmerge(request, context) })
     }
 
     private func peopleSearch(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {

@@ -27,8 +27,8 @@ extension DashboardRoutes {
     ]
 
     func addReports(to routes: RouterGroup<KinshipRequestContext>) {
-        routes.get("reports/:name") { request, context in try await reportPage(request, context) }
-        routes.get("reports/:name/csv") { request, context in try await reportCSV(request, context) }
+        routes.get("reports/:name", use: htmlErrors { request, context in try await reportPage(request, context) })
+        routes.get("reports/:name/csv", use: htmlErrors { request, context in try await reportCSV(request, context) })
     }
 
     private func reportPage(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {

@@ -8,20 +8,20 @@ import KinshipService
 /// segments and their sizes; analysts and admins edit them and see or export members, as in the API.
 extension DashboardRoutes {
     func addSegments(to routes: RouterGroup<KinshipRequestContext>) {
-        routes.get("segments") { request, context in try await segmentList(request, context) }
-        routes.get("segments/new") { request, context in try await editor(request, context, editing: nil) }
-        routes.post("segments") { request, context in try await saveSegment(request, context, editing: nil) }
-        routes.post("segments/preview") { request, context in try await previewSegment(request, context) }
-        routes.get("segments/:id") { request, context in try await segmentPage(request, context) }
-        routes.get("segments/:id/edit") { request, context in
+        routes.get("segments", use: htmlErrors { request, context in try await segmentList(request, context) })
+        routes.get("segments/new", use: htmlErrors { request, context in try await editor(request, context, editing: nil) })
+        routes.post("segments", use: htmlErrors { request, context in try await saveSegment(request, context, editing: nil) })
+        routes.post("segments/preview", use: htmlErrors { request, context in try await previewSegment(request, context) })
+        routes.get("segments/:id", use: htmlErrors { request, context in try await segmentPage(request, context) })
+        routes.get("segments/:id/edit", use: htmlErrors { request, context in
             try await editor(request, context, editing: try SegmentRoutes.segmentParameter(context))
-        }
-        routes.post("segments/:id") { request, context in
+        })
+        routes.post("segments/:id", use: htmlErrors { request, context in
             try await saveSegment(request, context, editing: try SegmentRoutes.segmentParameter(context))
-        }
-        routes.get("segments/:id/history/csv") { request, context in try await segmentHistoryCSV(request, context) }
-        routes.get("segments/:id/members/csv") { request, context in try await segmentExport(request, context, hashed: false) }
-        routes.get("segments/:id/members/hashed") { request, context in try await segmentExport(request, context, hashed: true) }
+        })
+        routes.get("segments/:id/history/csv", use: htmlErrors { request, context in try await segmentHistoryCSV(request, context) })
+        routes.get("segments/:id/members/csv", use: htmlErrors { request, context in try await segmentExport(request, context, hashed: false) })
+        routes.get("segments/:id/members/hashed", use: htmlErrors { request, context in try await segmentExport(request, context, hashed: true) })
     }
 
     private func segmentList(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {

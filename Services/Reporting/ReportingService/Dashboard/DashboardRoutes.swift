@@ -24,7 +24,7 @@ struct DashboardRoutes: Sendable {
 
     func add(to router: Router<KinshipRequestContext>) {
         let routes = router.group("dashboard")
-        routes.get { request, context in try await overview(request, context) }
+        routes.get(use: htmlErrors { request, context in try await overview(request, context) })
         routes.get("style.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(bytes: pages.stylesheet)))
@@ -33,12 +33,34 @@ struct DashboardRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(bytes: pages.editorScript)))
         }
-        routes.get("sign-in") { request, _ in signInPage(request, failed: false) }
-        routes.post("sign-in") { request, context in try await signIn(request, context) }
-        routes.post("sign-out") { request, context in try await signOut(request, context) }
+        routes.get("sign-in", use: htmlErrors { request, _ in signInPage(request, failed: false) })
+        routes.post("sign-in", use: htmlErrors { request, context in try await signIn(request, context) })
+        routes.post("sign-out", use: htmlErrors { request, context in try await signOut(request, context) })
         addReports(to: routes)
         addPeople(to: routes)
         addSegments(to: routes)
+    }
+
+    /// A handler whose refusals (a `KinshipError`: 4xx, or 503 when the database or a service is down) are
+    /// answered as a page in the reader's language, with the same status and headers: the API's JSON error
+    /// shape is for programs. Other errors stay the server's 500.
+    func htmlErrors(
+        _ handler: @escaping @Sendable (Request, KinshipRequestContext) async throws -> Response
+    ) -> @Sendable (Request, KinshipRequestContext) async throws -> Response {
+        { request, context in
+            do {
+                return try await handler(request, context)
+            } catch let error as KinshipError where request.headers[.accept]?.contains("application/json") != true {
+                // The editor's script asks for JSON, and reads the API's error shape.
+                let language = DashboardStrings.language(for: request)
+                let labels = DashboardStrings.tables[language] ?? [:]
+                let title = labels["error.\(error.status.code)"] ?? labels["error"] ?? "error"
+                return pages.page(
+                    "error", heading: title, language: language, session: nil,
+                    values: ["message": error.message, "code": error.code.rawValue], status: error.status, headers: error.headers
+                )
+            }
+        }
     }
 
     /// The request's live session, nil when it has none (the page then sends it to sign in).
