@@ -53,6 +53,13 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         withBucket(key) { $0.tokens = max($0.tokens - Double(cost), -burst) }
     }
 
+    /// Gives back what an `admit` took, up to a full bucket: for a check paid before its outcome was known
+    /// (a key lookup that turned out valid), so that concurrent checks cannot all pass on one credit.
+    public func refund(_ key: Key, cost: Int = 1) {
+        guard rate > 0 else { return }
+        withBucket(key) { $0.tokens = min($0.tokens + Double(cost), burst) }
+    }
+
     /// Spends `cost` whatever the bucket holds and says how long to wait before going on: for a stream
     /// (an import) that is paced rather than refused. Callers sharing a key queue up behind each other's debt.
     public func reserve(_ key: Key, cost: Int) -> Duration {

@@ -34,7 +34,11 @@ final class APIKeyAuthenticator: Sendable {
     /// The key a secret is, as `authenticate(_:_:requiring:)` checks it: for the dashboard's sign-in form.
     func authenticate(secret: String, from address: String, requiring required: APIRole) async throws -> APIKey {
         let hash = SecretToken.hash(secret)
-        guard failures.hasCredit(address) || recentlyValid.value(for: hash) != nil else {
+        // A lookup of a key not known to be valid is paid for before it is made, and refunded when the key
+        // is valid: checking the credit first and charging after let concurrent guesses all pass on the
+        // last credit.
+        let paid = recentlyValid.value(for: hash) == nil
+        if paid, failures.admit(address) != nil {
             Counter(label: "kinship_reporting_authentication_throttled_total").increment()
             let seconds = max(1, Int((1 / failures.rate).rounded(.up)))
             throw KinshipError(
@@ -43,11 +47,19 @@ final class APIKeyAuthenticator: Sendable {
                 headers: [.retryAfter: String(seconds)]
             )
         }
-        guard let key = try await Deadline.run(.seconds(5), { try await self.tenancy.apiKey(forSecret: secret) }) else {
-            failures.charge(address)
+        let found: APIKey?
+        do {
+            found = try await Deadline.run(.seconds(5), { try await self.tenancy.apiKey(forSecret: secret) })
+        } catch {
+            if paid { failures.refund(address) }
+            throw error
+        }
+        guard let key = found else {
+            if !paid { failures.charge(address) }
             Counter(label: "kinship_reporting_authentication_failures_total").increment()
             throw KinshipError.unauthorized(.invalidAPIKey, "The API key is not valid: unknown or revoked.")
         }
+        if paid { failures.refund(address) }
         recentlyValid.store(true, for: hash)
         guard key.role.includes(required) else {
             throw KinshipError(code: .forbidden, status: .forbidden, message: "An API key of role \(key.role.rawValue) may not do this; it needs \(required.rawValue).")
