@@ -36,16 +36,6 @@ public final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    /// Whether `key` could spend one now, without spending it.
-    public func hasCredit(_ key: Key) -> Bool {
-        guard rate > 0 else { return true }
-        let now = ContinuousClock.now
-        return buckets.withLock { buckets in
-            guard let bucket = buckets[key] else { return true }
-            return refilled(bucket, now: now).tokens >= 1
-        }
-    }
-
     /// Spends `cost` (the bucket may go below zero, so repeated failures keep the key waiting; a debt is
     /// bounded by one burst, so a key is never kept out for longer than two bursts' time).
     public func charge(_ key: Key, cost: Int = 1) {

@@ -53,13 +53,28 @@ final class SourceDirectory: Sendable {
         if let known = sources.value(for: hash, now: started) {
             source = known
         } else {
-            guard failures.hasCredit(address()) || recentlyValid.value(for: hash) != nil else { throw tooManyFailures() }
-            source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
+            // A lookup of a key not known to be valid is paid for before it is made and refunded when the key
+            // is valid: checking the credit first and charging after let concurrent guesses all pass on one.
+            let paid = recentlyValid.value(for: hash) == nil
+            if paid, failures.admit(address()) != nil { throw tooManyFailures() }
+            do {
+                source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
+            } catch {
+                if paid { failures.refund(address()) }
+                throw error
+            }
             // Its lifetime counts from before the lookup: a source disabled meanwhile stops within it.
             sources.store(source, for: hash, now: started)
             if source != nil { recentlyValid.store(true, for: hash) }
+            if paid, source != nil { failures.refund(address()) }
+            guard source != nil else {
+                if !paid { failures.charge(address()) }
+                Counter(label: "kinship_ingestion_authentication_failures_total").increment()
+                throw Self.invalidWriteKey
+            }
         }
         guard let source else {
+            // A key cached as unknown: no lookup was paid for, so the failure is charged now.
             failures.charge(address())
             Counter(label: "kinship_ingestion_authentication_failures_total").increment()
             throw Self.invalidWriteKey
