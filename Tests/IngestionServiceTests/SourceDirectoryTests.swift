@@ -1,0 +1,45 @@
+import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipTestSupport
+import Testing
+@testable import IngestionService
+
+/// The failed-authentication budget per client address holds under concurrent guesses of write keys.
+struct SourceDirectoryTests {
+    static func outcome(_ directory: SourceDirectory, _ key: String, from address: String) async -> ErrorCode? {
+        do {
+            _ = try await directory.authenticate(writeKey: key, clientAddress: address)
+            return nil
+        } catch let error as KinshipError {
+            return error.code
+        } catch {
+            return .internalError
+        }
+    }
+
+    @Test func concurrentGuessesCannotAllPassOnTheLastCreditAndValidKeysSpendNone() async throws {
+        try await TestDatabase.withClient { database in
+            let tenancy = TenancyStore(database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger)
+            let workspace = try await tenancy.createWorkspace(name: TestKeys.uniqueName("keys"), actor: "test")
+            let valid = try await tenancy.createSource(in: workspace, name: "web", actor: "test").secret
+            // Six a minute: a burst of three.
+            let directory = SourceDirectory(
+                database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger, lifetime: .seconds(60), failuresPerMinute: 6
+            )
+            let guesses = await withTaskGroup(of: ErrorCode?.self) { group in
+                for n in 0..<20 { group.addTask { await Self.outcome(directory, "wk_guess-\(n)", from: "192.0.2.1") } }
+                return await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
+            }
+            #expect(guesses.filter { $0 == .invalidWriteKey }.count == 3, "\(guesses)")
+            #expect(guesses.filter { $0 == .rateLimited }.count == 17)
+            // A valid key from a fresh address is looked up and spends nothing of its budget.
+            #expect(await Self.outcome(directory, valid, from: "192.0.2.2") == nil)
+            let after = await withTaskGroup(of: ErrorCode?.self) { group in
+                for n in 0..<6 { group.addTask { await Self.outcome(directory, "wk_other-\(n)", from: "192.0.2.2") } }
+                return await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
+            }
+            #expect(after.filter { $0 == .invalidWriteKey }.count == 3, "\(after)")
+        }
+    }
+}
