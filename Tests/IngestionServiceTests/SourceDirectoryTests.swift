@@ -8,14 +8,7 @@ import Testing
 /// The failed-authentication budget per client address holds under concurrent guesses of write keys.
 struct SourceDirectoryTests {
     static func outcome(_ directory: SourceDirectory, _ key: String, from address: String) async -> ErrorCode? {
-        do {
-            _ = try await directory.authenticate(writeKey: key, clientAddress: address)
-            return nil
-        } catch let error as KinshipError {
-            return error.code
-        } catch {
-            return .internalError
-        }
+        await errorCode { _ = try await directory.authenticate(writeKey: key, clientAddress: address) }
     }
 
     @Test func concurrentGuessesCannotAllPassOnTheLastCreditAndValidKeysSpendNone() async throws {
@@ -27,18 +20,12 @@ struct SourceDirectoryTests {
             let directory = SourceDirectory(
                 database: database, keyring: TestKeys.keyring, logger: TestDatabase.logger, lifetime: .seconds(60), failuresPerMinute: 6
             )
-            let guesses = await withTaskGroup(of: ErrorCode?.self) { group in
-                for n in 0..<20 { group.addTask { await Self.outcome(directory, "wk_guess-\(n)", from: "192.0.2.1") } }
-                return await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
-            }
+            let guesses = await concurrently(20) { await Self.outcome(directory, "wk_guess-\($0)", from: "192.0.2.1") }
             #expect(guesses.filter { $0 == .invalidWriteKey }.count == 3, "\(guesses)")
             #expect(guesses.filter { $0 == .rateLimited }.count == 17)
             // A valid key from a fresh address is looked up and spends nothing of its budget.
             #expect(await Self.outcome(directory, valid, from: "192.0.2.2") == nil)
-            let after = await withTaskGroup(of: ErrorCode?.self) { group in
-                for n in 0..<6 { group.addTask { await Self.outcome(directory, "wk_other-\(n)", from: "192.0.2.2") } }
-                return await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
-            }
+            let after = await concurrently(6) { await Self.outcome(directory, "wk_other-\($0)", from: "192.0.2.2") }
             #expect(after.filter { $0 == .invalidWriteKey }.count == 3, "\(after)")
         }
     }

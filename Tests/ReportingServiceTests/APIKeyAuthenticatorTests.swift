@@ -8,14 +8,7 @@ import Testing
 /// The failed-authentication budget per client address holds under concurrent guesses.
 struct APIKeyAuthenticatorTests {
     static func outcome(_ access: APIKeyAuthenticator, _ secret: String, from address: String) async -> ErrorCode? {
-        do {
-            _ = try await access.authenticate(secret: secret, from: address, requiring: .viewer)
-            return nil
-        } catch let error as KinshipError {
-            return error.code
-        } catch {
-            return .internalError
-        }
+        await errorCode { _ = try await access.authenticate(secret: secret, from: address, requiring: .viewer) }
     }
 
     @Test func concurrentGuessesCannotAllPassOnTheLastCreditAndValidKeysSpendNone() async throws {
@@ -25,19 +18,13 @@ struct APIKeyAuthenticatorTests {
             let valid = try await tenancy.createAPIKey(in: workspace, name: "valid", role: .viewer, actor: "test").secret
             // Six a minute: a burst of three.
             let access = APIKeyAuthenticator(tenancy: tenancy, failuresPerMinute: 6)
-            let guesses = await withTaskGroup(of: ErrorCode?.self) { group in
-                for n in 0..<20 { group.addTask { await Self.outcome(access, "ka_guess-\(n)", from: "192.0.2.1") } }
-                return await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
-            }
+            let guesses = await concurrently(20) { await Self.outcome(access, "ka_guess-\($0)", from: "192.0.2.1") }
             #expect(guesses.filter { $0 == .invalidAPIKey }.count == 3, "\(guesses)")
             #expect(guesses.filter { $0 == .rateLimited }.count == 17)
 
             // From another address a valid key works again and again without spending the budget.
             for _ in 0..<10 { #expect(await Self.outcome(access, valid, from: "192.0.2.2") == nil) }
-            let after = await withTaskGroup(of: ErrorCode?.self) { group in
-                for n in 0..<6 { group.addTask { await Self.outcome(access, "ka_other-\(n)", from: "192.0.2.2") } }
-                return await group.reduce(into: [ErrorCode?]()) { $0.append($1) }
-            }
+            let after = await concurrently(6) { await Self.outcome(access, "ka_other-\($0)", from: "192.0.2.2") }
             #expect(after.filter { $0 == .invalidAPIKey }.count == 3, "\(after)")
             // A key found valid keeps working from the address its guessers exhausted.
             #expect(await Self.outcome(access, valid, from: "192.0.2.2") == nil)
