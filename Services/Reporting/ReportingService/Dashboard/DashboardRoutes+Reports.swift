@@ -60,23 +60,16 @@ extension DashboardRoutes {
 
     private func reportCSV(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         guard let session = try await session(of: request) else { return Self.toSignIn }
-        // The overview has a page of its own, and its table here.
-        guard let name = context.parameters.get("name"), ReportRoutes.reports[name] != nil else { throw KinshipError.notFound("No such report.") }
+        // Any report of the API: the overview has a page of its own, and its table here.
+        let name = context.parameters.get("name") ?? ""
         let parameters = Self.reportPages.first { $0.name == name }?.parameters ?? []
         let answer = try await run(name, Self.withDefaults(request, parameters), session, context)
         return try CSVResponse.make(answer.table, filename: "\(name).csv")
     }
 
-    /// The API's runner for `name`, under the API's rule for breakdowns.
+    /// The API's answer for `name`, with the dashboard's session's key.
     private func run(_ name: String, _ request: Request, _ session: DashboardSessions.Session, _ context: KinshipRequestContext) async throws -> any Report {
-        guard let runner = ReportRoutes.reports[name] else { throw KinshipError.notFound("No such report.") }
-        if let breakdown = request.uri.queryParameters.get("breakdown"), !breakdown.isEmpty, !session.key.role.includes(.analyst) {
-            throw KinshipError(code: .forbidden, status: .forbidden, message: "A breakdown by a property needs an analyst or admin key.")
-        }
-        let (from, to) = try PeriodParameters.period(request)
-        return try await database.withConnection { connection in
-            try await runner(ReportPeriod(from: from, to: to), request, session.key.workspaceID, connection, context.logger)
-        }
+        try await ReportRoutes.answer(name, request, key: session.key, database: database, logger: context.logger)
     }
 
     private static func reportPage(_ context: KinshipRequestContext) throws -> (String, [String]) {

@@ -30,8 +30,7 @@ extension DashboardRoutes {
         let now = Date()
         var rows: [[String: Any]] = []
         for segment in try await segments.list(for: session.key) {
-            guard let id = UUID(uuidString: segment.id) else { continue }
-            let days = try await segments.history(of: id, for: session.key, from: now.addingTimeInterval(-30 * 86_400), to: now, logger: context.logger)
+            let days = try await segments.history(of: segment, for: session.key, from: now.addingTimeInterval(-30 * 86_400), to: now, logger: context.logger)
             rows.append([
                 "id": segment.id, "name": segment.name, "description": segment.description,
                 "size": OverviewCards.Kind.count.text(Double(segment.size)),
@@ -51,7 +50,7 @@ extension DashboardRoutes {
         let labels = DashboardStrings.tables[language] ?? [:]
         let segment = try await segments.segment(id, for: session.key)
         let (from, to) = try PeriodParameters.period(request)
-        let days = try await segments.history(of: id, for: session.key, from: from, to: to, logger: context.logger)
+        let days = try await segments.history(of: segment, for: session.key, from: from, to: to, logger: context.logger)
         let seesMembers = session.key.role.includes(.analyst)
         var values: [String: Any] = try Self.periodValues(request).merging([
             "id": segment.id, "name": segment.name, "description": segment.description, "version": String(segment.version),
@@ -62,7 +61,7 @@ extension DashboardRoutes {
             "canEdit": seesMembers,
         ]) { _, new in new }
         if seesMembers {
-            let page = try await segments.membersPage(of: id, for: session.key, limit: 50, after: nil, logger: context.logger)
+            let page = try await segments.membersPage(of: segment, for: session.key, limit: 50, after: nil, logger: context.logger)
             values["members"] = page.items.map { ["id": $0.profileId, "entered": PersonPage.time($0.enteredAt)] }
             values["more"] = page.nextCursor != nil
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KinshipCore
+import KinshipDatabase
 import KinshipService
 import Logging
 import Metrics
@@ -80,23 +81,31 @@ struct ReportRoutes: Sendable {
 
     private func report(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .viewer)
-        guard let name = context.parameters.get("name"), let runner = Self.reports[name] else {
-            throw KinshipError.notFound("No such report; there are \(Self.reports.keys.sorted().joined(separator: ", ")).")
+        let name = context.parameters.get("name") ?? ""
+        let format = request.uri.queryParameters.get("format") ?? "json"
+        guard format == "json" || format == "csv" else { throw KinshipError.badRequest(.invalidParameter, "format must be json or csv.") }
+        let answer = try await Self.answer(name, request, key: key, database: database, logger: context.logger)
+        if format == "csv" { return try CSVResponse.make(answer.table, filename: "\(name).csv") }
+        return try .json(encoding: answer)
+    }
+
+    /// Report `name` with the request's parameters, for `key`'s workspace: the API's answer and the
+    /// dashboard's page both come from here.
+    static func answer(_ name: String, _ request: Request, key: APIKey, database: PostgresClient, logger: Logger) async throws -> any Report {
+        guard let runner = reports[name] else {
+            throw KinshipError.notFound("No such report; there are \(reports.keys.sorted().joined(separator: ", ")).")
         }
         // A breakdown by any property can single people out (a customer id, an unsealed e-mail): not for viewers.
         if request.uri.queryParameters.get("breakdown") != nil, !key.role.includes(.analyst) {
             throw KinshipError(code: .forbidden, status: .forbidden, message: "A breakdown by a property needs an analyst or admin key.")
         }
-        let format = request.uri.queryParameters.get("format") ?? "json"
-        guard format == "json" || format == "csv" else { throw KinshipError.badRequest(.invalidParameter, "format must be json or csv.") }
         let (from, to) = try PeriodParameters.period(request)
         let started = ContinuousClock.now
         let answer = try await database.withConnection { connection in
-            try await runner(ReportPeriod(from: from, to: to), request, key.workspaceID, connection, context.logger)
+            try await runner(ReportPeriod(from: from, to: to), request, key.workspaceID, connection, logger)
         }
         Timer(label: "kinship_reporting_report_seconds", dimensions: [("report", name)]).record(duration: ContinuousClock.now - started)
-        if format == "csv" { return try CSVResponse.make(answer.table, filename: "\(name).csv") }
-        return try .json(encoding: answer)
+        return answer
     }
 
     /// `interval=day|week|month`.

@@ -39,7 +39,12 @@ struct SegmentReader: Sendable {
 
     /// Per day, entries, exits and size at the day's end.
     func history(of id: UUID, for key: APIKey, from: Date, to: Date, logger: Logger) async throws -> [SegmentDay] {
-        _ = try await segment(id, for: key)
+        try await history(of: try await segment(id, for: key), for: key, from: from, to: to, logger: logger)
+    }
+
+    /// The same for a segment segmentation already answered for this key (so it is the key's workspace's).
+    func history(of segment: SegmentView, for key: APIKey, from: Date, to: Date, logger: Logger) async throws -> [SegmentDay] {
+        guard let id = UUID(uuidString: segment.id) else { throw KinshipError.notFound("No such segment.") }
         return try await database.withConnection { connection in
             try await SegmentHistory.days(of: id, in: key.workspaceID, from: from, to: to, on: connection, logger: logger)
         }
@@ -50,7 +55,11 @@ struct SegmentReader: Sendable {
     }
 
     func membersPage(of id: UUID, for key: APIKey, limit: Int, after cursor: UUID?, logger: Logger) async throws -> Page<SegmentMember> {
-        _ = try await segment(id, for: key)
+        try await membersPage(of: try await segment(id, for: key), for: key, limit: limit, after: cursor, logger: logger)
+    }
+
+    func membersPage(of segment: SegmentView, for key: APIKey, limit: Int, after cursor: UUID?, logger: Logger) async throws -> Page<SegmentMember> {
+        guard let id = UUID(uuidString: segment.id) else { throw KinshipError.notFound("No such segment.") }
         return try await database.withConnection { connection in
             try await SegmentMembers.page(of: id, in: key.workspaceID, limit: limit, after: cursor, on: connection, logger: logger)
         }
