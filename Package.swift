@@ -106,7 +106,7 @@ let services: [Target] =
         .serviceLifecycle, .metrics,
     ], mainDependencies: ["KinshipOutbox"])
     + service("Reporting", executable: "reporting", dependencies: [
-        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", "KinshipInternalClient",
+        "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", "KinshipInternalClient",
         .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv, .serviceLifecycle, .mustache,
     ], resources: [.copy("Resources/openapi.json"), .copy("Resources/Dashboard")])
     + [

@@ -6,8 +6,9 @@ import KinshipCore
 /// and digits only), so `First Name`, `first_name` and `firstName` are one name, and a name ending in a
 /// personal name (`customer_email`, `contactPhone`) is personal too.
 ///
-/// These are the default rules; the data map applies them to every key it finds. A workspace's own rules,
-/// and sealing by them, come with the privacy work (they are not applied at ingestion yet: `PIIKeys` is).
+/// These are the default rules (`Rules.standard`); a workspace adds names of its own (`Rules`, kept in
+/// `workspaces.settings`). Ingestion and identity seal what they call personal or sensitive
+/// (`PersonalData`), and the data map shows them.
 public enum DataClassification {
     public enum Kind: String, Codable, Sendable, CaseIterable {
         case identity, engagement, behavioral, attitudinal
@@ -21,17 +22,24 @@ public enum DataClassification {
         }
     }
 
-    /// Names that identify or describe a person directly.
+    /// Names that identify or describe a person directly (`name` alone only where a person is described:
+    /// `personContainers`).
     static let personalNames: Set<String> = [
         "email", "emailaddress", "mail", "phone", "phonenumber", "mobile", "mobilenumber", "mobilephone", "tel", "telephone",
-        "name", "firstname", "lastname", "fullname", "givenname", "familyname", "surname", "middlename", "nickname",
+        "firstname", "lastname", "fullname", "givenname", "familyname", "surname", "middlename", "nickname", "customername",
+        "contactname", "recipientname", "billingname", "shippingname", "username", "displayname",
         "birthday", "birthdate", "dateofbirth", "dob", "address", "streetaddress", "street", "addressline1", "addressline2",
         "postcode", "postalcode", "zip", "zipcode", "passport", "passportnumber", "nationalid", "nationalidnumber", "idcard",
         "idcardnumber", "citizenid", "taxid", "ip", "ipaddress", "advertisingid", "idfa", "gaid", "lineid", "userid",
         "anonymousid", "previousid",
     ]
     /// Endings that make any name personal (`billing_address`, `customerEmail`, `home_phone`).
-    static let personalEndings = ["email", "emailaddress", "phone", "phonenumber", "mobile", "address", "birthday", "passport", "ipaddress"]
+    static let personalEndings = ["email", "emailaddress", "phone", "phonenumber", "address", "birthday", "passport", "ipaddress"]
+    /// Objects that describe a person: inside them `name` is the person's name.
+    static let personContainers: Set<String> = [
+        "traits", "customer", "user", "contact", "person", "buyer", "recipient", "billing", "shipping", "member", "profile",
+        "sender", "owner", "account", "billingaddress", "shippingaddress", "client", "patient", "guest",
+    ]
     /// Special categories: revealing them can harm the person (PDPA section 26, GDPR article 9), and income.
     static let sensitiveNames: Set<String> = [
         "income", "incomeband", "salary", "ethnicity", "race", "religion", "health", "medical", "medicalcondition",
@@ -53,16 +61,64 @@ public enum DataClassification {
         String(key.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
     }
 
-    public static func sensitivity(of key: String) -> Sensitivity {
-        let name = normalised(key)
-        if sensitiveNames.contains(name) { return .sensitive }
-        if personalNames.contains(name) || personalEndings.contains(where: { name.hasSuffix($0) }) { return .personal }
-        return .none
+    /// A key's sensitivity by the default rules; `describingPerson` as in `Rules.sensitivity(of:describingPerson:)`.
+    public static func sensitivity(of key: String, describingPerson: Bool = true) -> Sensitivity {
+        Rules.standard.sensitivity(of: key, describingPerson: describingPerson)
     }
 
-    public static func kind(of key: String) -> Kind {
+    /// Whether a key names an identifier or a code (`order_id`, `sku`, `coupon_code`): a phone-shaped value
+    /// there is a number, not a phone.
+    static func namesAnID(_ key: String) -> Bool {
         let name = normalised(key)
-        if personalNames.contains(name) || sensitiveNames.contains(name) || identityNames.contains(name)
+        return name.hasSuffix("id") || name.hasSuffix("sku") || name.hasSuffix("code") || name.hasSuffix("ref") || name.hasSuffix("number") && !name.hasSuffix("phonenumber")
+    }
+
+    /// The classification rules of one workspace: the defaults and the names it adds. A name added as
+    /// sensitive is sensitive even where the defaults call it personal.
+    public struct Rules: Sendable, Equatable, Codable {
+        public var personal: [String]
+        public var sensitive: [String]
+
+        public static let standard = Rules(personal: [], sensitive: [])
+
+        public init(personal: [String], sensitive: [String]) {
+            self.personal = personal
+            self.sensitive = sensitive
+            personalNames = DataClassification.personalNames.union(personal.map(DataClassification.normalised))
+            sensitiveNames = DataClassification.sensitiveNames.union(sensitive.map(DataClassification.normalised))
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                personal: try container.decodeIfPresent([String].self, forKey: .personal) ?? [],
+                sensitive: try container.decodeIfPresent([String].self, forKey: .sensitive) ?? []
+            )
+        }
+
+        enum CodingKeys: String, CodingKey { case personal, sensitive }
+
+        /// Normalised.
+        let personalNames: Set<String>
+        let sensitiveNames: Set<String>
+
+        public static func == (lhs: Rules, rhs: Rules) -> Bool {
+            lhs.personalNames == rhs.personalNames && lhs.sensitiveNames == rhs.sensitiveNames
+        }
+
+        /// - Parameter describingPerson: whether the key sits where a person is described (`traits`, a
+        ///   `customer` object), where `name` alone is the person's name.
+        public func sensitivity(of key: String, describingPerson: Bool) -> Sensitivity {
+            let name = normalised(key)
+            if sensitiveNames.contains(name) { return .sensitive }
+            if personalNames.contains(name) || personalEndings.contains(where: { name.hasSuffix($0) }) { return .personal }
+            return describingPerson && name == "name" ? .personal : .none
+        }
+    }
+
+    public static func kind(of key: String, describingPerson: Bool = true) -> Kind {
+        let name = normalised(key)
+        if describingPerson && name == "name" || personalNames.contains(name) || sensitiveNames.contains(name) || identityNames.contains(name)
             || personalEndings.contains(where: { name.hasSuffix($0) }) {
             return .identity
         }

@@ -50,12 +50,13 @@ public struct ProfileTraits: Sendable, Equatable {
         return changed.sorted()
     }
 
-    /// As stored in `profiles.traits`: PII values sealed under the profile's key, bound to the key name.
-    public func stored(key: DataKey, workspaceID: UUID, profileID: UUID, piiKeys: SealedFields) throws -> JSONValue {
+    /// As stored in `profiles.traits`: personal and sensitive values (`SealedFields.sealsTrait`) sealed
+    /// under the profile's key, bound to the key name.
+    public func stored(key: DataKey, workspaceID: UUID, profileID: UUID, sealing: SealedFields) throws -> JSONValue {
         var object: [String: JSONValue] = [:]
         for (name, entry) in values {
             var value = entry.value
-            if piiKeys.isPII(name), value != .null {
+            if sealing.sealsTrait(name, value) {
                 let sealed = try key.seal(Array(value.serialized().utf8), context: Self.context(workspaceID, profileID, name))
                 value = .object([SealedFields.marker: .string(sealed.base64String)])
             }

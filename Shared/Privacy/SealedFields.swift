@@ -10,30 +10,24 @@ import KinshipCore
 public struct SealedFields: Sendable {
     public static let marker = ReservedJSONKey.sealed
 
-    /// The trait and property keys sealed by default; matched ignoring case and `_` (`first_name`).
-    public static let defaultPIIKeys = PIIKeys.defaultKeys
-
     /// The message's own identifiers of a person, sealed wherever they are (alias: `previousId`).
     public static let identifierKeys = ["userId", "anonymousId", "previousId"]
 
     let key: DataKey
     let workspaceID: UUID
-    public let piiKeys: PIIKeys
+    /// What is personal or sensitive, by key and by value.
+    public let personalData: PersonalData
     /// `kinship.event/<workspace>/`: every path's sealing context starts with it (made once, not per value).
     private let contextPrefix: [UInt8]
     /// The authenticated data of every value sealed here, before its path.
     private let authenticatedPrefix: [UInt8]
 
-    public init(key: DataKey, workspaceID: UUID, piiKeys: Set<String> = SealedFields.defaultPIIKeys) {
+    public init(key: DataKey, workspaceID: UUID, personalData: PersonalData = .standard) {
         self.key = key
         self.workspaceID = workspaceID
-        self.piiKeys = piiKeys == Self.defaultPIIKeys ? .standard : PIIKeys(piiKeys)
+        self.personalData = personalData
         self.contextPrefix = Array("kinship.event/\(workspaceID.lowercased)/".utf8)
         self.authenticatedPrefix = SealedBox.authenticatedData(keyID: key.id, context: contextPrefix)
-    }
-
-    public func isPII(_ key: String) -> Bool {
-        piiKeys.contains(key)
     }
 
     /// The last value sealed at each path, for the messages of one request: a browser's batch repeats its
@@ -55,8 +49,9 @@ public struct SealedFields: Sendable {
         var sealed: JSONValue
     }
 
-    /// Seals the identifiers (`userId`, `anonymousId`, `previousId`, `context.externalIds[].id`), the PII
-    /// keys of `traits`, `context.traits` and `properties`, and `context.ip`.
+    /// Seals the identifiers (`userId`, `anonymousId`, `previousId`, `context.externalIds[].id`),
+    /// `context.ip`, and whatever is personal or sensitive (`PersonalData`) at any depth of `traits`,
+    /// `properties` and `context`.
     public func sealMessage(_ message: [String: JSONValue]) throws -> [String: JSONValue] {
         var message = message
         var memo = Memo()
@@ -73,6 +68,9 @@ public struct SealedFields: Sendable {
         if let context { message["context"] = .object(context) }
     }
 
+    /// Members of `context` that hold no personal data of a client's or that are sealed on their own.
+    private static let contextMembersNotWalked: Set<String> = ["ip", "externalIds", "consent", "library"]
+
     /// As `seal(_:memo:)`, for a caller that holds the message's `context` apart (nil when it has none).
     public func seal(_ message: inout [String: JSONValue], context: inout [String: JSONValue]?, memo: inout Memo) throws {
         for field in Self.identifierKeys {
@@ -81,15 +79,17 @@ public struct SealedFields: Sendable {
             }
         }
         for field in ["traits", "properties"] {
-            if case .object(let object)? = message[field], let sealed = try sealPII(object, path: field, memo: &memo) {
-                message[field] = .object(sealed)
+            if let value = message[field], let sealed = try sealPersonal(in: value, key: field, path: field, describingPerson: field == "traits", memo: &memo) {
+                message[field] = sealed
             }
         }
         guard context != nil else { return }
-        if case .object(let traits)? = context?["traits"], let sealed = try sealPII(traits, path: "context.traits", memo: &memo) {
-            context?["traits"] = .object(sealed)
+        for (name, value) in context! where !Self.contextMembersNotWalked.contains(name) {
+            if let sealed = try sealPersonal(in: value, key: name, path: "context.\(name)", describingPerson: name == "traits", memo: &memo) {
+                context?[name] = sealed
+            }
         }
-        if let ip = context?["ip"], ip != .null {
+        if let ip = context?["ip"], ip != .null, !Self.isSealed(ip) {
             context?["ip"] = try seal(ip, path: "context.ip", memo: &memo)
         }
         if case .array(var externalIDs)? = context?["externalIds"] {
@@ -103,14 +103,62 @@ public struct SealedFields: Sendable {
         }
     }
 
-    /// The object with its PII values sealed, or nil when it holds none to seal (and is left as it is).
-    private func sealPII(_ object: [String: JSONValue], path: String, memo: inout Memo) throws -> [String: JSONValue]? {
-        var sealed: [String: JSONValue]?
-        for (name, value) in object where isPII(name) && value != .null && !Self.isSealed(value) {
-            sealed = sealed ?? object
-            sealed?[name] = try seal(value, path: "\(path).\(name)", memo: &memo)
+    /// `value` (found under `key` at `path`) with what is personal in it sealed: the values of personal
+    /// keys whole, and strings that hold an e-mail address or a phone number; nil when nothing is.
+    /// `describingPerson`: `value` describes a person, so a `name` in it is theirs.
+    private func sealPersonal(in value: JSONValue, key: String, path: String, describingPerson: Bool, memo: inout Memo) throws -> JSONValue? {
+        switch value {
+        case .object(let object):
+            guard !Self.isSealed(value) else { return nil }
+            var sealed: [String: JSONValue]?
+            for (name, child) in object where child != .null {
+                let childPath = "\(path).\(name)"
+                if personalData.seals(key: name, describingPerson: describingPerson) {
+                    guard !Self.isSealed(child) else { continue }
+                    sealed = sealed ?? object
+                    sealed?[name] = try seal(child, path: childPath, memo: &memo)
+                } else if let inner = try sealPersonal(in: child, key: name, path: childPath, describingPerson: PersonalData.describesPerson(name), memo: &memo) {
+                    sealed = sealed ?? object
+                    sealed?[name] = inner
+                }
+            }
+            return sealed.map(JSONValue.object)
+        case .array(let values):
+            var sealed: [JSONValue]?
+            for (index, element) in values.enumerated() {
+                guard let inner = try sealPersonal(in: element, key: key, path: "\(path)[\(index)]", describingPerson: describingPerson, memo: &memo) else { continue }
+                sealed = sealed ?? values
+                sealed?[index] = inner
+            }
+            return sealed.map(JSONValue.array)
+        case .string(let text):
+            return PersonalData.sealsValue(text, key: key) ? try seal(value, path: path, memo: &memo) : nil
+        default:
+            return nil
         }
-        return sealed
+    }
+
+    /// Whether a trait is sealed where it is stored (`ProfileTraits`), and masked for who may not see it:
+    /// its key is personal or sensitive, or its value holds something that is.
+    public func sealsTrait(_ name: String, _ value: JSONValue) -> Bool {
+        guard value != .null else { return false }
+        return personalData.seals(key: name, describingPerson: true) || holdsPersonal(value, key: name, describingPerson: PersonalData.describesPerson(name))
+    }
+
+    private func holdsPersonal(_ value: JSONValue, key: String, describingPerson: Bool) -> Bool {
+        switch value {
+        case .object(let object):
+            return object.contains { name, child in
+                child != .null && (personalData.seals(key: name, describingPerson: describingPerson)
+                    || holdsPersonal(child, key: name, describingPerson: PersonalData.describesPerson(name)))
+            }
+        case .array(let values):
+            return values.contains { holdsPersonal($0, key: key, describingPerson: describingPerson) }
+        case .string(let text):
+            return PersonalData.sealsValue(text, key: key)
+        default:
+            return false
+        }
     }
 
     /// One value, whatever its JSON type, sealed as its JSON text.

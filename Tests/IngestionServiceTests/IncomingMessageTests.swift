@@ -14,10 +14,10 @@ import Testing
         (#"{"type":"track","messageId":"m-1","userId":"user-1","event":"Product Viewed","timestamp":"2026-11-30T10:00:00.000Z","properties":{"product_id":"p-1","price":49.5,"currency":"EUR","pad":"xxxx"},"context":{"userAgent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0","page":{"url":"https://shop.example.com/p/1?utm_source=mail&utm_campaign=spring"}}}"#,
          ["properties"]),
         (#"{"type":"identify","userId":"u-2","traits":{"plan":"pro","seats":3,"tags":["a",{"x":null}],"ok":true},"properties":{"title":"ไทย \"q\" \\ \/ \u00e9 \ud83d\ude00","n":[1,2.25,-0]}}"#,
-         ["properties", "traits"]),
+         ["traits"]),
         ("{\"type\":\"track\",\"userId\":\"u-3\",\"event\":\"E\",\"properties\": {\n  \"a\" : [ 1 ,\n 2 ],\t\"b\": {} \n}}", ["properties"]),
         (#"{"type":"track","userId":"u-4","event":"E","properties":{},"traits":{}}"#, ["properties", "traits"]),
-        (#"{"type":"track","userId":"u-5","event":"E","properties":{"customer":{"email":"deep@example.com"}}}"#, ["properties"]),
+        (#"{"type":"track","userId":"u-5","event":"E","properties":{"customer":{"email":"deep@example.com"}}}"#, []),
         (#"{"type":"identify","userId":"u-6","traits":{"Email":"a@example.com","first_name":"Somchai","plan":"pro"}}"#, []),
         (#"{"type":"track","userId":"u-7","event":"E","properties":{"e\u006dail":"escaped@example.com"}}"#, []),
         (#"{"type":"track","userId":"u-8","event":"E","properties":{"big":1e20,"small":2.5E-3}}"#, []),
@@ -27,13 +27,13 @@ import Testing
         (#"{"type":"page","anonymousId":"a-12","name":"Home","properties":{"path":"/"},"extra":{"kept":[1,"two"]},"writeKey":"wk"}"#, ["properties"]),
     ]
 
-    static func metadata(piiKeys: Set<String> = SealedFields.defaultPIIKeys) -> RequestMetadata {
+    static func metadata(rules: DataClassification.Rules = .standard) -> RequestMetadata {
         let key = DataKey.generate()
         let workspace = UUID()
         var metadata = RequestMetadata(
             source: AuthenticatedSource(
                 source: Source(workspaceID: workspace, id: UUID(), name: "web"),
-                sealing: SealedFields(key: key, workspaceID: workspace, piiKeys: piiKeys),
+                sealing: SealedFields(key: key, workspaceID: workspace, personalData: PersonalData(rules: rules)),
                 dataKey: key, blindIndex: key.blindIndex, ipPolicy: .none
             ),
             receivedAt: Date(), clientAddress: "203.0.113.7", userAgent: "curl/8.0"
@@ -85,8 +85,8 @@ import Testing
         }
     }
 
-    @Test func aSourceWithOtherPIIKeysSealsThemInWhatWouldPassThrough() throws {
-        let metadata = Self.metadata(piiKeys: ["sku"])
+    @Test func aWorkspaceWithRulesOfItsOwnSealsByThemInWhatWouldPassThrough() throws {
+        let metadata = Self.metadata(rules: DataClassification.Rules(personal: ["sku"], sensitive: []))
         var preparation = MessagePreparation(metadata: metadata, consent: ConsentGate())
         let message = try Self.read(#"{"type":"track","userId":"u","event":"E","properties":{"sku":"SKU-SECRET-1","price":2}}"#)
         #expect(message.passedThrough.map(\.key) == ["properties"])

@@ -8,10 +8,12 @@ import KinshipOutbox
 /// Reading JSON value by value, with some values skipped and kept as the text sent.
 struct JSONReaderTests {
     /// Skips one whole document: the range it reports, or the error.
-    func skipDocument(_ bytes: [UInt8], flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws -> SkippedJSONValue {
+    func skipDocument(
+        _ bytes: [UInt8], flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)? = nil, strings: ((UnsafeRawBufferPointer) -> Bool)? = nil
+    ) throws -> SkippedJSONValue {
         try bytes.withUnsafeBytes { buffer in
             var reader = JSONReader(buffer)
-            let skipped = try reader.skipValue(flaggingKeys: isFlagged)
+            let skipped = try reader.skipValue(flagging: JSONSkipFlags(key: isFlagged, string: strings))
             try reader.finish()
             return skipped
         }
@@ -39,15 +41,26 @@ struct JSONReaderTests {
         #expect(try !skipDocument(Array(#"{"a":"\u0001\\u0000"}"#.utf8)).containsNUL)
     }
 
-    @Test func onlyTheValuesOwnKeysAreAskedAbout() throws {
+    @Test func keysAtEveryDepthAreAskedAboutUntilOneIsFlagged() throws {
         var asked: [String] = []
-        let skipped = try skipDocument(Array(#"{"price":1,"nested":{"email":"x"},"list":[{"email":"y"}],"pad":"email"}"#.utf8)) { key in
+        let document = Array(#"{"price":1,"nested":{"mail":"x"},"list":[{"email":"y"}],"pad":"email"}"#.utf8)
+        let skipped = try skipDocument(document) { key in
             asked.append(String(decoding: key, as: UTF8.self))
             return key.elementsEqual("email".utf8)
         }
-        #expect(asked == ["price", "nested", "list", "pad"])
-        #expect(!skipped.flaggedKey)
-        #expect(try skipDocument(Array(#"{"a":1,"email":"x","b":2}"#.utf8)) { $0.elementsEqual("email".utf8) }.flaggedKey)
+        #expect(asked == ["price", "nested", "mail", "list", "email"])
+        #expect(skipped.flagged)
+        #expect(try !skipDocument(Array(#"{"a":1,"b":{"c":2}}"#.utf8)) { $0.elementsEqual("email".utf8) }.flagged)
+    }
+
+    @Test func stringValuesAreAskedAboutButKeysAreNot() throws {
+        var asked: [String] = []
+        let skipped = try skipDocument(Array(#"{"k":"v","list":["a",{"deep":"b"}],"n":3}"#.utf8), strings: { text in
+            asked.append(String(decoding: text, as: UTF8.self))
+            return false
+        })
+        #expect(asked == ["v", "a", "b"] && !skipped.flagged)
+        #expect(try skipDocument(Array(#"{"k":"a\"b"}"#.utf8), strings: { _ in false }).flagged, "a string with escapes is flagged unjudged")
     }
 
     @Test func aKeyWithEscapesIsFlaggedWithoutBeingAsked() throws {
@@ -56,7 +69,7 @@ struct JSONReaderTests {
             asked += 1
             return false
         }
-        #expect(skipped.flaggedKey && asked == 0)
+        #expect(skipped.flagged && asked == 0)
     }
 
     @Test(arguments: [

@@ -12,6 +12,10 @@ public enum IdentityApplication {
         ProfileRoutes(directory: directory, database: runtime.database, internalToken: runtime.configuration.internalToken).add(to: router)
         RuleRoutes(directory: directory, database: runtime.database, internalToken: runtime.configuration.internalToken).add(to: router)
         let resolver = EventResolver(directory: directory, logger: runtime.logger)
-        return runtime.makeApplication(router: router, services: [resolver.consumer(database: runtime.database, options: consumerOptions)])
+        let privacy = PrivacyStepConsumer(directory: directory, logger: runtime.logger)
+        return runtime.makeApplication(router: router, services: [
+            resolver.consumer(database: runtime.database, options: consumerOptions),
+            privacy.consumer(database: runtime.database, options: consumerOptions),
+        ])
     }
 }

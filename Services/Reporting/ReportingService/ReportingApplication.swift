@@ -35,6 +35,12 @@ public enum ReportingApplication {
         let segments = SegmentReader(segmentation: segmentation, identity: identity, database: readDatabase)
         SegmentRoutes(access: access, reader: segments).add(to: router)
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
+        // Privacy requests write, and an export must hold everything: both use the primary.
+        let exportReader = ProfileReader(identity: identity, segmentation: segmentation, database: runtime.database, workspaceKeys: workspaceKeys)
+        PrivacyRoutes(
+            access: access, identity: identity, store: PrivacyRequestStore(database: runtime.database, logger: runtime.logger),
+            export: PersonExport(profiles: exportReader, database: runtime.database, workspaceKeys: workspaceKeys)
+        ).add(to: router)
         ReportRoutes(access: access, database: readDatabase).add(to: router)
         OpenAPIRoute().add(to: router)
         DashboardRoutes(

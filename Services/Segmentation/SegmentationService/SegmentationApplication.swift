@@ -20,6 +20,7 @@ public enum SegmentationApplication {
         let due = DueProfiles(evaluator: evaluator, database: runtime.database, logger: runtime.logger, interval: configuration.dueInterval)
         let safetyNet = SafetyNetRecompute(database: runtime.database, logger: runtime.logger, interval: configuration.recomputeInterval)
         let rfm = RFMRefresher(database: runtime.database, logger: runtime.logger, interval: configuration.rfmInterval)
-        return runtime.makeApplication(router: router, services: consumers + [due, safetyNet, rfm])
+        let privacy = PrivacyStepConsumer(logger: runtime.logger).consumer(database: runtime.database, options: consumerOptions)
+        return runtime.makeApplication(router: router, services: consumers + [privacy, due, safetyNet, rfm])
     }
 }

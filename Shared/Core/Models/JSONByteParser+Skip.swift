@@ -7,32 +7,49 @@ public struct SkippedJSONValue: Sendable {
     /// A number somewhere inside has an exponent or over 300 digits in a part: as text, Postgres `numeric`
     /// refuses some of them (`1e-99999`), where parsing reads them as the nearest Double.
     public var hasUnusualNumbers = false
-    /// A key of the value's own top level (when it is an object) was flagged by the caller, or could not be
-    /// judged without unescaping it.
-    public var flaggedKey = false
+    /// A key or a string value somewhere inside was flagged by the caller, or could not be judged without
+    /// unescaping it.
+    public var flagged = false
+}
+
+/// What a caller of `skipValue` wants to hear about: keys and string values, as their bytes (when they
+/// hold no escape). Either may be nil.
+public struct JSONSkipFlags {
+    public var key: ((UnsafeRawBufferPointer) -> Bool)?
+    public var string: ((UnsafeRawBufferPointer) -> Bool)?
+
+    public init(key: ((UnsafeRawBufferPointer) -> Bool)? = nil, string: ((UnsafeRawBufferPointer) -> Bool)? = nil) {
+        self.key = key
+        self.string = string
+    }
 }
 
 extension JSONByteParser {
     /// Moves past one value, validating it exactly as `parseValue` does but building nothing.
-    mutating func skipValue(flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)?) throws -> SkippedJSONValue {
+    mutating func skipValue(flagging flags: JSONSkipFlags) throws -> SkippedJSONValue {
         let start = index
         var found = SkippedJSONValue(range: start..<start)
         // The parser's own flag, read for this value alone and kept for whatever came before it.
         let decodedNULBefore = decodedNUL
         decodedNUL = false
-        try skip(&found, flaggingKeys: isFlagged)
+        try skip(&found, flagging: flags)
         found.range = start..<index
         found.containsNUL = decodedNUL
         decodedNUL = decodedNUL || decodedNULBefore
         return found
     }
 
-    private mutating func skip(_ found: inout SkippedJSONValue, flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)?) throws {
+    private mutating func skip(_ found: inout SkippedJSONValue, flagging flags: JSONSkipFlags) throws {
         guard index < bytes.count else { throw failure("unexpected end of input") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): try skipObject(&found, flaggingKeys: isFlagged)
-        case UInt8(ascii: "["): try skipArray(&found)
-        case UInt8(ascii: "\""): _ = try skipString()
+        case UInt8(ascii: "{"): try skipObject(&found, flagging: flags)
+        case UInt8(ascii: "["): try skipArray(&found, flagging: flags)
+        case UInt8(ascii: "\""):
+            let text = try skipString()
+            if let isFlagged = flags.string, !found.flagged {
+                // A string with escapes is flagged unjudged, as a key is.
+                found.flagged = text.map { isFlagged(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? true
+            }
         case UInt8(ascii: "t"): try expectLiteral("true")
         case UInt8(ascii: "f"): try expectLiteral("false")
         case UInt8(ascii: "n"): try expectLiteral("null")
@@ -46,7 +63,7 @@ extension JSONByteParser {
         }
     }
 
-    private mutating func skipObject(_ found: inout SkippedJSONValue, flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)?) throws {
+    private mutating func skipObject(_ found: inout SkippedJSONValue, flagging flags: JSONSkipFlags) throws {
         if try opensEmpty(closing: UInt8(ascii: "}")) { return }
         repeat {
             try expectKey()
@@ -60,20 +77,20 @@ extension JSONByteParser {
                 index = keyStart
                 noteKey(try parseString())
             }
-            if let isFlagged, !found.flaggedKey {
+            if let isFlagged = flags.key, !found.flagged {
                 // A key with escapes is flagged unjudged: the caller parses the value and looks at it itself.
-                found.flaggedKey = key.map { isFlagged(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? true
+                found.flagged = key.map { isFlagged(UnsafeRawBufferPointer(rebasing: bytes[$0])) } ?? true
             }
             try passColon()
-            try skip(&found, flaggingKeys: nil)
+            try skip(&found, flagging: flags)
         } while try continues(closing: UInt8(ascii: "}"), "object")
     }
 
-    private mutating func skipArray(_ found: inout SkippedJSONValue) throws {
+    private mutating func skipArray(_ found: inout SkippedJSONValue, flagging flags: JSONSkipFlags) throws {
         if try opensEmpty(closing: UInt8(ascii: "]")) { return }
         repeat {
             skipWhitespace()
-            try skip(&found, flaggingKeys: nil)
+            try skip(&found, flagging: flags)
         } while try continues(closing: UInt8(ascii: "]"), "array")
     }
 

@@ -36,11 +36,11 @@ public struct JSONReader {
         return try parser.parseValue()
     }
 
-    /// Moves past the next value, validating it, and says where it is; `isFlagged` is asked about each key
-    /// of the value's own top level (its bytes, when it has no escapes).
-    public mutating func skipValue(flaggingKeys isFlagged: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws -> SkippedJSONValue {
+    /// Moves past the next value, validating it, and says where it is; `flags` are asked about each key and
+    /// string value at any depth (their bytes, when they hold no escape) until one says yes.
+    public mutating func skipValue(flagging flags: JSONSkipFlags = JSONSkipFlags()) throws -> SkippedJSONValue {
         parser.skipWhitespace()
-        return try parser.skipValue(flaggingKeys: isFlagged)
+        return try parser.skipValue(flagging: flags)
     }
 
     /// Reads the object that comes next, handing each member's key to `member`, which must read or skip its value.

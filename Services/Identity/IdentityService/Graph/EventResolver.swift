@@ -62,7 +62,7 @@ public struct EventResolver: Sendable {
         for workspaceID in order {
             let entries = byWorkspace[workspaceID]!
             let keys = try await directory.keys(for: workspaceID)
-            let (events, rejected) = try await StoredEvent.load(entries.map(\.reference), workspaceID: workspaceID, keys: keys, on: connection, logger: logger)
+            var (events, rejected) = try await StoredEvent.load(entries.map(\.reference), workspaceID: workspaceID, keys: keys, on: connection, logger: logger)
             try await EventRejections.record(rejected, group: Self.consumerGroup, on: connection, logger: logger)
             if events.count + rejected.count < entries.count {
                 logger.info("events gone before resolution", metadata: ["count": "\(entries.count - events.count - rejected.count)"])
@@ -70,7 +70,13 @@ public struct EventResolver: Sendable {
             let positionOf = Dictionary(entries.map { ($0.reference.messageId, $0.position) }) { first, _ in first }
             let (rules, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: logger)
             let graph = IdentityGraph(workspaceID: workspaceID, keys: keys, keyring: directory.keyring, rules: rules, ruleVersion: version, logger: logger)
-            work.append((graph, graph.carried(by: events), events.map { positionOf[$0.messageId]! }))
+            var carried = graph.carried(by: events)
+            let suppressed = try await graph.suppressedEvents(in: carried, on: connection)
+            if !suppressed.isEmpty {
+                events = events.indices.filter { !suppressed.contains($0) }.map { events[$0] }
+                carried = graph.carried(by: events)
+            }
+            work.append((graph, carried, events.map { positionOf[$0.messageId]! }))
         }
         // Every message's lock names (those of its events), in message order across workspaces.
         var locksAt: [Int: [String]] = [:]

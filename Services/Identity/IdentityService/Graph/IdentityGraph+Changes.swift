@@ -55,7 +55,7 @@ extension IdentityGraph {
     }
 
     func saveTraits(_ traits: ProfileTraits, of profile: UUID, key: DataKey, on connection: PostgresConnection) async throws {
-        let stored = try traits.stored(key: key, workspaceID: workspaceID, profileID: profile, piiKeys: piiKeys)
+        let stored = try traits.stored(key: key, workspaceID: workspaceID, profileID: profile, sealing: sealing)
         let text = stored.serialized()
         try await connection.query(
             "UPDATE profiles SET traits = \(text)::jsonb, updated_at = now() WHERE workspace_id = \(workspaceID) AND id = \(profile)",
@@ -63,7 +63,7 @@ extension IdentityGraph {
         )
     }
 
-    var piiKeys: SealedFields { SealedFields(key: keys.dataKey, workspaceID: workspaceID) }
+    var sealing: SealedFields { SealedFields(key: keys.dataKey, workspaceID: workspaceID) }
 
     /// What an identifier's sealed value is bound to: its workspace and type.
     func identityContext(_ type: String) -> Data {

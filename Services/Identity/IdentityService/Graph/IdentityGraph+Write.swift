@@ -203,7 +203,7 @@ extension IdentityGraph {
     }
 
     private func storedTraits(_ profile: GraphBatch.Profile) throws -> String {
-        try profile.traits.stored(key: profile.key, workspaceID: workspaceID, profileID: profile.id, piiKeys: piiKeys).serialized()
+        try profile.traits.stored(key: profile.key, workspaceID: workspaceID, profileID: profile.id, sealing: sealing).serialized()
     }
 
     /// `profiles.identity_counts`: identifiers per type.

@@ -40,6 +40,48 @@ struct ProfileReader: Sendable {
         }
     }
 
+    /// Who a data subject request about an identifier is about: its token, and when a profile holds it,
+    /// that live profile, every profile merged into it and all their identifiers. Nil when the identifier
+    /// cannot be one (empty, a placeholder).
+    func privacySubject(type: String, value: String) async throws -> PrivacySubject? {
+        try await database.withConnection { connection in
+            let graph = try await graph(connection)
+            guard let identifier = IdentifierNormalization.normalise(type: type, value, rules: graph.rules) else { return nil }
+            let token = graph.token(identifier)
+            var profiles: [UUID] = []
+            var live: UUID?
+            for try await (profile, isLive) in try await connection.query(
+                """
+                WITH RECURSIVE live AS (
+                    SELECT coalesce(p.merged_into, p.id) AS id FROM identities i
+                    JOIN profiles p ON p.workspace_id = i.workspace_id AND p.id = i.profile_id
+                    WHERE i.workspace_id = \(workspaceID) AND i.type = \(identifier.type) AND i.token = decode(\(token), 'hex')
+                ), covered AS (
+                    SELECT id FROM live
+                    UNION
+                    SELECT p.id FROM profiles p JOIN covered c ON p.workspace_id = \(workspaceID) AND p.merged_into = c.id
+                )
+                SELECT id, id IN (SELECT id FROM live) FROM covered
+                """,
+                logger: logger
+            ).decode((UUID, Bool).self) {
+                profiles.append(profile)
+                if isLive { live = profile }
+            }
+            var identifiers: [PrivacySubject.Token] = []
+            for try await (type, token) in try await connection.query(
+                "SELECT type, encode(token, 'hex') FROM identities WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)) ORDER BY type, token",
+                logger: logger
+            ).decode((String, String).self) {
+                identifiers.append(PrivacySubject.Token(type: type, token: token))
+            }
+            return PrivacySubject(
+                identifier: PrivacySubject.Token(type: identifier.type, token: token), profileId: live?.lowercased,
+                profileIds: profiles.map(\.lowercased).sorted(), identifiers: identifiers
+            )
+        }
+    }
+
     func view(of requested: UUID, revealPII: Bool) async throws -> ProfileView? {
         try await database.withConnection { connection in
             let graph = try await graph(connection)
@@ -66,7 +108,7 @@ struct ProfileReader: Sendable {
             }
             var traits = try await graph.loadTraits(id, key: key, on: connection).values
             if !revealPII {
-                for (name, entry) in traits where graph.piiKeys.isPII(name) {
+                for (name, entry) in traits where graph.sealing.sealsTrait(name, entry.value) {
                     traits[name]?.value = entry.value.stringValue.map { .string(Masking.mask($0, type: name.lowercased())) } ?? .string("***")
                 }
             }

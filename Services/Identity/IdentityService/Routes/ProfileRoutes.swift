@@ -16,6 +16,7 @@ struct ProfileRoutes: Sendable {
     func add(to router: Router<KinshipRequestContext>) {
         let routes = router.group("internal/v1").add(middleware: InternalTokenMiddleware(token: internalToken))
         routes.get("resolve") { request, _ in try await resolve(request) }
+        routes.get("privacy-subject") { request, _ in try await privacySubject(request) }
         routes.get("profiles/:id") { request, context in try await show(request, context) }
         routes.post("profiles/:id/unmerge") { request, context in try await unmerge(request, context) }
         routes.post("audience-hashes") { request, context in try await audienceHashes(request, context) }
@@ -48,6 +49,20 @@ struct ProfileRoutes: Sendable {
         let profile = try await ProfileReader(database: database, directory: directory, workspaceID: workspaceID).resolve(type: type, value: value)
         guard let profile else { throw KinshipError.notFound("No profile holds this identifier.") }
         return try .json(encoding: ResolvedProfile(profileId: profile.lowercased))
+    }
+
+    /// `GET /internal/v1/privacy-subject?workspace=…&type=email&value=…` → who a data subject request
+    /// about that identifier covers (`PrivacySubject`), as tokens.
+    private func privacySubject(_ request: Request) async throws -> Response {
+        let workspaceID = try request.workspaceParameter()
+        guard let type = request.uri.queryParameters.get("type"), let value = request.uri.queryParameters.get("value") else {
+            throw KinshipError.badRequest(.missingField, "type and value are required.")
+        }
+        let reader = ProfileReader(database: database, directory: directory, workspaceID: workspaceID)
+        guard let subject = try await reader.privacySubject(type: type, value: value) else {
+            throw KinshipError.badRequest(.invalidParameter, "This \(type) cannot identify anyone (empty or a placeholder).")
+        }
+        return try .json(encoding: subject)
     }
 
     /// `GET /internal/v1/profiles/{id}?workspace=…[&pii=true]`: identifiers (masked unless `pii=true`),

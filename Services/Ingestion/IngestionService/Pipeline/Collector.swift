@@ -9,6 +9,7 @@ import Metrics
 /// The path every collection endpoint shares: rate limit, the rules for each message, then the group commit.
 struct Collector: Sendable {
     let directory: SourceDirectory
+    let suppressions: SuppressionCache
     let queue: CommitQueue
     let rateLimiter: RateLimiter<UUID>
     /// Rows per second each source may import, in this process (imports are paced, not refused).
@@ -49,7 +50,8 @@ struct Collector: Sendable {
                 headers: [.retryAfter: String(seconds)]
             )
         }
-        var preparation = MessagePreparation(metadata: metadata, consent: ConsentGate())
+        let consent = ConsentGate(suppressed: try await suppressions.list(for: metadata.source.source.workspaceID), blindIndex: metadata.source.blindIndex)
+        var preparation = MessagePreparation(metadata: metadata, consent: consent)
         var result = Result(refused: alreadyRefused)
         var accepted: [PreparedMessage] = []
         for position in messages.indices {

@@ -3,12 +3,14 @@ import KinshipOutbox
 import KinshipPrivacy
 import Metrics
 
-/// The one place ingestion decides whether consent allows storing a message.
-///
-/// Today it reads the message's own `context.consent.categoryPreferences`; stored consent per person
-/// and suppression lists (a later issue) belong in `withholds` as well, so every endpoint — batch,
-/// single, pixel, import — obeys them without further changes.
+/// The one place ingestion decides whether a person's choices allow storing a message, so every endpoint
+/// — batch, single, pixel, import — obeys them: the message's own `context.consent.categoryPreferences`,
+/// and the workspace's suppressed identifiers (`SuppressionCache`).
 struct ConsentGate: Sendable {
+    /// The request's workspace's suppressed identifiers, and the key their tokens are made with.
+    var suppressed: SuppressionCache.List = .empty
+    var blindIndex: BlindIndex?
+
     /// E-mail and campaign events: consent category `marketing`.
     static let marketingEvents: Set<String> = [
         "Email Delivered", "Email Opened", "Email Link Clicked", "Email Bounced", "Email Marked as Spam", "Unsubscribed",
@@ -26,6 +28,13 @@ struct ConsentGate: Sendable {
             if marketingEvents.contains(event) || event.hasPrefix("Email ") || event.hasPrefix("Campaign ") { return "marketing" }
             return event == "Consent Preference Updated" ? "necessary" : "analytics"
         }
+    }
+
+    /// True when the message carries an identifier of a suppressed person: acknowledged, not stored, counted.
+    func suppresses(_ message: [String: JSONValue]) -> Bool {
+        guard !suppressed.isEmpty, let blindIndex, suppressed.suppresses(message, blindIndex: blindIndex) else { return false }
+        Counter(label: "kinship_ingestion_suppressed_total").increment()
+        return true
     }
 
     /// True when the message must be acknowledged but not stored.

@@ -9,7 +9,7 @@ import KinshipService
 struct IncomingMessage: Sendable {
     /// The members ingestion works on; it changes them in place.
     var object: [String: JSONValue]
-    /// Objects stored as sent, never parsed: no key of their own is a PII key, no string holds NUL, no
+    /// Objects stored as sent, never parsed: no key or string inside may be personal, no string holds NUL, no
     /// number needs normalising. Each is the only member of its key.
     private(set) var passedThrough: [PassedThrough] = []
     /// What was sent, for a failed event whatever ingestion did to `object` since: the message's bytes, or
@@ -65,11 +65,12 @@ struct IncomingMessage: Sendable {
                 message.object[key] = try reader.readValue()
                 return
             }
-            // Ingestion's PII keys are the standard ones (`SourceDirectory`); `MessagePreparation` parses
-            // what was passed through for any other sealing.
-            let skipped = try reader.skipValue { PIIKeys.standard.contains(utf8: $0) }
+            // Parsed when a key or a string inside may be personal (`PersonalData`, the standard rules;
+            // `MessagePreparation` parses what was passed through for a workspace with rules of its own).
+            let flags = JSONSkipFlags(key: { PersonalData.standard.maySeal(utf8: $0) }, string: { PersonalData.maySealValue(utf8: $0) })
+            let skipped = try reader.skipValue(flagging: flags)
             let json = body[skipped.range]
-            if skipped.flaggedKey || skipped.containsNUL || skipped.hasUnusualNumbers {
+            if skipped.flagged || skipped.containsNUL || skipped.hasUnusualNumbers {
                 message.object[key] = try json.withUnsafeBytes { try JSONValue.parse($0) }
             } else {
                 message.object[key] = nil

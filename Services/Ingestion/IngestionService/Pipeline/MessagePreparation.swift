@@ -19,7 +19,7 @@ struct MessagePreparation: Sendable {
     /// strongest id: the messages of one browser's batch share their ids and IP.
     private var sealed = SealedFields.Memo()
     private var lastRoutingKey: (type: String, value: String, key: String)?
-    /// Whether the source seals the PII keys `IncomingMessage` looked for when it passed members through.
+    /// Whether the source seals by the rules `IncomingMessage` looked for when it passed members through.
     private let sealsStandardKeys: Bool
     /// What the batch's `context` and `integrations` add to each message's size (at most), and what they hold.
     private var batchFields = MessageSize(bytes: 0, containsNUL: false, containsReservedKey: false)
@@ -30,7 +30,7 @@ struct MessagePreparation: Sendable {
         receivedAt = StoredTime(metadata.receivedAt)
         batchSentAtText = metadata.batchSentAt.map(Timestamp.format)
         enrichment = MessageEnrichment(metadata: metadata)
-        sealsStandardKeys = metadata.source.sealing.piiKeys == .standard
+        sealsStandardKeys = metadata.source.sealing.personalData == .standard
         for shared in [metadata.batchContext, metadata.batchIntegrations] {
             guard let shared else { continue }
             batchFields = batchFields.adding(MessageSize(.object(shared)))
@@ -57,7 +57,8 @@ struct MessagePreparation: Sendable {
 
     /// The message ready to store, or nil when its own consent withholds it.
     mutating func prepare(_ message: inout IncomingMessage) throws -> PreparedMessage? {
-        if !sealsStandardKeys { try message.parsePassedThrough() }
+        // A suppressed person may be named in traits passed through: they are read when the workspace has any.
+        if !sealsStandardKeys || !consent.suppressed.isEmpty { try message.parsePassedThrough() }
         var object = message.object
         // Taken out while it changes, so the message does not hold a second reference that forces a copy.
         message.object = [:]
@@ -76,7 +77,7 @@ struct MessagePreparation: Sendable {
         var read = try TrackingMessage(object: object, impliedType: metadata.impliedType)
         let strongestID = try MessageValidation.check(read)
 
-        if consent.withholds(read) { return nil }
+        if consent.withholds(read) || consent.suppresses(object) { return nil }
         // What ingestion changes next must not be shared with `read`, or each change would copy it.
         (read.context, read.traits, read.properties, read.integrations) = (nil, nil, nil, nil)
 

@@ -23,11 +23,7 @@ struct FailedEventRow: Sendable {
         code = refusal.error.code.rawValue
         message = refusal.error.message
         let payload = Array(refusal.raw.serialized().utf8)
-        sealedPayload = try source.dataKey.seal(payload, context: Self.sealingContext(source.workspaceID))
-    }
-
-    static func sealingContext(_ workspaceID: UUID) -> Data {
-        Data("kinship.failed-event/\(workspaceID.lowercased)".utf8)
+        sealedPayload = try source.dataKey.seal(payload, context: FailedEventSealing.context(source.workspaceID))
     }
 }
 

@@ -1,0 +1,60 @@
+import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipOutbox
+import Logging
+import PostgresNIO
+
+/// Segmentation's consumer of the `privacy` topic: its step of each erasure removes the person's computed
+/// traits, consent facts and every membership (current and past), announcing `segment.exited` for the
+/// segments they were in, so whoever acts on segments lets go of them too. Runs in the transaction that
+/// advances its cursor and marks the step done; a step already done is skipped.
+struct PrivacyStepConsumer: Sendable {
+    let logger: Logger
+
+    static let consumerGroup = "segmentation-privacy"
+
+    func consumer(database: PostgresClient, options: OutboxConsumerOptions) -> OutboxConsumer {
+        OutboxConsumer(group: Self.consumerGroup, topic: .privacy, database: database, logger: logger, options: options) { message, connection in
+            try await handle(message, on: connection)
+        }
+    }
+
+    func handle(_ message: OutboxMessage, on connection: PostgresConnection) async throws {
+        let request = try JSONCoding.decode(PrivacyRequestMessage.self, from: Data(message.payload.utf8))
+        guard request.kind == .erase, let requestID = UUID(uuidString: request.requestId) else { return }
+        let workspaceID = message.workspaceID
+        guard try await PrivacySteps.isPending(.segmentation, request: requestID, in: workspaceID, on: connection, logger: logger) else { return }
+        let removed = try await erase(request.profiles, in: workspaceID, on: connection)
+        try await PrivacySteps.complete(.segmentation, request: requestID, in: workspaceID, removed: removed, on: connection, logger: logger)
+    }
+
+    func erase(_ profiles: [UUID], in workspaceID: UUID, on connection: PostgresConnection) async throws -> [String: Int] {
+        var removed: [String: Int] = [:]
+        let now = Timestamp.format(Date())
+        var exits: [SegmentMembershipChange] = []
+        var memberships = 0
+        for try await (segment, profile, version, current) in try await connection.query(
+            """
+            DELETE FROM memberships WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles))
+            RETURNING segment_id, profile_id, segment_version, exited_at IS NULL
+            """,
+            logger: logger
+        ).decode((UUID, UUID, Int, Bool).self) {
+            memberships += 1
+            if current {
+                exits.append(SegmentMembershipChange(kind: .exited, segmentId: segment.lowercased, segmentVersion: version, profileId: profile.lowercased, at: now))
+            }
+        }
+        removed["memberships"] = memberships
+        removed["consent_facts"] = try await connection.query(
+            "DELETE FROM consent_facts WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)) RETURNING 1", logger: logger
+        ).collectAll().count
+        removed["segment_profiles"] = try await connection.query(
+            "DELETE FROM segment_profiles WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)) RETURNING 1", logger: logger
+        ).collectAll().count
+        let drafts = try exits.map { try OutboxDraft(topic: .segments, workspaceID: workspaceID, key: $0.profileId, payload: $0) }
+        try await Outbox.append(drafts, on: connection, logger: logger)
+        return removed
+    }
+}

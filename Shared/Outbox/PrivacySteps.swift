@@ -1,0 +1,60 @@
+import Foundation
+import KinshipCore
+import Logging
+import PostgresNIO
+
+/// A service's part in a data subject request: whether it is done, and marking it done with what it
+/// removed, in the caller's transaction (the one that removed it), completing the request when it was
+/// the last step.
+public enum PrivacySteps {
+    /// Locks the request's row (so two services finishing at once see each other's steps) and says whether
+    /// `service`'s step is still to do. False when the request or the step is unknown.
+    public static func isPending(
+        _ service: PrivacyStepService, request requestID: UUID, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        var pending = false
+        for try await status in try await connection.query(
+            """
+            SELECT s.status FROM privacy_requests r
+            JOIN privacy_request_steps s ON s.workspace_id = r.workspace_id AND s.request_id = r.id AND s.service = \(service.rawValue)
+            WHERE r.workspace_id = \(workspaceID) AND r.id = \(requestID)
+            FOR UPDATE OF r
+            """,
+            logger: logger
+        ).decode(String.self) {
+            pending = status == "pending"
+        }
+        return pending
+    }
+
+    /// Marks the step done with `removed` (table → rows), and the request done when no step is pending,
+    /// with its receipt: every step's removals.
+    public static func complete(
+        _ service: PrivacyStepService, request requestID: UUID, in workspaceID: UUID, removed: [String: Int],
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let removedJSON = JSONValue.object(removed.mapValues { .number(Double($0)) }).serialized()
+        try await connection.query(
+            """
+            UPDATE privacy_request_steps SET status = 'done', removed = \(removedJSON)::jsonb, completed_at = now()
+            WHERE workspace_id = \(workspaceID) AND request_id = \(requestID) AND service = \(service.rawValue)
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            UPDATE privacy_requests r SET status = 'done', completed_at = now(),
+                result = jsonb_build_object('removed', (
+                    SELECT jsonb_object_agg(s.service, s.removed) FROM privacy_request_steps s
+                    WHERE s.workspace_id = r.workspace_id AND s.request_id = r.id
+                ))
+            WHERE r.workspace_id = \(workspaceID) AND r.id = \(requestID) AND r.status <> 'done'
+              AND NOT EXISTS (
+                SELECT 1 FROM privacy_request_steps s
+                WHERE s.workspace_id = r.workspace_id AND s.request_id = r.id AND s.status = 'pending'
+              )
+            """,
+            logger: logger
+        )
+    }
+}
