@@ -79,6 +79,11 @@ public struct ProfileTraits: Sendable, Equatable {
         return traits
     }
 
+    /// One sealed trait value of `profiles.traits` (the text of its `$sealed`), opened.
+    public static func openValue(_ sealed: Data, name: String, key: DataKey, workspaceID: UUID, profileID: UUID) throws -> JSONValue {
+        try JSONValue.parse(try key.open(sealed, context: context(workspaceID, profileID, name)))
+    }
+
     private static func context(_ workspaceID: UUID, _ profileID: UUID, _ name: String) -> Data {
         Data("kinship.profile-trait/\(workspaceID.lowercased)/\(profileID.lowercased)/\(name)".utf8)
     }

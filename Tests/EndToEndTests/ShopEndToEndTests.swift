@@ -12,7 +12,8 @@ import Testing
         let run: @Sendable (ShopPlatform) async throws -> Void
     }
 
-    static let checks: [Check] = identityChecks + segmentationChecks + reportingChecks + dashboardChecks
+    /// The privacy checks come last: they erase people the others count.
+    static let checks: [Check] = identityChecks + segmentationChecks + reportingChecks + dashboardChecks + privacyChecks
 
     static let identityChecks: [Check] = [
         Check(name: "every message is stored once, however often it was sent") { platform in

@@ -17,6 +17,8 @@ struct ShopPlatform: Sendable {
     let environment: [String: String]
     let identityURL: String
     let truth: ShopTruth
+    /// The shop's source's write key, for checks that send more.
+    let writeKey: String
 
     static let services = ["ingestion", "identity", "segmentation", "reporting"]
 
@@ -54,7 +56,7 @@ struct ShopPlatform: Sendable {
 
                 let platform = ShopPlatform(
                     database: database, workspace: workspace, environment: environment,
-                    identityURL: "http://127.0.0.1:\(environment["KINSHIP_IDENTITY_PORT"]!)", truth: truth
+                    identityURL: "http://127.0.0.1:\(environment["KINSHIP_IDENTITY_PORT"]!)", truth: truth, writeKey: writeKey
                 )
                 try await platform.waitUntilCaughtUp()
                 for process in processes { try process.requireRunning() }

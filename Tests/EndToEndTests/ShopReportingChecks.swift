@@ -85,22 +85,23 @@ extension ShopEndToEndTests {
             #expect(csv.body.hasPrefix("\u{FEFF}"), "a byte-order mark, so spreadsheets read UTF-8")
             #expect(csv.body.split(separator: "\r\n").count > 2)
         },
-        Check(name: "the data map shows the shop's identify traits: e-mail, phone, names and birthday personal and encrypted, income sensitive and in clear") { platform in
+        Check(name: "the data map shows the shop's identify traits: e-mail, phone, names and birthday personal, income sensitive, all encrypted") { platform in
             let viewer = try await platform.apiKey(.viewer)
             let period = ["from": String(Timestamp.format(Date().addingTimeInterval(-120 * 86_400)).prefix(10)), "to": ShopPlatform.today]
             let answer = try await platform.reporting("/v1/reports/data-map", query: period, key: viewer)
             #expect(answer.status == 200, "\(answer.body.prefix(300))")
             let keys = try JSONValue.parse(answer.body)["keys"]?.arrayValue ?? []
             func entry(_ key: String) -> JSONValue? { keys.first { $0["place"] == "traits" && $0["key"] == .string(key) } }
-            // Identity seals these at ingestion (PIIKeys): every stored value is encrypted.
+            // Ingestion seals these (PersonalData): every stored value is encrypted.
             for key in ["email", "phone", "first_name", "last_name", "birthday", "address"] {
                 let found = entry(key)
                 #expect(found?["sensitivity"] == "personal" && found?["protection"] == "encrypted", "\(key): \(String(describing: found))")
                 #expect((found?["values"]?.numberValue ?? 0) > 0)
             }
-            // Sensitive by the default rules, and not sealed yet: the map says so rather than hiding it.
+            // Sensitive by the default rules, and sealed as personal values are.
             let income = entry("income_band")
-            #expect(income?["sensitivity"] == "sensitive" && income?["protection"] == "clear" && income?["exposed"] == .bool(true))
+            #expect(income?["sensitivity"] == "sensitive" && income?["protection"] == "encrypted" && income?["exposed"] == .bool(false))
+            #expect(!keys.contains { $0["exposed"] == .bool(true) }, "nothing personal in clear: \(keys.filter { $0["exposed"] == .bool(true) })")
             #expect(entry("gender")?["kind"] == "identity" && entry("gender")?["sensitivity"] == "none")
             let nps = keys.first { $0["key"] == "nps_score" }
             #expect(nps?["kind"] == "attitudinal", "\(String(describing: nps))")

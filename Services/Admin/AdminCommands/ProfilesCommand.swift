@@ -62,6 +62,18 @@ struct ProfilesCommand: AsyncParsableCommand {
             }
             let path = "/internal/v1/profiles/\(profile)"
             let query = pii ? ["pii": "true"] : [:]
+            if pii {
+                // A read of personal values in clear is audited: it needs the database, to write that down.
+                guard KinshipCore.Environment().optional("KINSHIP_DATABASE_URL") != nil else {
+                    throw ValidationError("--pii is written to the audit log: set KINSHIP_DATABASE_URL")
+                }
+                let actor = "cli (\(ProcessInfo.processInfo.environment["USER"] ?? "unknown user"))"
+                try await AdminContext.withDatabase { [workspaceID = identity.workspaceID] database in
+                    try await AuditLog(database: database, logger: AdminContext.logger).record(
+                        AuditLog.personalDataRead, target: profile, by: actor, in: workspaceID, details: .object(["read": .string("profile")])
+                    )
+                }
+            }
             if json {
                 print(String(decoding: try await identity.send(.get, path, query: query), as: UTF8.self))
             } else {

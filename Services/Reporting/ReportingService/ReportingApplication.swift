@@ -30,22 +30,25 @@ public enum ReportingApplication {
         let readDatabase = reads ?? runtime.database
         let workspaceKeys = WorkspaceKeyCache(database: runtime.database, keyring: keyring, logger: runtime.logger)
 
-        let profiles = ProfileReader(identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys)
+        let audit = AuditLog(database: runtime.database, logger: runtime.logger)
+        let profiles = ProfileReader(identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys, audit: audit)
         ProfileRoutes(access: access, reader: profiles).add(to: router)
         let segments = SegmentReader(segmentation: segmentation, identity: identity, database: readDatabase)
         SegmentRoutes(access: access, reader: segments).add(to: router)
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         // Privacy requests write, and an export must hold everything: both use the primary.
-        let exportReader = ProfileReader(identity: identity, segmentation: segmentation, database: runtime.database, workspaceKeys: workspaceKeys)
+        let exportReader = ProfileReader(
+            identity: identity, segmentation: segmentation, database: runtime.database, workspaceKeys: workspaceKeys, audit: audit
+        )
         PrivacyRoutes(
             access: access, identity: identity, store: PrivacyRequestStore(database: runtime.database, logger: runtime.logger),
             export: PersonExport(profiles: exportReader, database: runtime.database, workspaceKeys: workspaceKeys)
         ).add(to: router)
-        ReportRoutes(access: access, database: readDatabase).add(to: router)
+        ReportRoutes(access: access, database: readDatabase, keyring: keyring).add(to: router)
         OpenAPIRoute().add(to: router)
         DashboardRoutes(
             access: access, sessions: DashboardSessions(database: runtime.database, logger: runtime.logger),
-            pages: dashboardPages, database: readDatabase, profiles: profiles, segments: segments
+            pages: dashboardPages, database: readDatabase, keyring: keyring, profiles: profiles, segments: segments
         ).add(to: router)
         return (router, reads.map { [$0] } ?? [])
     }

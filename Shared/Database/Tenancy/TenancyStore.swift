@@ -6,7 +6,7 @@ import PostgresNIO
 
 /// Creates and finds workspaces, sources and API keys, and authenticates their secrets.
 public struct TenancyStore: Sendable {
-    let database: PostgresClient
+    public let database: PostgresClient
     let keyring: MasterKeyring
     let logger: Logger
 

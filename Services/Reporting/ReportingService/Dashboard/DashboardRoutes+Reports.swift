@@ -69,7 +69,7 @@ extension DashboardRoutes {
 
     /// The API's answer for `name`, with the dashboard's session's key.
     private func run(_ name: String, _ request: Request, _ session: DashboardSessions.Session, _ context: KinshipRequestContext) async throws -> any Report {
-        try await ReportRoutes.answer(name, request, key: session.key, database: database, logger: context.logger)
+        try await ReportRoutes.answer(name, request, key: session.key, database: database, keyring: keyring, logger: context.logger)
     }
 
     private static func reportPage(_ context: KinshipRequestContext) throws -> (String, [String]) {

@@ -15,6 +15,8 @@ struct DashboardRoutes: Sendable {
     let sessions: DashboardSessions
     let pages: DashboardPages
     let database: PostgresClient
+    /// Opens sealed values a report groups by (`ReportRoutes.ReportScope`).
+    let keyring: MasterKeyring
     let profiles: ProfileReader
     let segments: SegmentReader
 

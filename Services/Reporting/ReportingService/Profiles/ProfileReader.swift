@@ -13,6 +13,8 @@ struct ProfileReader: Sendable {
     let segmentation: Upstream
     let database: PostgresClient
     let workspaceKeys: WorkspaceKeyCache
+    /// Where reads of personal values in clear are recorded (on the primary).
+    let audit: AuditLog
 
     /// The identifier types a search tries, each normalised by identity as at ingestion.
     static let searchedTypes = ["email", "phone", "user_id", "anonymous_id"]
@@ -38,6 +40,7 @@ struct ProfileReader: Sendable {
         let events = try await database.withConnection { connection in
             try await ProfileEvents.page(of: live, in: key.workspaceID, limit: lastEvents, after: nil, opener: opener, on: connection, logger: logger)
         }
+        try await recordClearRead(of: live, by: key, what: "profile")
         return PublicProfile(
             profile: profile, computed: segments?.computed ?? [:], consent: segments?.consent ?? [:],
             consentHistory: segments?.consentHistory ?? [], segments: segments?.memberships ?? [], lastEvents: events.items
@@ -76,12 +79,23 @@ struct ProfileReader: Sendable {
     /// A page of the profile's events, newest first.
     func events(of id: UUID, for key: APIKey, limit: Int, after cursor: ProfileEvents.Cursor?, logger: Logger) async throws -> Page<PublicEvent> {
         let opener = try await self.opener(for: key)
-        return try await database.withConnection { connection in
+        let (live, page) = try await database.withConnection { connection in
             guard let live = try await LiveProfile.follow(id, in: key.workspaceID, on: connection, logger: logger) else {
                 throw KinshipError.notFound("No such profile.")
             }
-            return try await ProfileEvents.page(of: live, in: key.workspaceID, limit: limit, after: cursor, opener: opener, on: connection, logger: logger)
+            return (live, try await ProfileEvents.page(of: live, in: key.workspaceID, limit: limit, after: cursor, opener: opener, on: connection, logger: logger))
         }
+        try await recordClearRead(of: live, by: key, what: "events")
+        return page
+    }
+
+    /// A key that sees personal values in clear read them: the audit log says who, which profile, what.
+    private func recordClearRead(of profile: UUID, by key: APIKey, what: String) async throws {
+        guard key.role.seesRawPII else { return }
+        try await audit.record(
+            AuditLog.personalDataRead, target: profile.lowercased, by: "api key \(key.name) (\(key.id.lowercased))", in: key.workspaceID,
+            details: .object(["read": .string(what)])
+        )
     }
 
     /// Removes every join the identifier made to the profile, which splits where its graph falls apart.

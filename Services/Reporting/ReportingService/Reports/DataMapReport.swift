@@ -44,8 +44,8 @@ public enum DataMapReport {
         let rows = try await ReportQuery.rows(query, on: connection, logger: logger).map { try $0.decode((String, String, Int, Int, Int, Date, Date).self) }
         let keys = rows.prefix(maximumKeys).map { place, key, values, sealed, looksPersonal, first, last in
             DataMapReportView.Key(
-                place: place, key: key, kind: DataClassification.kind(of: key),
-                sensitivity: max(DataClassification.sensitivity(of: key), looksPersonal > 0 ? .personal : .none),
+                place: place, key: key, kind: DataClassification.kind(of: key, describingPerson: place != "properties"),
+                sensitivity: max(DataClassification.sensitivity(of: key, describingPerson: place != "properties"), looksPersonal > 0 ? .personal : .none),
                 values: values, encrypted: sealed, personalLookingInClear: looksPersonal, firstSeen: first, lastSeen: last
             )
         }

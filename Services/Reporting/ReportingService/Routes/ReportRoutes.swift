@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KinshipCore
 import KinshipDatabase
+import KinshipPrivacy
 import KinshipService
 import Logging
 import Metrics
@@ -12,65 +13,74 @@ import PostgresNIO
 struct ReportRoutes: Sendable {
     let access: APIKeyAuthenticator
     let database: PostgresClient
+    let keyring: MasterKeyring
 
     /// A report run on one connection, with the request's parameters parsed.
-    typealias Runner = @Sendable (ReportPeriod, Request, UUID, PostgresConnection, Logger) async throws -> any Report
+    typealias Runner = @Sendable (ReportPeriod, Request, ReportScope, PostgresConnection, Logger) async throws -> any Report
+
+    /// Whose data a report reads: the workspace, and the keyring that opens sealed values a report groups
+    /// by (a sensitive trait, demographics) without showing them to anyone.
+    struct ReportScope: Sendable {
+        let workspaceID: UUID
+        let keyring: MasterKeyring
+    }
 
     /// Every report by its name in the path.
     static let reports: [String: Runner] = [
-        "overview": { period, request, workspace, connection, logger in
+        "overview": { period, request, scope, connection, logger in
             let series = request.uri.queryParameters.get("series")
             guard series == nil || series == "day" else { throw KinshipError.badRequest(.invalidParameter, "series must be day.") }
-            return try await OverviewReport.run(period, daily: series == "day", workspaceID: workspace, on: connection, logger: logger)
+            return try await OverviewReport.run(period, daily: series == "day", workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "funnel": { period, request, workspace, connection, logger in
+        "funnel": { period, request, scope, connection, logger in
             let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             return try await FunnelReport.run(
                 period, steps: steps, windowSeconds: try window(request), breakdownProperty: request.uri.queryParameters.get("breakdown"),
-                workspaceID: workspace, on: connection, logger: logger
+                workspaceID: scope.workspaceID, on: connection, logger: logger
             )
         },
-        "nps": { period, request, workspace, connection, logger in
-            try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: workspace, on: connection, logger: logger)
+        "nps": { period, request, scope, connection, logger in
+            try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "email": { period, _, workspace, connection, logger in
-            try await EmailReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "email": { period, _, scope, connection, logger in
+            try await EmailReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "channels": { period, _, workspace, connection, logger in
-            try await ChannelsReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "channels": { period, _, scope, connection, logger in
+            try await ChannelsReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "support": { period, _, workspace, connection, logger in
-            try await SupportReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "support": { period, _, scope, connection, logger in
+            try await SupportReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "cart-abandonment": { period, _, workspace, connection, logger in
-            try await CartAbandonmentReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "cart-abandonment": { period, _, scope, connection, logger in
+            try await CartAbandonmentReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "trends": { period, request, workspace, connection, logger in
+        "trends": { period, request, scope, connection, logger in
             try await TrendsReport.run(
                 period, interval: try interval(request, default: .day), event: request.uri.queryParameters.get("event"),
-                breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: workspace, on: connection, logger: logger
+                breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: scope.workspaceID, on: connection, logger: logger
             )
         },
-        "rfm": { _, _, workspace, connection, logger in
-            try await RFMReport.run(workspaceID: workspace, on: connection, logger: logger)
+        "rfm": { _, _, scope, connection, logger in
+            try await RFMReport.run(workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "demographics": { period, request, workspace, connection, logger in
+        "demographics": { period, request, scope, connection, logger in
             let named = request.uri.queryParameters.get("traits").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             if let named, named.isEmpty || named.count > 10 || named.contains(where: { $0.isEmpty || $0.count > 100 }) {
                 throw KinshipError.badRequest(.invalidParameter, "traits must name 1 to 10 traits, separated by commas.")
             }
             return try await DemographicsReport.run(
-                period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: workspace, on: connection, logger: logger
+                period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: scope.workspaceID, keyring: scope.keyring,
+                on: connection, logger: logger
             )
         },
-        "data-map": { period, _, workspace, connection, logger in
-            try await DataMapReport.run(period, workspaceID: workspace, on: connection, logger: logger)
+        "data-map": { period, _, scope, connection, logger in
+            try await DataMapReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "retention": { period, request, workspace, connection, logger in
+        "retention": { period, request, scope, connection, logger in
             let parameters = request.uri.queryParameters
             return try await RetentionReport.run(
                 period, interval: try interval(request, default: .week), cohortEvent: parameters.get("cohort_event"),
-                returnEvent: parameters.get("return_event"), workspaceID: workspace, on: connection, logger: logger
+                returnEvent: parameters.get("return_event"), workspaceID: scope.workspaceID, on: connection, logger: logger
             )
         },
     ]
@@ -84,14 +94,16 @@ struct ReportRoutes: Sendable {
         let name = context.parameters.get("name") ?? ""
         let format = request.uri.queryParameters.get("format") ?? "json"
         guard format == "json" || format == "csv" else { throw KinshipError.badRequest(.invalidParameter, "format must be json or csv.") }
-        let answer = try await Self.answer(name, request, key: key, database: database, logger: context.logger)
+        let answer = try await Self.answer(name, request, key: key, database: database, keyring: keyring, logger: context.logger)
         if format == "csv" { return try CSVResponse.make(answer.table, filename: "\(name).csv") }
         return try .json(encoding: answer)
     }
 
     /// Report `name` with the request's parameters, for `key`'s workspace: the API's answer and the
     /// dashboard's page both come from here.
-    static func answer(_ name: String, _ request: Request, key: APIKey, database: PostgresClient, logger: Logger) async throws -> any Report {
+    static func answer(
+        _ name: String, _ request: Request, key: APIKey, database: PostgresClient, keyring: MasterKeyring, logger: Logger
+    ) async throws -> any Report {
         guard let runner = reports[name] else {
             throw KinshipError.notFound("No such report; there are \(reports.keys.sorted().joined(separator: ", ")).")
         }
@@ -102,7 +114,7 @@ struct ReportRoutes: Sendable {
         let (from, to) = try PeriodParameters.period(request)
         let started = ContinuousClock.now
         let answer = try await database.withConnection { connection in
-            try await runner(ReportPeriod(from: from, to: to), request, key.workspaceID, connection, logger)
+            try await runner(ReportPeriod(from: from, to: to), request, ReportScope(workspaceID: key.workspaceID, keyring: keyring), connection, logger)
         }
         Timer(label: "kinship_reporting_report_seconds", dimensions: [("report", name)]).record(duration: ContinuousClock.now - started)
         return answer
