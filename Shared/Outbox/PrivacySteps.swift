@@ -7,6 +7,33 @@ import PostgresNIO
 /// removed, in the caller's transaction (the one that removed it), completing the request when it was
 /// the last step.
 public enum PrivacySteps {
+    /// What a service removes of the profiles of an erasure, in the consumer's transaction: table → rows.
+    public typealias Erase = @Sendable (_ workspaceID: UUID, _ profiles: [UUID], PostgresConnection) async throws -> [String: Int]
+
+    /// `service`'s consumer of the `privacy` topic (group `<service>-privacy`): carries out its step of each
+    /// erasure with `erase` in the transaction that advances its cursor and marks the step done. A step
+    /// already done is skipped, so a message delivered again (after a crash) changes nothing.
+    public static func consumer(
+        _ service: PrivacyStepService, database: PostgresClient, options: OutboxConsumerOptions, logger: Logger, erase: @escaping Erase
+    ) -> OutboxConsumer {
+        OutboxConsumer(group: "\(service.rawValue)-privacy", topic: .privacy, database: database, logger: logger, options: options) { message, connection in
+            try await handle(message, as: service, erase: erase, on: connection, logger: logger)
+        }
+    }
+
+    /// One `privacy` message, as `service`'s consumer handles it.
+    public static func handle(
+        _ message: OutboxMessage, as service: PrivacyStepService, erase: Erase, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let request = try JSONCoding.decode(PrivacyRequestMessage.self, from: Data(message.payload.utf8))
+        guard request.kind == .erase, let requestID = UUID(uuidString: request.requestId) else { return }
+        let workspaceID = message.workspaceID
+        guard try await isPending(service, request: requestID, in: workspaceID, on: connection, logger: logger) else { return }
+        let removed = try await erase(workspaceID, request.profiles, connection)
+        try await complete(service, request: requestID, in: workspaceID, removed: removed, on: connection, logger: logger)
+        logger.info("carried out an erasure step", metadata: ["request": "\(request.requestId)", "service": "\(service.rawValue)"])
+    }
+
     /// Locks the request's row (so two services finishing at once see each other's steps) and says whether
     /// `service`'s step is still to do. False when the request or the step is unknown.
     public static func isPending(

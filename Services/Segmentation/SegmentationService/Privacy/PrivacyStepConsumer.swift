@@ -7,29 +7,15 @@ import PostgresNIO
 
 /// Segmentation's consumer of the `privacy` topic: its step of each erasure removes the person's computed
 /// traits, consent facts and every membership (current and past), announcing `segment.exited` for the
-/// segments they were in, so whoever acts on segments lets go of them too. Runs in the transaction that
-/// advances its cursor and marks the step done; a step already done is skipped.
+/// segments they were in, so whoever acts on segments lets go of them too.
 struct PrivacyStepConsumer: Sendable {
     let logger: Logger
 
-    static let consumerGroup = "segmentation-privacy"
-
     func consumer(database: PostgresClient, options: OutboxConsumerOptions) -> OutboxConsumer {
-        OutboxConsumer(group: Self.consumerGroup, topic: .privacy, database: database, logger: logger, options: options) { message, connection in
-            try await handle(message, on: connection)
-        }
+        PrivacySteps.consumer(.segmentation, database: database, options: options, logger: logger, erase: erase)
     }
 
-    func handle(_ message: OutboxMessage, on connection: PostgresConnection) async throws {
-        let request = try JSONCoding.decode(PrivacyRequestMessage.self, from: Data(message.payload.utf8))
-        guard request.kind == .erase, let requestID = UUID(uuidString: request.requestId) else { return }
-        let workspaceID = message.workspaceID
-        guard try await PrivacySteps.isPending(.segmentation, request: requestID, in: workspaceID, on: connection, logger: logger) else { return }
-        let removed = try await erase(request.profiles, in: workspaceID, on: connection)
-        try await PrivacySteps.complete(.segmentation, request: requestID, in: workspaceID, removed: removed, on: connection, logger: logger)
-    }
-
-    func erase(_ profiles: [UUID], in workspaceID: UUID, on connection: PostgresConnection) async throws -> [String: Int] {
+    func erase(in workspaceID: UUID, _ profiles: [UUID], on connection: PostgresConnection) async throws -> [String: Int] {
         var removed: [String: Int] = [:]
         let now = Timestamp.format(Date())
         var exits: [SegmentMembershipChange] = []
