@@ -108,7 +108,7 @@ let services: [Target] =
     + service("Reporting", executable: "reporting", dependencies: [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", "KinshipInternalClient",
         .hummingbird, .httpTypes, .postgresNIO, .logging, .metrics, .nioCore, .csv, .serviceLifecycle, .mustache,
-    ], resources: [.copy("Resources/openapi.json"), .copy("Resources/Dashboard")])
+    ], resources: [.copy("Resources/openapi.json"), .copy("Resources/Dashboard")], mainDependencies: ["KinshipOutbox"])
     + [
         // The demo shop: a seeded simulation of a Thai online shop and its ground truth (the same bytes on
         // every machine).
@@ -184,7 +184,7 @@ let testTargets: [Target] = [
         .hummingbird, .hummingbirdTesting, .postgresNIO, .logging, .propertyBased,
     ]),
     tests("ReportingServiceTests", path: "ReportingServiceTests", [
-        "ReportingService", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipService", .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .nioCore,
+        "ReportingService", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .nioCore,
         .logging,
     ]),
     tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase", "KinshipDemoShop"]),

@@ -3,16 +3,23 @@ import Hummingbird
 import KinshipCore
 import KinshipDatabase
 import KinshipInternalClient
+import KinshipOutbox
 import KinshipService
 import PostgresNIO
 import ServiceLifecycle
 
 /// The reporting service: the public HTTP API that people and tools call (`/v1/…`, an API key each),
-/// answering from Postgres and from identity's and segmentation's internal APIs (docs/reporting.md).
+/// answering from Postgres and from identity's and segmentation's internal APIs (docs/reporting.md), and the
+/// worker that keeps the reports' rollups from the outbox.
 public enum ReportingApplication {
-    public static func build(_ runtime: ServiceRuntime, configuration: ReportingConfiguration = ReportingConfiguration()) throws -> some ApplicationProtocol {
+    public static func build(
+        _ runtime: ServiceRuntime, configuration: ReportingConfiguration = ReportingConfiguration(),
+        consumerOptions: OutboxConsumerOptions = OutboxConsumerOptions()
+    ) throws -> some ApplicationProtocol {
         let (router, services) = try routes(runtime, configuration: configuration)
-        return runtime.makeApplication(router: router, services: services)
+        // The rollups are written to the primary; reports may read them from a replica.
+        let rollups = ReportRollupConsumer(logger: runtime.logger).consumers(database: runtime.database, logger: runtime.logger, options: consumerOptions)
+        return runtime.makeApplication(router: router, services: services + rollups)
     }
 
     /// The router with every route, and the services it needs running beside it (a read replica's pool).
