@@ -99,6 +99,8 @@ extension ProfileEventsRouteTests.Shop {
             """,
             logger: TestDatabase.logger
         )
+        let workspaceID = workspace.id
+        _ = try await database.withConnection { try await ReportRollupWriter(logger: TestDatabase.logger).rollAll(in: workspaceID, on: $0) }
     }
 }
 

@@ -60,6 +60,9 @@ struct ProfileEventsRouteTests {
                     logger: TestDatabase.logger
                 )
             }
+            // As reporting's worker rolls them up for the reports.
+            let workspaceID = workspace.id
+            _ = try await database.withConnection { try await ReportRollupWriter(logger: TestDatabase.logger).rollAll(in: workspaceID, on: $0) }
         }
     }
 

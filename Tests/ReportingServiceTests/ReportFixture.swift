@@ -1,12 +1,14 @@
 import Foundation
 import KinshipCore
 import KinshipDatabase
+import KinshipOutbox
 import KinshipTestSupport
 import PostgresNIO
 import ReportingService
 
 /// A workspace with profiles, identifiers and events as ingestion and identity leave them (`events`,
-/// `event_profiles`, `profiles`, `identities`), for the reports to read.
+/// `event_profiles`, `profiles`, `identities`) and as reporting's worker rolls them up (`report_events`), for
+/// the reports to read.
 struct ReportFixture: Sendable {
     let database: PostgresClient
     let workspaceID: UUID
@@ -48,8 +50,9 @@ struct ReportFixture: Sendable {
     }
 
     /// Stores a track event as ingestion does, attached to `profile` as identity does (nil: not resolved yet).
-    func track(_ name: String, of profile: UUID?, at time: String, _ properties: [String: JSONValue] = [:]) async throws {
-        try await store(type: "track", name: name, of: profile, at: time, ["properties": .object(properties)])
+    @discardableResult
+    func track(_ name: String, of profile: UUID?, at time: String, _ properties: [String: JSONValue] = [:], rolledUp: Bool = true) async throws -> EventReference {
+        try await store(type: "track", name: name, of: profile, at: time, ["properties": .object(properties)], rolledUp: rolledUp)
     }
 
     /// Stores an identify call with its traits, attached to `profile`.
@@ -58,32 +61,52 @@ struct ReportFixture: Sendable {
     }
 
     /// Stores a page view, with `context.campaign` when given.
-    func page(of profile: UUID?, at time: String, campaign: [String: JSONValue]? = nil) async throws {
-        try await store(type: "page", name: nil, of: profile, at: time, ["context": .object(campaign.map { ["campaign": .object($0)] } ?? [:])])
+    @discardableResult
+    func page(of profile: UUID?, at time: String, campaign: [String: JSONValue]? = nil, rolledUp: Bool = true) async throws -> EventReference {
+        try await store(
+            type: "page", name: nil, of: profile, at: time, ["context": .object(campaign.map { ["campaign": .object($0)] } ?? [:])], rolledUp: rolledUp
+        )
     }
 
-    private func store(type: String, name: String?, of profile: UUID?, at timeText: String, _ parts: [String: JSONValue]) async throws {
+    /// Stores the event, and unless `rolledUp` is false rolls it up as reporting's worker does on its
+    /// `events` and `resolutions` messages.
+    @discardableResult
+    private func store(
+        type: String, name: String?, of profile: UUID?, at timeText: String, _ parts: [String: JSONValue], rolledUp: Bool = true
+    ) async throws -> EventReference {
         let time = Self.date(timeText)
         let messageId = UUID().uuidString
         var message: [String: JSONValue] = ["type": .string(type), "messageId": .string(messageId), "timestamp": .string(timeText)]
         if let name { message["event"] = .string(name) }
         message.merge(parts) { _, new in new }
-        let receivedAt = Date()
+        // Ingestion keeps arrival times to the millisecond, as its outbox references spell them.
+        let receivedAt = Timestamp.format(milliseconds: Timestamp.milliseconds(Date()))
+        let reference = EventReference(messageId: messageId, receivedAt: receivedAt)
         try await database.query(
             """
             INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
-            VALUES (\(workspaceID), \(receivedAt), \(messageId), \(source), \(type), \(name), \(time), \(JSONValue.object(message).serialized())::jsonb)
+            VALUES (\(workspaceID), \(receivedAt)::timestamptz, \(messageId), \(source), \(type), \(name), \(time), \(JSONValue.object(message).serialized())::jsonb)
             """,
             logger: Self.logger
         )
-        guard let profile else { return }
-        try await database.query(
-            """
-            INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time)
-            VALUES (\(workspaceID), \(receivedAt), \(messageId), \(profile), \(time))
-            """,
-            logger: Self.logger
-        )
+        if let profile {
+            try await database.query(
+                """
+                INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time)
+                VALUES (\(workspaceID), \(receivedAt)::timestamptz, \(messageId), \(profile), \(time))
+                """,
+                logger: Self.logger
+            )
+        }
+        if rolledUp { try await rollUp([reference]) }
+        return reference
+    }
+
+    /// Rolls these events up as reporting's worker does when their messages come.
+    func rollUp(_ references: [EventReference]) async throws {
+        try await database.withConnection { connection in
+            try await ReportRollupWriter(logger: Self.logger).roll(references, in: workspaceID, on: connection)
+        }
     }
 
     /// Keeps segmentation's computed traits of `profile` as its evaluation and RFM scoring leave them.
@@ -105,6 +128,9 @@ struct ReportFixture: Sendable {
         try await database.query(
             "UPDATE event_profiles SET profile_id = \(into) WHERE workspace_id = \(workspaceID) AND profile_id = \(from)", logger: Self.logger
         )
+        try await database.withConnection { connection in
+            try await ReportRollupWriter(logger: Self.logger).repoint([from, into], in: workspaceID, on: connection)
+        }
     }
 
     /// Runs a report on one connection of the pool.

@@ -16,28 +16,18 @@ public enum CartAbandonmentReport {
         // A profile's carts are its cart events grouped by the first `Order Completed` at or after each
         // (any order, cancelled or not, closes a cart, as for the cart traits); the events no order
         // followed are its open cart. Only profiles with a cart event in the period are read.
-        let checkoutValue = """
-            CASE WHEN jsonb_typeof(t.p->'value') = 'number' THEN \(ReportSQL.satang(of: "t.p->'value'"))
-                 ELSE (SELECT coalesce(sum(\(ReportSQL.lineSatang(of: "line"))), 0)::bigint
-                       FROM jsonb_array_elements(CASE WHEN jsonb_typeof(t.p->'products') = 'array' THEN t.p->'products' ELSE '[]'::jsonb END) AS line)
-            END
-            """
         let windowSeconds = window
         let query: PostgresQuery = """
             WITH shoppers AS (
-                SELECT DISTINCT ep.profile_id
-                FROM events e
-                JOIN event_profiles ep
-                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
-                WHERE e.workspace_id = \(workspaceID) AND e.type = 'track' AND e.event IN ('Product Added', 'Checkout Started')
+                SELECT DISTINCT e.profile_id
+                FROM report_events e
+                WHERE e.profile_id IS NOT NULL AND e.workspace_id = \(workspaceID) AND e.type = 'track' AND e.event IN ('Product Added', 'Checkout Started')
                   AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
             ),
             activity AS (
-                SELECT ep.profile_id, e.event, e.event_time, e.message_id, e.message->'properties' AS p
-                FROM events e
-                JOIN event_profiles ep
-                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
-                JOIN shoppers s ON s.profile_id = ep.profile_id
+                SELECT e.profile_id, e.event, e.event_time, e.message_id, e.value_satang
+                FROM report_events e
+                JOIN shoppers s ON s.profile_id = e.profile_id
                 WHERE e.workspace_id = \(workspaceID) AND e.type = 'track'
                   AND e.event IN ('Product Added', 'Checkout Started', 'Order Completed')
             ),
@@ -55,7 +45,7 @@ public enum CartAbandonmentReport {
             cart_events AS (
                 SELECT t.profile_id, t.event, t.event_time, t.message_id, t.closed_at,
                        max(t.event_time) FILTER (WHERE t.event = 'Checkout Started') OVER (PARTITION BY t.profile_id, t.closed_at) AS checkout_at,
-                       CASE WHEN t.event = 'Checkout Started' THEN \(unescaped: checkoutValue) ELSE \(unescaped: ReportSQL.lineSatang(of: "t.p")) END AS satang
+                       t.value_satang AS satang
                 FROM timed t WHERE t.event IN ('Product Added', 'Checkout Started')
             ),
             -- A cart holds what its last checkout said, and what was added after that checkout.

@@ -17,11 +17,9 @@ public enum ChannelsReport {
         // differs), so the database cannot tell one device from another.
         let query: PostgresQuery = """
             WITH views AS (
-                SELECT ep.profile_id, e.event_time, e.message_id, \(unescaped: ReportSQL.campaign(ofMessage: "e.message")) AS campaign
-                FROM events e
-                JOIN event_profiles ep
-                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
-                WHERE e.workspace_id = \(workspaceID) AND e.type IN ('page', 'screen')
+                SELECT e.profile_id, e.event_time, e.message_id, e.campaign
+                FROM report_events e
+                WHERE e.workspace_id = \(workspaceID) AND e.profile_id IS NOT NULL AND e.type IN ('page', 'screen')
                   AND e.event_time >= \(period.from) - interval '\(unescaped: touchHorizon)' AND e.event_time < \(period.to)
             ),
             period_views AS (

@@ -24,8 +24,8 @@ public enum DemographicsReport {
         let query: PostgresQuery = """
             WITH orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
             active AS (
-                SELECT DISTINCT profile_id FROM event_profiles
-                WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
+                SELECT DISTINCT profile_id FROM report_events
+                WHERE workspace_id = \(workspaceID) AND profile_id IS NOT NULL AND event_time >= \(period.from) AND event_time < \(period.to)
             ),
             purchases AS (
                 SELECT profile_id, count(*) AS orders, sum(net_satang) AS satang FROM orders GROUP BY profile_id

@@ -11,23 +11,20 @@ public enum EmailReport {
         // "Unique" counts people: the profile identity attached the event to, or the event itself while
         // it has none, so an unresolved open is never lost and never merged with another.
         let query: PostgresQuery = """
-            SELECT c.campaign,
-                   max(e.message->'properties'->>'campaign_name') FILTER (WHERE jsonb_typeof(e.message->'properties'->'campaign_name') = 'string'),
+            SELECT e.email_campaign,
+                   max(e.email_campaign_name),
                    count(*) FILTER (WHERE e.event = 'Email Delivered'),
                    count(DISTINCT who.id) FILTER (WHERE e.event = 'Email Opened'),
                    count(DISTINCT who.id) FILTER (WHERE e.event = 'Email Link Clicked'),
                    count(*) FILTER (WHERE e.event = 'Email Bounced'),
                    count(DISTINCT who.id) FILTER (WHERE e.event = 'Unsubscribed')
-            FROM events e
-            LEFT JOIN event_profiles ep
-                ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
-            CROSS JOIN LATERAL (SELECT coalesce(ep.profile_id::text, 'event:' || e.message_id) AS id) who
-            CROSS JOIN LATERAL (SELECT \(unescaped: ReportSQL.displayText(of: "e.message->'properties'->'campaign_id'")) AS campaign) c
+            FROM report_events e
+            CROSS JOIN LATERAL (SELECT coalesce(e.profile_id::text, 'event:' || e.message_id) AS id) who
             WHERE e.workspace_id = \(workspaceID) AND e.type = 'track'
               AND e.event IN ('Email Delivered', 'Email Opened', 'Email Link Clicked', 'Email Bounced', 'Unsubscribed')
               AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
-            GROUP BY c.campaign
-            ORDER BY count(*) FILTER (WHERE e.event = 'Email Delivered') DESC, c.campaign COLLATE "C"
+            GROUP BY e.email_campaign
+            ORDER BY count(*) FILTER (WHERE e.event = 'Email Delivered') DESC, e.email_campaign COLLATE "C"
             """
         let campaigns = try await ReportQuery.rows(query, on: connection, logger: logger).map { try $0.decode((String, String?, Int, Int, Int, Int, Int).self) }
             .map { row in

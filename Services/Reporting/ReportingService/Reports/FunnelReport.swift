@@ -50,16 +50,26 @@ public enum FunnelReport {
         let window = Double(windowSeconds)
         let breakdown = breakdownProperty == nil ? "NULL::text" : ReportSQL.displayText(of: "b.property_value")
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 2048, interpolationCount: 8 + 3 * steps.count)
-        sql.appendLiteral("""
-            WITH step_events AS (
-                SELECT ep.profile_id, e.event, e.event_time, e.message_id, \(breakdown) AS breakdown
-                FROM events e
-                JOIN event_profiles ep
-                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
-                CROSS JOIN LATERAL (SELECT e.message->'properties'->
-            """)
-        sql.appendInterpolation(breakdownProperty ?? "")
-        sql.appendLiteral(" AS property_value) b WHERE e.workspace_id = ")
+        if breakdownProperty == nil {
+            // Without a breakdown no property is read: the rollup's narrow rows answer.
+            sql.appendLiteral("""
+                WITH step_events AS (
+                    SELECT e.profile_id, e.event, e.event_time, e.message_id, NULL::text AS breakdown
+                    FROM report_events e
+                    WHERE e.profile_id IS NOT NULL AND e.workspace_id = 
+                """)
+        } else {
+            sql.appendLiteral("""
+                WITH step_events AS (
+                    SELECT ep.profile_id, e.event, e.event_time, e.message_id, \(breakdown) AS breakdown
+                    FROM events e
+                    JOIN event_profiles ep
+                        ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
+                    CROSS JOIN LATERAL (SELECT e.message->'properties'->
+                """)
+            sql.appendInterpolation(breakdownProperty ?? "")
+            sql.appendLiteral(" AS property_value) b WHERE e.workspace_id = ")
+        }
         sql.appendInterpolation(workspaceID)
         sql.appendLiteral(" AND e.type = 'track' AND e.event = ANY(")
         sql.appendInterpolation(steps)

@@ -13,11 +13,11 @@ public enum NPSReport {
             WITH intervals AS (\(intervalsOf: interval, over: period)),
             responses AS (
                 SELECT date_trunc(\(interval.rawValue), e.event_time AT TIME ZONE 'UTC') AS starts,
-                       (e.message->'properties'->>'nps_score')::numeric AS score
-                FROM events e
+                       e.nps_score AS score
+                FROM report_events e
                 WHERE e.workspace_id = \(workspaceID) AND e.type = 'track' AND e.event = 'Survey Responded'
                   AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
-                  AND jsonb_typeof(e.message->'properties'->'nps_score') = 'number'
+                  AND e.nps_score IS NOT NULL
             )
             SELECT i.starts AT TIME ZONE 'UTC',
                    count(r.score) FILTER (WHERE r.score >= 9),

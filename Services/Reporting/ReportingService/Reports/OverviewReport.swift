@@ -35,13 +35,13 @@ public enum OverviewReport {
             WITH intervals AS (\(intervalsOf: .day, over: period)),
             orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
             events_per_day AS (
-                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(*) AS events FROM events
+                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(*) AS events FROM report_events
                 WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
                 GROUP BY 1
             ),
             active_per_day AS (
-                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(DISTINCT profile_id) AS active FROM event_profiles
-                WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
+                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(DISTINCT profile_id) AS active FROM report_events
+                WHERE workspace_id = \(workspaceID) AND profile_id IS NOT NULL AND event_time >= \(period.from) AND event_time < \(period.to)
                 GROUP BY 1
             ),
             orders_per_day AS (
@@ -73,16 +73,16 @@ public enum OverviewReport {
     }
 
     static func figures(_ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Figures {
-        // Identity keeps `event_profiles` pointing at live profiles (a merge moves the rows), so its
-        // profile ids need no look-up through `profiles.merged_into`.
+        // The rollup keeps each event's profile live (a merge re-points its rows, as identity moves
+        // `event_profiles`), so its profile ids need no look-up through `profiles.merged_into`.
         let query: PostgresQuery = """
             WITH orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
             active AS (
-                SELECT DISTINCT profile_id FROM event_profiles
-                WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
+                SELECT DISTINCT profile_id FROM report_events
+                WHERE workspace_id = \(workspaceID) AND profile_id IS NOT NULL AND event_time >= \(period.from) AND event_time < \(period.to)
             )
             SELECT
-                (SELECT count(*) FROM events
+                (SELECT count(*) FROM report_events
                  WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)),
                 (SELECT count(*) FROM active),
                 (SELECT count(*) FROM active a

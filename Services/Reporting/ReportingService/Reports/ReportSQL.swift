@@ -4,7 +4,7 @@ import PostgresNIO
 /// SQL that several reports share, written into a report's query by string interpolation so that every
 /// value in it is bound like the rest of the query's (`"WITH orders AS (\(standingOrdersOf: id, completedIn: period)) …"`).
 extension PostgresQuery.StringInterpolation {
-    /// The workspace's standing orders whose completion falls in the period, one row each:
+    /// The workspace's standing orders whose completion falls in the period, from the rollup, one row each:
     /// `order_key`, `completed_at`, `profile_id` (NULL while identity has not resolved the event),
     /// `total_satang` and `net_satang` (the total less the order's refunds, never below 0).
     ///
@@ -17,21 +17,15 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral(
             """
             WITH order_events AS (
-                SELECT e.event, e.event_time, e.message_id, ep.profile_id,
-                       CASE WHEN jsonb_typeof(e.message->'properties'->'order_id') = 'string'
-                            THEN 'order:' || (e.message->'properties'->>'order_id')
-                            ELSE 'message:' || e.message_id END AS order_key,
-                       \(ReportSQL.satang(of: "e.message->'properties'->'total'")) AS satang
-                FROM events e
-                LEFT JOIN event_profiles ep
-                    ON ep.workspace_id = e.workspace_id AND ep.received_at = e.received_at AND ep.message_id = e.message_id
-                WHERE e.workspace_id = 
+                SELECT event, event_time, message_id, profile_id, order_key, value_satang AS satang
+                FROM report_events
+                WHERE workspace_id = 
             """
         )
         appendInterpolation(workspaceID)
         appendLiteral(
             """
-             AND e.type = 'track' AND e.event IN ('Order Completed', 'Order Cancelled', 'Order Refunded')
+             AND type = 'track' AND event IN ('Order Completed', 'Order Cancelled', 'Order Refunded')
             ),
             completions AS (
                 SELECT DISTINCT ON (order_key) order_key, event_time AS completed_at, profile_id, satang AS total_satang
@@ -75,7 +69,7 @@ extension PostgresQuery.StringInterpolation {
 enum ReportSQL {
     /// A JSON number as integer satang (hundredths, rounded half away from zero); 0 when it is no number or
     /// beyond a billion baht (not money, and a bigint overflow for one event would fail every report), as
-    /// `Satang` reads money for the computed traits.
+    /// `Satang` reads money for the computed traits (and `kinship_report_satang` for the rollups).
     static func satang(of json: String) -> String {
         """
         (CASE WHEN jsonb_typeof(\(json)) = 'number' AND abs((\(json) #>> '{}')::numeric) <= 1000000000
@@ -83,36 +77,14 @@ enum ReportSQL {
         """
     }
 
-    /// A product line's value in satang: `price` × `quantity` (its whole part, 1 when missing), as the cart
-    /// traits value a `Product Added` or a product of a checkout.
-    static func lineSatang(of line: String) -> String {
-        """
-        (\(satang(of: "\(line)->'price'")) * CASE WHEN jsonb_typeof(\(line)->'quantity') = 'number'
-                                                THEN least(greatest(trunc((\(line)->>'quantity')::numeric), 0), 10000)::bigint ELSE 1 END)
-        """
-    }
-
     /// A property's value as a report shows it: its text (strings without quotes, other values as JSON),
     /// `(none)` when missing or null, and `(sealed)` for a personal value stored encrypted, which a report
-    /// cannot read and must not group by.
+    /// cannot read and must not group by (`kinship_report_text` for the rollups).
     static func displayText(of json: String) -> String {
         """
         (CASE WHEN \(json) IS NULL OR jsonb_typeof(\(json)) = 'null' THEN '(none)'
               WHEN jsonb_typeof(\(json)) = 'object' AND \(json) ? '$sealed' THEN '(sealed)'
               ELSE \(json) #>> '{}' END)
         """
-    }
-
-    /// The campaign of a page or screen view from `context.campaign` of its message: `source/medium`,
-    /// `source` alone without a medium, NULL without a source (as the computed traits read it).
-    static func campaign(ofMessage message: String) -> String {
-        let source = "(\(message)->'context'->'campaign'->'source')"
-        let medium = "(\(message)->'context'->'campaign'->'medium')"
-        return """
-            (CASE WHEN jsonb_typeof(\(source)) = 'string' AND \(source) #>> '{}' <> ''
-                  THEN (\(source) #>> '{}') || CASE WHEN jsonb_typeof(\(medium)) = 'string' AND \(medium) #>> '{}' <> ''
-                                                    THEN '/' || (\(medium) #>> '{}') ELSE '' END
-             END)
-            """
     }
 }

@@ -19,12 +19,11 @@ public enum RetentionReport {
         // the period are in no cohort.
         let query: PostgresQuery = """
             WITH seen AS (
-                SELECT ep.profile_id, ep.event_time, date_trunc(\(interval.rawValue), ep.event_time AT TIME ZONE 'UTC') AS starts,
+                SELECT e.profile_id, e.event_time, date_trunc(\(interval.rawValue), e.event_time AT TIME ZONE 'UTC') AS starts,
                        CASE WHEN \(cohortEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(cohortEvent) END AS is_start,
                        CASE WHEN \(returnEvent)::text IS NULL THEN true ELSE e.type = 'track' AND e.event = \(returnEvent) END AS is_return
-                FROM event_profiles ep
-                JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
-                WHERE ep.workspace_id = \(workspaceID) AND ep.event_time < \(period.to)
+                FROM report_events e
+                WHERE e.workspace_id = \(workspaceID) AND e.profile_id IS NOT NULL AND e.event_time < \(period.to)
                   AND NOT (e.type = 'track' AND e.event IN ('Email Delivered', 'Email Bounced'))
             ),
             -- One row per profile and interval it was seen in: the joins below then read profile-intervals,

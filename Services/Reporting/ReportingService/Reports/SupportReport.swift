@@ -13,12 +13,10 @@ public enum SupportReport {
         // Each ticket is counted three times below, once per dimension, so one scan gives every group.
         let query: PostgresQuery = """
             WITH ticket_events AS (
-                SELECT e.event, e.event_time, e.message_id, e.message->'properties'->>'ticket_id' AS ticket_id,
-                       \(unescaped: ReportSQL.displayText(of: "e.message->'properties'->'category'")) AS category,
-                       \(unescaped: ReportSQL.displayText(of: "e.message->'properties'->'channel'")) AS channel
-                FROM events e
+                SELECT e.event, e.event_time, e.message_id, e.ticket_id, e.ticket_category AS category, e.ticket_channel AS channel
+                FROM report_events e
                 WHERE e.workspace_id = \(workspaceID) AND e.type = 'track' AND e.event IN ('Ticket Opened', 'Ticket Resolved')
-                  AND jsonb_typeof(e.message->'properties'->'ticket_id') = 'string'
+                  AND e.ticket_id IS NOT NULL
             ),
             openings AS (
                 SELECT DISTINCT ON (ticket_id) ticket_id, event_time AS opened_at, category, channel
