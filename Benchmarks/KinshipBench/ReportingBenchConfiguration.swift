@@ -18,6 +18,11 @@ struct ReportingBenchConfiguration: Sendable {
     var reportTimeoutSeconds: Int
     /// Profiles whose newest events are read, one after another, as the profile page reads them.
     var profileLookups: Int
+    /// The rollup lag measure: events per second through identity and reporting's worker, for this long; a
+    /// wait in which nothing changed for `stallSeconds` gives up.
+    var realtimeRate: Int
+    var realtimeSeconds: Int
+    var stallSeconds: Int
     /// The bench cluster's postmaster, for Postgres's share of the CPU; without it that share is not reported.
     var postgresPID: Int32?
 
@@ -30,6 +35,9 @@ struct ReportingBenchConfiguration: Sendable {
         reportBudgetSeconds = try environment.integer("KINSHIP_BENCH_REPORT_BUDGET_SECONDS", default: 60, range: 1...86_400)
         reportTimeoutSeconds = try environment.integer("KINSHIP_BENCH_REPORT_TIMEOUT_SECONDS", default: 120, range: 1...86_400)
         profileLookups = try environment.integer("KINSHIP_BENCH_PROFILE_LOOKUPS", default: 200, range: 1...100_000)
+        realtimeRate = try environment.integer("KINSHIP_BENCH_REALTIME_RATE", default: 2000, range: 1...1_000_000)
+        realtimeSeconds = try environment.integer("KINSHIP_BENCH_REALTIME_SECONDS", default: 30, range: 1...3600)
+        stallSeconds = try environment.integer("KINSHIP_BENCH_STALL_SECONDS", default: 120, range: 1...86_400)
         postgresPID = environment.optional("KINSHIP_BENCH_PG_PID") == nil
             ? nil : Int32(try environment.integer("KINSHIP_BENCH_PG_PID", default: 1, range: 1...Int(Int32.max)))
     }

@@ -6,14 +6,18 @@ import ReportingService
 struct ReportingBenchResult: Sendable {
     static let reportP99GoalMs = 1000.0
     static let profileEventsP99GoalMs = 20.0
+    static let rollupLagGoalSeconds = 5.0
 
     let configuration: ReportingBenchConfiguration
     let load: ShopLoad
     let setUp: TraitsSetUp
+    /// The set-up's rollup of the loaded shop: rows written and how long it took.
+    let rollup: (rows: Int, duration: Duration)
     let period: ReportPeriod
     let measures: ReportingMeasures
     /// The benchmark process over the measures (not the set-up): its peak memory, the CPU shares.
     let usage: MeasureUsage
+    let lag: RollupLagMeasure
 
     var residentMB: Double { Double(usage.peakResidentKB) / 1024 }
     var worstReport: ReportTiming? { measures.reports.max { $0.p99 < $1.p99 } }
@@ -28,6 +32,7 @@ struct ReportingBenchResult: Sendable {
             problems.append("the overview counted \(grouped(m.overviewEvents)) events in the period, the table holds \(grouped(m.periodEvents))")
         }
         if m.reference.rows == 0 { problems.append("the period holds no resolved event") }
+        if lag.missing > 0 { problems.append("\(grouped(lag.missing)) of \(grouped(lag.events)) events never got their rollup row with a profile") }
         return problems
     }
 
@@ -70,6 +75,11 @@ struct ReportingBenchResult: Sendable {
             ["profile events, newest 20, p99", String(format: "%.1f ms", profileEventsP99), "< \(Int(Self.profileEventsP99GoalMs)) ms (database part)",
              profileEventsP99 < Self.profileEventsP99GoalMs ? "met" : "missed"],
             ["bench RSS, peak", String(format: "%.0f MB", residentMB), "", ""],
+            [String(format: "rollups behind %@ events/s, p50", grouped(lag.targetRate)), String(format: "%.2f s", lag.lagP50), "", ""],
+            [String(format: "rollups behind %@ events/s, p99", grouped(lag.targetRate)), String(format: "%.2f s", lag.lagP99),
+             "< \(Int(Self.rollupLagGoalSeconds)) s", lag.lagP99 < Self.rollupLagGoalSeconds ? "met" : "missed"],
+            ["rollups behind, max", String(format: "%.2f s", lag.lagMax), "", ""],
+            ["rollups caught up after the last commit", String(format: "%.2f s", lag.catchUp), "", ""],
         ]
         lines += TextTable.figures(figures).lines
         lines += [
@@ -77,8 +87,13 @@ struct ReportingBenchResult: Sendable {
             String(format: "set-up (not measured): load %.1f s (%@ events/s by COPY); %@ profiles evaluated and %@ scored by RFM in %.1f s",
                    load.duration.inMilliseconds / 1000, grouped(perSecond(load.events, load.duration)), grouped(setUp.evaluated),
                    grouped(setUp.rfmScored), setUp.duration.inMilliseconds / 1000),
-            "reports: exact SQL over the raw tables (no rollups), so their time grows with the period's events; only rfm reads "
-                + "no events (the last RFM scoring in segment_profiles)",
+            String(format: "set-up (not measured): the loaded shop rolled up into report_events, %@ rows in %.1f s",
+                   grouped(rollup.rows), rollup.duration.inMilliseconds / 1000),
+            "reports: exact SQL over the rollup report_events (one narrow row per event), the raw tables only for a breakdown by a "
+                + "property; rfm reads no events (the last RFM scoring in segment_profiles)",
+            String(format: "rollup lag: %@ events at %@ events/s (%.0f achieved) stored as ingestion does, through identity's consumer and "
+                   + "reporting's rollup consumers in this process; every 250 ms, the age of the oldest committed event without its rollup "
+                   + "row and profile (%d samples)", grouped(lag.events), grouped(lag.targetRate), lag.achievedRate, lag.samples),
             "runs: \(c.reportRuns) of each report, fewer once its runs took \(c.reportBudgetSeconds) s; a run is cancelled after "
                 + "\(c.reportTimeoutSeconds) s (statement_timeout), its time then at least that (≥); p99 of fewer than 100 runs is nearest rank, "
                 + "the slowest run",
@@ -113,6 +128,13 @@ struct ReportingBenchResult: Sendable {
             "profile_events_p50_ms": .number(round(profileEventsP50)), "profile_events_p99_ms": .number(round(profileEventsP99)),
             "rss_mb": .number(residentMB.rounded()), "bench_cores": .number(round(usage.cpu.service)),
         ]
+        figures["rollup_set_up_s"] = .number(round(rollup.duration.inMilliseconds / 1000))
+        figures["rollup_rate_events_per_s"] = .number(round(lag.achievedRate, 1))
+        figures["rollup_lag_p50_s"] = .number(round(lag.lagP50))
+        figures["rollup_lag_p99_s"] = .number(round(lag.lagP99))
+        figures["rollup_lag_max_s"] = .number(round(lag.lagMax))
+        figures["rollup_catch_up_s"] = .number(round(lag.catchUp))
+        figures["rollup_missing"] = .number(Double(lag.missing))
         if let postgres = usage.cpu.postgres { figures["postgres_cores"] = .number(round(postgres)) }
         for report in m.reports {
             let key = report.name.replacingOccurrences(of: "-", with: "_")

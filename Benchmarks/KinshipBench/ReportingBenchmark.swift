@@ -9,9 +9,10 @@ import SegmentationService
 
 /// `kinship-bench reporting`: the eleven reports of the reporting library over a demo shop's whole span,
 /// each run several times on one connection, beside a reference (one pass over the period's resolved
-/// events); then the profile page's events query for random profiles. The set-up loads the shop as ingestion
-/// and identity leave it and has segmentation compute every profile's traits and RFM scores, which the `rfm`
-/// and `demographics` reports read.
+/// events); then the profile page's events query for random profiles; then how far the rollups stay behind
+/// a steady load through identity and reporting's worker. The set-up loads the shop as ingestion and identity
+/// leave it, has segmentation compute every profile's traits and RFM scores, which the `rfm` and
+/// `demographics` reports read, and rolls the shop up as reporting's worker would have.
 struct ReportingBenchmark: Sendable {
     let configuration: ReportingBenchConfiguration
     let logger: Logger
@@ -34,13 +35,17 @@ struct ReportingBenchmark: Sendable {
             let workspace = try await DemoShopWorkspace.create(named: "reporting-bench-\(runID)", keyring: keyring, database, logger: logger)
             let load = try await DemoShopLoader(customers: c.customers, days: c.days, seed: c.seed, logger: logger).load(workspace, database)
             let setUp = try await computeTraits(workspace, keyring, database)
+            let rollup = try await rollUpLoadedShop(workspace, database)
             await checkpoint(database)
             let span = load.span
             let period = ReportPeriod(from: span.from, to: span.to)
             let (measures, usage) = try await observing([getpid()], postmaster: c.postgresPID) {
                 try await measure(workspace, period, database)
             }
-            return ReportingBenchResult(configuration: c, load: load, setUp: setUp, period: period, measures: measures, usage: usage)
+            let lag = try await measureRollupLag(workspace, database)
+            return ReportingBenchResult(
+                configuration: c, load: load, setUp: setUp, rollup: rollup, period: period, measures: measures, usage: usage, lag: lag
+            )
         }
         print(result.table)
         print(try result.jsonLine())
