@@ -4,7 +4,7 @@ import KinshipOutbox
 import Logging
 import PostgresNIO
 
-/// Keeps `report_events`, the reports' narrow copy of the events (migration 0016), in step with `events` and
+/// Keeps `report_events`, the reports' narrow copy of the events (migration 0017), in step with `events` and
 /// `event_profiles`. Every write is an upsert from those tables as they are when it runs, so writing an event
 /// twice, or in any order with its resolution, leaves the same row.
 public struct ReportRollupWriter: Sendable {
