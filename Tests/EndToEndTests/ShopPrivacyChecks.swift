@@ -67,10 +67,10 @@ extension ShopEndToEndTests {
                 let request = try JSONCoding.decode(PublicPrivacyRequest.self, from: Data(try await platform.reporting("/v1/privacy/requests/\(id)", key: admin).body.utf8))
                 let identity = request.steps.first { $0.service == "identity" }
                 #expect((identity?.removed["events"] ?? 0) > 0 && (identity?.removed["profiles"] ?? 0) >= 1, "\(request.steps)")
-                #expect(request.steps.map(\.service).sorted() == ["identity", "segmentation"] && request.steps.allSatisfy { $0.status == "done" })
+                #expect(request.steps.map(\.service).sorted() == ["identity", "reporting", "segmentation"] && request.steps.allSatisfy { $0.status == "done" })
                 #expect(!request.steps.description.contains("@"), "a receipt names tables and counts, not values")
             }
-            for table in ["profiles", "identities", "event_profiles", "segment_profiles", "memberships", "consent_facts"] {
+            for table in ["profiles", "identities", "event_profiles", "segment_profiles", "memberships", "consent_facts", "report_events"] {
                 let column = table == "profiles" ? "id" : "profile_id"
                 let left = try await platform.count(PostgresQuery(
                     unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE workspace_id = $1 AND \(column) = ANY($2)",

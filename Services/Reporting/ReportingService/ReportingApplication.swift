@@ -19,7 +19,11 @@ public enum ReportingApplication {
         let (router, services) = try routes(runtime, configuration: configuration)
         // The rollups are written to the primary; reports may read them from a replica.
         let rollups = ReportRollupConsumer(logger: runtime.logger).consumers(database: runtime.database, logger: runtime.logger, options: consumerOptions)
-        return runtime.makeApplication(router: router, services: services + rollups)
+        let privacy = PrivacySteps.consumer(.reporting, database: runtime.database, options: consumerOptions, logger: runtime.logger) {
+            workspaceID, profiles, connection in
+            try await ReportRollupErasure.erase(profiles, in: workspaceID, on: connection, logger: runtime.logger)
+        }
+        return runtime.makeApplication(router: router, services: services + rollups + [privacy])
     }
 
     /// The router with every route, and the services it needs running beside it (a read replica's pool).

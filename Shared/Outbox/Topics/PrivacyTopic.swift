@@ -2,7 +2,7 @@ import Foundation
 import KinshipCore
 
 extension OutboxTopic {
-    /// A data subject request that services must carry out (reporting → identity, segmentation). Keyed by
+    /// A data subject request that services must carry out (reporting → identity, segmentation, reporting's own rollups). Keyed by
     /// request id.
     public static let privacy = OutboxTopic("privacy", partitions: 4)
 }
@@ -34,4 +34,6 @@ public enum PrivacyStepService: String, Codable, Sendable, CaseIterable {
     case identity
     /// Computed traits, consent facts, segment memberships and their history.
     case segmentation
+    /// The report rollup's rows of the person's events.
+    case reporting
 }
