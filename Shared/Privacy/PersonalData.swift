@@ -34,14 +34,18 @@ public struct PersonalData: Sendable, Equatable {
     /// only where a person is described (`traits`, `context.traits`, `customer`…); in `properties` it is
     /// a product's or a page's.
     public func seals(key: String, describingPerson: Bool) -> Bool {
-        rules.sensitivity(of: key, describingPerson: describingPerson) != .none
+        // Ingestion asks for every key of every message: most are refused by the byte comparison, which
+        // says yes to every key the rules could seal, before the rules' Foundation normalising runs.
+        var bytes = key
+        guard bytes.withUTF8({ maySeal(utf8: UnsafeRawBufferPointer($0)) }) else { return false }
+        return rules.sensitivity(of: key, describingPerson: describingPerson) != .none
     }
 
     /// `seals(key:describingPerson:)` for any container, on the key's UTF-8 bytes: true for `name` too.
     /// Ingestion uses it to decide which objects to parse and look at; the look decides.
     public func maySeal(utf8 key: UnsafeRawBufferPointer) -> Bool {
         guard key.count <= Self.longestASCIIKey, key.allSatisfy({ $0 < 0x80 }) else {
-            return seals(key: String(decoding: key, as: UTF8.self), describingPerson: true)
+            return rules.sensitivity(of: String(decoding: key, as: UTF8.self), describingPerson: true) != .none
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count) { buffer in
             var count = 0
