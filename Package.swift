@@ -122,7 +122,7 @@ let services: [Target] =
             name: "AdminCommands",
             dependencies: [
                 "KinshipDemoShop", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipInternalClient",
-                .argumentParser, .asyncHTTPClient, .postgresNIO, .logging, .nioCore,
+                .argumentParser, .asyncHTTPClient, .postgresNIO, .logging, .nioCore, .nioHTTP1,
             ],
             path: "Services/Admin/AdminCommands",
             swiftSettings: swiftSettings

@@ -27,7 +27,17 @@ public struct AuditLog: Sendable {
     }
 
     public func record(_ action: String, target: String?, by actor: String, in workspaceID: UUID, details: JSONValue = .object([:])) async throws {
-        try await database.query(
+        try await database.withConnection { connection in
+            try await Self.record(action, target: target, by: actor, in: workspaceID, details: details, on: connection, logger: logger)
+        }
+    }
+
+    /// The entry, in the caller's transaction: written if and only if what it records is.
+    public static func record(
+        _ action: String, target: String?, by actor: String, in workspaceID: UUID, details: JSONValue = .object([:]),
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await connection.query(
             """
             INSERT INTO audit_log (workspace_id, actor, action, target, details)
             VALUES (\(workspaceID), \(actor), \(action), \(target), \(details.serialized())::jsonb)

@@ -20,6 +20,30 @@ extension ShopEndToEndTests {
                 }
             }
         },
+        Check(name: "a customer who refused marketing earlier has new e-mail events withheld at ingestion, and analytics events stored") { platform in
+            let subjects = Set(platform.privacySubjects.map(\.person))
+            let person = try #require(
+                platform.checkedPeople(stride: 1).first { $0.consent["marketing"] == false && $0.userId != nil && !$0.storeOnly && !subjects.contains($0.person) },
+                "the shop has a customer who refused marketing"
+            )
+            let tag = UUID().uuidString
+            let (email, viewed, stranger) = ("refused-email-\(tag)", "refused-view-\(tag)", "stranger-email-\(tag)")
+            let sent = try await platform.sendBatch([
+                ["type": "track", "event": "Email Opened", "messageId": email, "userId": person.userId!, "properties": ["campaign_id": "c-1"]],
+                ["type": "track", "event": "Product Viewed", "messageId": viewed, "userId": person.userId!, "properties": ["sku": "X"]],
+                ["type": "track", "event": "Email Opened", "messageId": stranger, "userId": "stranger-\(tag)", "properties": ["campaign_id": "c-1"]],
+            ])
+            #expect(sent.status == 200, "\(sent.body)")
+            #expect(try JSONValue.parse(sent.body)["withheld"] == .number(1), "\(sent.body)")
+            let stored = try await poll(timeout: .seconds(30), every: .milliseconds(250)) {
+                try await platform.count("SELECT count(*)::int FROM events WHERE workspace_id = \(platform.workspace.id) AND message_id = \(stranger)") == 1
+            }
+            #expect(stored, "a stranger's e-mail event sent with it was stored")
+            let kept = try await platform.count(
+                "SELECT count(*)::int FROM events WHERE workspace_id = \(platform.workspace.id) AND message_id IN (\(email), \(viewed))"
+            )
+            #expect(kept == 1, "only the analytics event of the customer who refused marketing is stored")
+        },
         Check(name: "an export holds every identifier the ground truth knows, every event attached, consent and segments, and is audited") { platform in
             let admin = try await platform.apiKey(.admin)
             let person = try #require(platform.privacySubjects.first)

@@ -47,6 +47,29 @@ struct DataMapReportTests {
             #expect(order.kind == .behavioral && total.kind == .behavioral && province.kind == .identity)
             #expect(!report.truncated)
             #expect(report.table.columns.first == "place" && report.table.rows.count == 9)
+            // The consent categories of the events that carry each key, by the default policy.
+            #expect(email.consentCategories == ["necessary"] && order.consentCategories == ["analytics"] && nps.consentCategories == ["analytics"])
+        }
+    }
+
+    @Test func theWorkspacesPolicyNamesTheCategoriesAndClassifiesItsOwnKeys() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await ReportFixture(database: database)
+            let ann = try await shop.profile()
+            try await shop.track("Survey Responded", of: ann, at: "2026-03-05T10:00:00.000Z", ["nps_score": 9, "blood_type": "O"])
+            try await shop.track("Order Completed", of: ann, at: "2026-03-05T11:00:00.000Z", ["order_id": "O1", "total": 100, "blood_type": "O"])
+            let policy = #"{"eventCategories": {"Survey Responded": "personalization"}, "classification": {"sensitive": ["blood type"]}}"#
+            try await database.query(
+                "INSERT INTO privacy_policies (workspace_id, version, policy, updated_by) VALUES (\(shop.workspaceID), 1, \(policy)::jsonb, 'test')",
+                logger: ReportFixture.logger
+            )
+            let report = try await shop.run { connection in
+                try await DataMapReport.run(Self.march, workspaceID: shop.workspaceID, on: connection, logger: ReportFixture.logger)
+            }
+            let blood = try #require(report.keys.first { $0.key == "blood_type" })
+            #expect(blood.sensitivity == .sensitive && blood.exposed)
+            #expect(blood.consentCategories == ["analytics", "personalization"])
+            #expect(report.keys.first { $0.key == "nps_score" }?.consentCategories == ["personalization"])
         }
     }
 

@@ -36,6 +36,32 @@ struct EvaluatorFixture: Sendable {
         return id
     }
 
+    /// Gives `profile` an identifier of `type` as identity keeps it (a random token; the value is not read
+    /// here) and returns its token.
+    @discardableResult
+    func identifier(_ type: String, of profile: UUID) async throws -> Data {
+        let token = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
+        try await database.query(
+            """
+            INSERT INTO identities (workspace_id, type, token, value_sealed, profile_id)
+            VALUES (\(workspace.id), \(type), \(token), \(Data([0])), \(profile))
+            """,
+            logger: Self.logger
+        )
+        return token
+    }
+
+    /// `consent_refusals` of the workspace: (type, token, category) → refused.
+    func refusals() async throws -> [String: Bool] {
+        var rows: [String: Bool] = [:]
+        for try await (type, token, category, refused) in try await database.query(
+            "SELECT type, token, category, refused FROM consent_refusals WHERE workspace_id = \(workspace.id)", logger: Self.logger
+        ).decode((String, Data, String, Bool).self) {
+            rows["\(type)/\(token.base64EncodedString())/\(category)"] = refused
+        }
+        return rows
+    }
+
     /// Stores a track event of `profile` as ingestion and identity would have.
     @discardableResult
     func track(

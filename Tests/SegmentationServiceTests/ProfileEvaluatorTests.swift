@@ -156,6 +156,34 @@ struct ProfileEvaluatorTests {
         }
     }
 
+    @Test func aRefusalReachesEveryIdentifierOfThePersonForIngestionAndIsLiftedByConsent() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let (person, other) = (try await shop.profile(), try await shop.profile())
+            let user = try await shop.identifier("user_id", of: person)
+            let email = try await shop.identifier("email", of: person)
+            try await shop.identifier("user_id", of: other)
+            let now = Date()
+            try await shop.track("Consent Preference Updated", of: person, at: now - Self.day, properties: ["categoryPreferences": ["marketing": false, "analytics": true]])
+            try await shop.track("Product Viewed", of: other, at: now - Self.day)
+            try await shop.evaluate([person, other], now: now)
+            func key(_ type: String, _ token: Data, _ category: String) -> String { "\(type)/\(token.base64EncodedString())/\(category)" }
+            #expect(try await shop.refusals() == [key("user_id", user, "marketing"): true, key("email", email, "marketing"): true])
+
+            // An identifier the person gains later is refused too once the profile is evaluated again.
+            let phone = try await shop.identifier("phone", of: person)
+            try await shop.track("Product Viewed", of: person, at: now - 100)
+            try await shop.evaluate([person], now: now + 1)
+            #expect(try await shop.refusals()[key("phone", phone, "marketing")] == true)
+
+            // Giving consent lifts every row (kept as false, so ingestion's incremental reads see it).
+            try await shop.track("Consent Preference Updated", of: person, at: now - 50, properties: ["categoryPreferences": ["marketing": true]])
+            try await shop.evaluate([person], now: now + 2)
+            let lifted = try await shop.refusals()
+            #expect(lifted.count == 3 && lifted.values.allSatisfy { !$0 })
+        }
+    }
+
     @Test func timeAloneMovesPeopleInAndOutWhenItFallsDue() async throws {
         // Its own database: the due-time pass takes every workspace's due profiles.
         try await TestDatabase.withFreshDatabase { url in

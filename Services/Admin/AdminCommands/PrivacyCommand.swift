@@ -3,15 +3,16 @@ import AsyncHTTPClient
 import Foundation
 import KinshipCore
 import NIOCore
+import NIOHTTP1
 
 /// `kinship privacy`: data subject requests, through the reporting service's public API with an admin key
 /// (the same requests, audit and receipts as `/v1/privacy/requests`; docs/privacy.md).
 struct PrivacyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "privacy",
-        abstract: "Export, erase or suppress a person, and follow the requests.",
+        abstract: "Export, erase or suppress a person, follow the requests, and set the workspace's privacy policy.",
         discussion: "Reads KINSHIP_API_KEY (an admin key of the workspace) and KINSHIP_REPORTING_URL when the options are not given.",
-        subcommands: [Export.self, Erase.self, Suppress.self, List.self, Show.self]
+        subcommands: [Export.self, Erase.self, Suppress.self, List.self, Show.self, PrivacyPolicyCommand.self]
     )
 
     struct Export: AsyncParsableCommand {
@@ -125,21 +126,21 @@ struct PublicAPIAccess: ParsableArguments {
     func create(_ kind: String, _ subject: SubjectOption) async throws -> HTTPAnswer {
         let (type, value) = subject.typeAndValue
         let body = try JSONCoding.encoder().encode(PrivacyRequestDraft(kind: kind, identifier: .init(type: type, value: value)))
-        return try await send(post: true, "/v1/privacy/requests", body: body)
+        return try await send(.POST, "/v1/privacy/requests", body: body)
     }
 
     func get(_ path: String) async throws -> HTTPAnswer {
-        try await send(post: false, path, body: nil)
+        try await send(.GET, path, body: nil)
     }
 
-    private func send(post: Bool, _ path: String, body: Data?) async throws -> HTTPAnswer {
+    func send(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> HTTPAnswer {
         let environment = KinshipCore.Environment()
         guard let key = apiKey ?? environment.optional("KINSHIP_API_KEY") else {
             throw ValidationError("give --api-key or set KINSHIP_API_KEY to an admin API key")
         }
         let base = reportingURL ?? environment.optional("KINSHIP_REPORTING_URL") ?? "http://127.0.0.1:8083"
         var request = HTTPClientRequest(url: base + path)
-        if post { request.method = .POST }
+        request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

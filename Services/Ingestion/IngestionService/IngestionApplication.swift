@@ -16,7 +16,7 @@ public enum IngestionApplication {
                 lifetime: .seconds(configuration.writeKeyCacheSeconds),
                 failuresPerMinute: configuration.authenticationFailuresPerMinute
             ),
-            suppressions: SuppressionCache(database: runtime.database, logger: runtime.logger),
+            privacy: WorkspacePrivacyCache(database: runtime.database, logger: runtime.logger),
             queue: queue,
             rateLimiter: RateLimiter(perSecond: Double(configuration.rateLimitPerSource)),
             importLimiter: RateLimiter(perSecond: Double(configuration.importRowsPerSecond)),

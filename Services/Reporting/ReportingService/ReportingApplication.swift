@@ -55,6 +55,7 @@ public enum ReportingApplication {
             access: access, identity: identity, store: PrivacyRequestStore(database: runtime.database, logger: runtime.logger),
             export: PersonExport(profiles: exportReader, database: runtime.database, workspaceKeys: workspaceKeys)
         ).add(to: router)
+        PrivacyPolicyRoutes(access: access, store: PrivacyPolicyStore(database: runtime.database, logger: runtime.logger)).add(to: router)
         ReportRoutes(access: access, database: readDatabase, keyring: keyring).add(to: router)
         OpenAPIRoute().add(to: router)
         DashboardRoutes(

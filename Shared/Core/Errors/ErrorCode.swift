@@ -57,6 +57,8 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case invalidSegmentDefinition = "invalid_segment_definition"
     case invalidSegment = "invalid_segment"
     case segmentExists = "segment_exists"
+    // Privacy
+    case invalidPrivacyPolicy = "invalid_privacy_policy"
     // The public API (reporting)
     case missingAPIKey = "missing_api_key"
     case invalidAPIKey = "invalid_api_key"

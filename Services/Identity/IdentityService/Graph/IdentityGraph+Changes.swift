@@ -63,7 +63,7 @@ extension IdentityGraph {
         )
     }
 
-    var sealing: SealedFields { SealedFields(key: keys.dataKey, workspaceID: workspaceID) }
+    var sealing: SealedFields { SealedFields(key: keys.dataKey, workspaceID: workspaceID, personalData: personalData) }
 
     /// What an identifier's sealed value is bound to: its workspace and type.
     func identityContext(_ type: String) -> Data {

@@ -18,6 +18,8 @@ struct IdentityGraph: Sendable {
     let rules: IdentityRules
     let ruleVersion: Int
     let logger: Logger
+    /// What the workspace's privacy policy classifies as personal or sensitive: such traits are sealed.
+    var personalData: PersonalData = .standard
 
     /// What the events carry, each identifier with its token, worked out before anything is locked.
     func carried(by events: [StoredEvent]) -> CarriedIdentifiers {

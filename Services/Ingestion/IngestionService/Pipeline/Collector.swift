@@ -9,7 +9,7 @@ import Metrics
 /// The path every collection endpoint shares: rate limit, the rules for each message, then the group commit.
 struct Collector: Sendable {
     let directory: SourceDirectory
-    let suppressions: SuppressionCache
+    let privacy: WorkspacePrivacyCache
     let queue: CommitQueue
     let rateLimiter: RateLimiter<UUID>
     /// Rows per second each source may import, in this process (imports are paced, not refused).
@@ -50,7 +50,7 @@ struct Collector: Sendable {
                 headers: [.retryAfter: String(seconds)]
             )
         }
-        let consent = ConsentGate(suppressed: try await suppressions.list(for: metadata.source.source.workspaceID), blindIndex: metadata.source.blindIndex)
+        let consent = ConsentGate(privacy: try await privacy.state(for: metadata.source.source.workspaceID), blindIndex: metadata.source.blindIndex)
         var preparation = MessagePreparation(metadata: metadata, consent: consent)
         var result = Result(refused: alreadyRefused)
         var accepted: [PreparedMessage] = []

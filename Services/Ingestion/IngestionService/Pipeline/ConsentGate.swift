@@ -4,50 +4,58 @@ import KinshipPrivacy
 import Metrics
 
 /// The one place ingestion decides whether a person's choices allow storing a message, so every endpoint
-/// — batch, single, pixel, import — obeys them: the message's own `context.consent.categoryPreferences`,
-/// and the workspace's suppressed identifiers (`SuppressionCache`).
+/// — batch, single, pixel, import — obeys them. A message is acknowledged and not stored when:
+/// - its own `context.consent.categoryPreferences` refuses the category the workspace's policy puts it in;
+/// - or it states nothing for that category, and one of its identifiers belongs to a person whose consent
+///   in force refuses it (`consent_refusals`, which segmentation keeps from the person's consent facts);
+/// - or one of its identifiers is suppressed (a `suppress` privacy request), whatever the category.
+/// The message's own statement wins over the stored one: it is the newer.
 struct ConsentGate: Sendable {
-    /// The request's workspace's suppressed identifiers, and the key their tokens are made with.
-    var suppressed: SuppressionCache.List = .empty
+    /// The request's workspace's policy, suppressed identifiers and refusals.
+    var privacy: WorkspacePrivacyCache.State = .standard
+    /// The key the workspace's identifier tokens are made with.
     var blindIndex: BlindIndex?
 
-    /// E-mail and campaign events: consent category `marketing`.
-    static let marketingEvents: Set<String> = [
-        "Email Delivered", "Email Opened", "Email Link Clicked", "Email Bounced", "Email Marked as Spam", "Unsubscribed",
-    ]
-
-    /// The consent category a message belongs to (the default mapping; per workspace later).
-    static func category(of message: TrackingMessage) -> String {
-        switch message.type {
-        case .identify, .alias, .group:
-            return "necessary"
-        case .page, .screen:
-            return "analytics"
-        case .track:
-            let event = message.event ?? ""
-            if marketingEvents.contains(event) || event.hasPrefix("Email ") || event.hasPrefix("Campaign ") { return "marketing" }
-            return event == "Consent Preference Updated" ? "necessary" : "analytics"
-        }
+    /// Why a message is not stored.
+    enum Withholding: Equatable {
+        /// Its own consent refuses the category.
+        case messageConsent(category: String)
+        /// A stored refusal of one of its identifiers.
+        case storedConsent(category: String)
+        case suppressed
     }
 
-    /// True when the message carries an identifier of a suppressed person: acknowledged, not stored, counted.
-    func suppresses(_ message: [String: JSONValue]) -> Bool {
-        guard !suppressed.isEmpty, let blindIndex, suppressed.suppresses(message, blindIndex: blindIndex) else { return false }
-        Counter(label: "kinship_ingestion_suppressed_total").increment()
+    /// Whether the message must be acknowledged but not stored; counted in the ingestion metrics.
+    func withholds(_ message: TrackingMessage, _ object: [String: JSONValue]) -> Bool {
+        guard let withholding = withholding(message, object) else { return false }
+        switch withholding {
+        case .messageConsent(let category):
+            Counter(label: "kinship_ingestion_withheld_by_consent_total", dimensions: [("category", category), ("origin", "message")]).increment()
+        case .storedConsent(let category):
+            Counter(label: "kinship_ingestion_withheld_by_consent_total", dimensions: [("category", category), ("origin", "stored")]).increment()
+        case .suppressed:
+            Counter(label: "kinship_ingestion_suppressed_total").increment()
+        }
         return true
     }
 
-    /// True when the message must be acknowledged but not stored.
-    func withholds(_ message: TrackingMessage) -> Bool {
-        let category = Self.category(of: message)
-        guard category != "necessary",
-              case .object(let consent)? = message.context?["consent"],
+    func withholding(_ message: TrackingMessage, _ object: [String: JSONValue]) -> Withholding? {
+        let category = privacy.policy.category(type: message.type.rawValue, event: message.event)
+        let stated = category == PrivacyPolicy.necessary ? nil : Self.statedPreference(message, category)
+        if stated == false { return .messageConsent(category: category) }
+        guard privacy.checksIdentifiers, let blindIndex else { return nil }
+        let tokens = privacy.tokens(in: object, blindIndex: blindIndex)
+        if !privacy.suppressed.isEmpty, tokens.contains(where: privacy.suppressed.contains) { return .suppressed }
+        guard category != PrivacyPolicy.necessary, stated == nil, !privacy.refusals.isEmpty else { return nil }
+        return tokens.contains { privacy.refusals[$0]?.contains(category) == true } ? .storedConsent(category: category) : nil
+    }
+
+    /// What the message's own `context.consent.categoryPreferences` says of `category`, if anything.
+    static func statedPreference(_ message: TrackingMessage, _ category: String) -> Bool? {
+        guard case .object(let consent)? = message.context?["consent"],
               case .object(let preferences)? = consent["categoryPreferences"],
               case .bool(let allowed)? = preferences[category]
-        else { return false }
-        if !allowed {
-            Counter(label: "kinship_ingestion_withheld_by_consent_total", dimensions: [("category", category)]).increment()
-        }
-        return !allowed
+        else { return nil }
+        return allowed
     }
 }

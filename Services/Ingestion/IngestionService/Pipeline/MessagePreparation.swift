@@ -19,6 +19,8 @@ struct MessagePreparation: Sendable {
     /// strongest id: the messages of one browser's batch share their ids and IP.
     private var sealed = SealedFields.Memo()
     private var lastRoutingKey: (type: String, value: String, key: String)?
+    /// The source's sealing under the workspace's classification (its privacy policy).
+    private let sealing: SealedFields
     /// Whether the source seals by the rules `IncomingMessage` looked for when it passed members through.
     private let sealsStandardKeys: Bool
     /// What the batch's `context` and `integrations` add to each message's size (at most), and what they hold.
@@ -30,7 +32,10 @@ struct MessagePreparation: Sendable {
         receivedAt = StoredTime(metadata.receivedAt)
         batchSentAtText = metadata.batchSentAt.map(Timestamp.format)
         enrichment = MessageEnrichment(metadata: metadata)
-        sealsStandardKeys = metadata.source.sealing.personalData == .standard
+        let source = metadata.source
+        sealing = consent.privacy.personalData.map { SealedFields(key: source.dataKey, workspaceID: source.source.workspaceID, personalData: $0) }
+            ?? source.sealing
+        sealsStandardKeys = sealing.personalData == .standard
         for shared in [metadata.batchContext, metadata.batchIntegrations] {
             guard let shared else { continue }
             batchFields = batchFields.adding(MessageSize(.object(shared)))
@@ -58,7 +63,7 @@ struct MessagePreparation: Sendable {
     /// The message ready to store, or nil when its own consent withholds it.
     mutating func prepare(_ message: inout IncomingMessage) throws -> PreparedMessage? {
         // A suppressed person may be named in traits passed through: they are read when the workspace has any.
-        if !sealsStandardKeys || !consent.suppressed.isEmpty { try message.parsePassedThrough() }
+        if !sealsStandardKeys || !consent.privacy.suppressed.isEmpty { try message.parsePassedThrough() }
         var object = message.object
         // Taken out while it changes, so the message does not hold a second reference that forces a copy.
         message.object = [:]
@@ -77,7 +82,7 @@ struct MessagePreparation: Sendable {
         var read = try TrackingMessage(object: object, impliedType: metadata.impliedType)
         let strongestID = try MessageValidation.check(read)
 
-        if consent.withholds(read) || consent.suppresses(object) { return nil }
+        if consent.withholds(read, object) { return nil }
         // What ingestion changes next must not be shared with `read`, or each change would copy it.
         (read.context, read.traits, read.properties, read.integrations) = (nil, nil, nil, nil)
 
@@ -101,7 +106,7 @@ struct MessagePreparation: Sendable {
         // Taken out while it is enriched and sealed, so the message does not hold a second reference that forces a copy.
         var context: [String: JSONValue]? = object.removeValue(forKey: "context")?.objectValue ?? [:]
         enrichment.enrich(&context!)
-        try metadata.source.sealing.seal(&object, context: &context, memo: &sealed)
+        try sealing.seal(&object, context: &context, memo: &sealed)
         object["context"] = context.map(JSONValue.object)
         message.object = object
 

@@ -112,9 +112,14 @@ enum ReportCharts {
             let count = personal.filter { $0.protection == name }.count
             return SVGChart.Bar(label: labels["protection.\(name)"] ?? name, value: Double(count), text: String(count))
         }
+        let categories = Set(report.keys.flatMap(\.consentCategories)).sorted().map { category in
+            let count = report.keys.filter { $0.consentCategories.contains(category) }.count
+            return SVGChart.Bar(label: category, value: Double(count), text: String(count))
+        }
         return [
             SVGChart.bars(kinds, title: labels["keysByKind"] ?? "keys by kind"),
             SVGChart.bars(protection, title: labels["personalKeysByProtection"] ?? "personal keys by protection"),
+            SVGChart.bars(categories, title: labels["keysByConsent"] ?? "keys by consent category"),
         ]
     }
 

@@ -18,6 +18,9 @@ public struct DataMapReportView: Report, Codable, Equatable {
         public let personalLookingInClear: Int
         public let firstSeen: Date
         public let lastSeen: Date
+        /// The consent categories of the events holding the key, by the workspace's privacy policy: what a
+        /// person refuses to stop it being collected.
+        public let consentCategories: [String]
 
         /// `encrypted`, `partly encrypted` or `clear`.
         public let protection: String
@@ -26,7 +29,7 @@ public struct DataMapReportView: Report, Codable, Equatable {
 
         init(
             place: String, key: String, kind: DataClassification.Kind, sensitivity: DataClassification.Sensitivity, values: Int,
-            encrypted: Int, personalLookingInClear: Int, firstSeen: Date, lastSeen: Date
+            encrypted: Int, personalLookingInClear: Int, firstSeen: Date, lastSeen: Date, consentCategories: [String]
         ) {
             self.place = place
             self.key = key
@@ -37,6 +40,7 @@ public struct DataMapReportView: Report, Codable, Equatable {
             self.personalLookingInClear = personalLookingInClear
             self.firstSeen = firstSeen
             self.lastSeen = lastSeen
+            self.consentCategories = consentCategories
             protection = encrypted == values ? "encrypted" : encrypted > 0 ? "partly encrypted" : "clear"
             exposed = sensitivity != .none && encrypted < values
         }
@@ -52,11 +56,13 @@ public struct DataMapReportView: Report, Codable, Equatable {
         ReportTable(
             columns: [
                 "place", "key", "kind", "sensitivity", "values", "encrypted", "protection", "exposed", "personalLookingInClear", "firstSeen", "lastSeen",
+                "consentCategories",
             ],
             rows: keys.map { key in
                 [
                     key.place, key.key, key.kind.rawValue, key.sensitivity.rawValue, ReportCell.count(key.values), ReportCell.count(key.encrypted),
                     key.protection, key.exposed ? "yes" : "no", ReportCell.count(key.personalLookingInClear), ReportCell.time(key.firstSeen), ReportCell.time(key.lastSeen),
+                    key.consentCategories.joined(separator: " "),
                 ]
             }
         )

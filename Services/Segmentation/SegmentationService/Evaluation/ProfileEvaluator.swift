@@ -7,8 +7,9 @@ import Metrics
 import PostgresNIO
 
 /// Brings what segmentation knows of some profiles up to date with their events, in the caller's
-/// transaction: computed traits, consent facts, segment memberships (with their outbox messages), and
-/// the moment time alone next changes one of those answers.
+/// transaction: computed traits, consent facts and the refusals ingestion enforces (`ConsentRefusals`),
+/// segment memberships (with their outbox messages), and the moment time alone next changes one of those
+/// answers.
 ///
 /// It reads a profile's whole history each time rather than keeping a running fold: merges, splits,
 /// late events and retries then need no special case (the answer is a function of the events the
@@ -75,6 +76,11 @@ public struct ProfileEvaluator: Sendable {
         exits += members.filter { !segmentIDs.contains($0.segmentID) && live.contains($0.profileID) }
         try await Self.forget(Array(retired) + liveIDs.filter { facts[$0] == nil }, in: workspaceID, on: connection, logger: logger)
         try await Self.save(rows, in: workspaceID, now: now, on: connection, logger: logger)
+        // Only people who refuse something, or refused something before, have refusal rows to keep.
+        let refusing = rows.filter { row in row.consent.values.contains(false) || previous[row.profileID]?.consent.values.contains(false) == true }
+        try await ConsentRefusals.sync(
+            Dictionary(refusing.map { ($0.profileID, $0.consent) }, uniquingKeysWith: { first, _ in first }), in: workspaceID, on: connection, logger: logger
+        )
         (outcome.entered, outcome.exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
         outcome.evaluated = rows.count
         Counter(label: "kinship_segmentation_profiles_evaluated_total").increment(by: rows.count)
@@ -181,6 +187,7 @@ public struct ProfileEvaluator: Sendable {
         try await connection.query(
             "DELETE FROM consent_facts WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)::uuid[])", logger: logger
         )
+        try await ConsentRefusals.release(profiles, in: workspaceID, on: connection, logger: logger)
     }
 
     /// The next check as stored: a millisecond late rather than early (timestamps are kept to the

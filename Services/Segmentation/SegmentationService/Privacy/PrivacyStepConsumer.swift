@@ -36,6 +36,10 @@ struct PrivacyStepConsumer: Sendable {
         removed["consent_facts"] = try await connection.query(
             "DELETE FROM consent_facts WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)) RETURNING 1", logger: logger
         ).collectAll().count
+        // Ingestion drops the tokens at its next full read (`WorkspacePrivacyCache`).
+        removed["consent_refusals"] = try await connection.query(
+            "DELETE FROM consent_refusals WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)) RETURNING 1", logger: logger
+        ).collectAll().count
         removed["segment_profiles"] = try await connection.query(
             "DELETE FROM segment_profiles WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(profiles)) RETURNING 1", logger: logger
         ).collectAll().count
