@@ -31,6 +31,10 @@ struct IngestionBenchConfiguration: Sendable {
     var postgresPID: Int32?
     /// Passed on to the service when set (`KINSHIP_INGESTION_WRITERS`), for experiments.
     var serviceWriters: String?
+    /// Stored consent refusals (and, when any, one suppressed identifier) of other people put in the
+    /// workspace before the load, so the consent gate does its whole work on every message (the token of
+    /// each identifier, looked up) without withholding any of the benchmark's own.
+    var consentRefusals: Int
 
     init(_ environment: Environment) throws {
         databaseURLText = try environment.required("KINSHIP_DATABASE_URL")
@@ -38,6 +42,7 @@ struct IngestionBenchConfiguration: Sendable {
         events = try environment.integer("KINSHIP_BENCH_EVENTS", default: 200_000, range: 1...10_000_000)
         warmUpEvents = try environment.integer("KINSHIP_BENCH_WARMUP_EVENTS", default: events, range: 0...10_000_000)
         rounds = try environment.integer("KINSHIP_BENCH_ROUNDS", default: 4, range: 1...100)
+        consentRefusals = try environment.integer("KINSHIP_BENCH_CONSENT_REFUSALS", default: 10_000, range: 0...10_000_000)
         batchSize = try environment.integer("KINSHIP_BENCH_BATCH_SIZE", default: 100, range: 1...1000)
         eventBytes = try environment.integer("KINSHIP_BENCH_EVENT_BYTES", default: 400, range: 400...30_000)
         concurrency = try environment.integer("KINSHIP_BENCH_CONCURRENCY", default: 32, range: 1...1024)

@@ -116,6 +116,7 @@ struct IngestionBenchResult: Sendable {
                 + "\(ProcessInfo.processInfo.activeProcessorCount) cores shared by both and Postgres",
             "batch: \(grouped(c.events)) track events of \(grouped(c.eventBytes)) B JSON, \(c.batchSize) per POST /v1/batch, "
                 + "\(c.concurrency) requests in flight; track: single POST /v1/track at \(rateText) for \(c.latencySeconds) s",
+            "consent: \(grouped(c.consentRefusals)) stored refusals\(c.consentRefusals > 0 ? " and 1 suppressed identifier" : "") in force (KINSHIP_BENCH_CONSENT_REFUSALS)",
             "",
         ]
         lines += TextTable.figures([
@@ -189,6 +190,7 @@ struct IngestionBenchResult: Sendable {
             batchStoredEvents: m.batchStored.events, trackStoredEvents: m.trackStored.events,
             events: configuration.events, eventBytes: configuration.eventBytes, batchSize: configuration.batchSize,
             concurrency: configuration.concurrency, copyConnections: configuration.copyConnections,
+            consentRefusals: configuration.consentRefusals,
             serviceExitStatus: serviceExitStatus.map { Int($0) }
         )
         return String(decoding: try JSONCoding.encoder().encode(figures), as: UTF8.self)
@@ -230,6 +232,7 @@ struct IngestionBenchResult: Sendable {
         let batchSize: Int
         let concurrency: Int
         let copyConnections: Int
+        let consentRefusals: Int
         let serviceExitStatus: Int?
 
         enum CodingKeys: String, CodingKey {
@@ -268,6 +271,7 @@ struct IngestionBenchResult: Sendable {
             case batchSize = "batch_size"
             case concurrency
             case copyConnections = "copy_connections"
+            case consentRefusals = "consent_refusals"
             case serviceExitStatus = "service_exit_status"
         }
     }

@@ -57,6 +57,8 @@ struct IngestionBenchmark: Sendable {
                 track: try await tenancy.createSource(in: workspace, name: "track", actor: "kinship-bench")
             )
 
+            try await storeConsentRefusals(in: workspace, database)
+
             let port = freePort()
             var environment = [
                 "KINSHIP_DATABASE_URL": c.databaseURLText,
@@ -93,6 +95,29 @@ struct IngestionBenchmark: Sendable {
         if !result.problems.isEmpty {
             throw BenchFailure("the figures are not valid: \(result.problems.joined(separator: "; "))")
         }
+    }
+
+    /// `consentRefusals` refusals of `analytics` (the category of the benchmark's events) and one suppressed
+    /// identifier, all of people who send nothing here.
+    private func storeConsentRefusals(in workspace: Workspace, _ database: PostgresClient) async throws {
+        let count = configuration.consentRefusals
+        guard count > 0 else { return }
+        progress("consent: \(count) stored refusals of analytics and 1 suppressed identifier of other people")
+        try await database.query(
+            """
+            INSERT INTO consent_refusals (workspace_id, type, token, category, profile_id, refused)
+            SELECT \(workspace.id), 'user_id', sha256(convert_to('refusal-' || g, 'UTF8')), 'analytics', gen_random_uuid(), true
+            FROM generate_series(1, \(count)) AS g
+            """,
+            logger: logger
+        )
+        try await database.query(
+            """
+            INSERT INTO suppressed_identifiers (workspace_id, type, token, request_id)
+            VALUES (\(workspace.id), 'email', sha256(convert_to('suppressed', 'UTF8')), gen_random_uuid())
+            """,
+            logger: logger
+        )
     }
 
     private func batchSources(in workspace: Workspace, _ tenancy: TenancyStore) async throws -> [CreatedSecret<Source>] {

@@ -47,6 +47,24 @@ import Testing
         }
     }
 
+    @Test func aSuppressedEmailInAnIdentifysTraitsIsWithheldWhateverTheCategory() async throws {
+        try await IngestionFixture.run { fixture, client in
+            let token = fixture.keys.blindIndex.token(type: "email", normalizedValue: "gone@example.com")
+            try await fixture.database.query(
+                "INSERT INTO suppressed_identifiers (workspace_id, type, token, request_id) VALUES (\(fixture.workspace.id), 'email', \(token), \(UUID()))",
+                logger: TestDatabase.logger
+            )
+            let identify = #"{"type": "identify", "messageId": "x-1", "userId": "u-1", "traits": {"email": " GONE@example.com", "plan": "gold"}}"#
+            let track = #"{"type": "track", "messageId": "x-2", "anonymousId": "a-1", "event": "Product Viewed", "context": {"traits": {"email": "gone@example.com"}}}"#
+            let other = #"{"type": "identify", "messageId": "x-3", "userId": "u-2", "traits": {"email": "kept@example.com"}}"#
+            try await client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(#"{"batch": [\#(identify), \#(track), \#(other)]}"#)) { response in
+                let json = try jsonBody(response)
+                #expect(json["withheld"] == .number(2))
+            }
+            #expect(Set(try await fixture.storedEvents().keys) == ["x-3"])
+        }
+    }
+
     @Test func theWorkspacePolicyChoosesTheCategoryAndWhatIsSealed() async throws {
         try await IngestionFixture.run { fixture, client in
             let policy = #"{"eventCategories": {"Coupon Sent": "marketing"}, "messageTypeCategories": {"page": "necessary"}, "classification": {"sensitive": ["blood_type"]}}"#

@@ -62,8 +62,9 @@ struct MessagePreparation: Sendable {
 
     /// The message ready to store, or nil when its own consent withholds it.
     mutating func prepare(_ message: inout IncomingMessage) throws -> PreparedMessage? {
-        // A suppressed person may be named in traits passed through: they are read when the workspace has any.
-        if !sealsStandardKeys || !consent.privacy.suppressed.isEmpty { try message.parsePassedThrough() }
+        // Passed through only when no key inside is personal by the standard rules, so never holding the
+        // `email` or `phone` the consent gate looks for; a workspace with rules of its own has them read.
+        if !sealsStandardKeys { try message.parsePassedThrough() }
         var object = message.object
         // Taken out while it changes, so the message does not hold a second reference that forces a copy.
         message.object = [:]
