@@ -17,6 +17,8 @@ struct ShopLoad: Sendable {
     /// The shop's first and last day, in days since 1970-01-01 UTC.
     var firstDay = 0
     var endDay = 0
+    /// Up to `DemoShopLoader.sampledUserIDs` customers' user ids, spread over the shop (every few households).
+    var userIDs: [String] = []
 
     /// From the start of the first day to the end of the last.
     var span: (from: Date, to: Date) {
@@ -32,18 +34,22 @@ struct DemoShopLoader: Sendable {
     let days: Int
     let seed: Int
     let logger: Logger
+    /// How many customers' user ids `load` returns (for benchmarks that name people).
+    var sampledUserIDs = 0
 
     /// The three tables as ingestion and identity would have left them, rendered in `COPY` text.
     struct Rows {
         var profiles = ByteBuffer()
         var events = ByteBuffer()
         var eventProfiles = ByteBuffer()
+        var identities = ByteBuffer()
         var count = 0
     }
 
-    /// Stores the demo shop straight into `profiles`, `events` and `event_profiles`: one profile per
-    /// customer (a wrapped data key of its own; gender and province as identity keeps a non-personal
-    /// trait), each message of theirs sealed by `SealedFields` as ingestion seals it, and attached to
+    /// Stores the demo shop straight into `profiles`, `identities`, `events` and `event_profiles`: one profile
+    /// per customer (a wrapped data key of its own; gender and province as identity keeps a non-personal
+    /// trait; their user id, e-mails and devices as identities, token and sealed value as identity keeps
+    /// them), each message of theirs sealed by `SealedFields` as ingestion seals it, and attached to
     /// the customer it belongs to (their user id, or a device only they used). Visitors' messages and
     /// point-of-sale rows are left out. About 20,000 events per transaction, by `COPY`. Then `VACUUM (ANALYZE)`;
     /// the caller checkpoints.
@@ -56,8 +62,14 @@ struct DemoShopLoader: Sendable {
         var load = ShopLoad(firstDay: endDay - days + 1, endDay: endDay)
         var rows = Rows()
         var reported = 0
+        var identified: Set<Data> = []
+        let sampleEvery = sampledUserIDs > 0 ? max(1, customers / sampledUserIDs) : 0
         for household in shop {
-            try render(household, workspace, into: &rows, load: &load)
+            try render(household, workspace, into: &rows, load: &load, identified: &identified)
+            if sampleEvery > 0, load.userIDs.count < sampledUserIDs, load.profiles % sampleEvery < household.people.count,
+               let userID = household.people.first(where: { $0.userId != nil && !$0.storeOnly })?.userId {
+                load.userIDs.append(userID)
+            }
             if rows.count >= 20_000 {
                 try await Self.write(rows, database, logger: logger)
                 rows = Rows()
@@ -71,11 +83,13 @@ struct DemoShopLoader: Sendable {
         load.duration = .now - start
         progress(String(format: "  loaded %d profiles and %d events in %.1f s; VACUUM (ANALYZE) and CHECKPOINT, not timed",
                         load.profiles, load.events, load.duration.inMilliseconds / 1000))
-        try await database.query("VACUUM (ANALYZE) profiles, events, event_profiles", logger: logger)
+        try await database.query("VACUUM (ANALYZE) profiles, identities, events, event_profiles", logger: logger)
         return load
     }
 
-    private func render(_ household: DemoHousehold, _ workspace: DemoShopWorkspace, into rows: inout Rows, load: inout ShopLoad) throws {
+    private func render(
+        _ household: DemoHousehold, _ workspace: DemoShopWorkspace, into rows: inout Rows, load: inout ShopLoad, identified: inout Set<Data>
+    ) throws {
         guard !household.people.isEmpty else {
             load.skipped += household.messages.count
             return
@@ -91,9 +105,21 @@ struct DemoShopLoader: Sendable {
                 "gender": .object(["value": .string(truth.gender), "at": .string(at), "source": .string(workspace.sourceID.lowercased)]),
                 "province": .object(["value": .string(truth.province), "at": .string(at), "source": .string(workspace.sourceID.lowercased)]),
             ])
-            let wrapped = try workspace.keyring.wrap(DataKey.generate())
+            let key = DataKey.generate()
+            let wrapped = try workspace.keyring.wrap(key)
             Self.writeRow([workspace.workspaceID.uuidString, id.uuidString, "\\x" + wrapped.hexString, traits.serialized()], to: &rows.profiles)
             load.profiles += 1
+            let identifiers = [truth.userId.map { (MessageIdentifiers.userID, $0) }].compactMap(\.self)
+                + truth.emails.map { (MessageIdentifiers.email, $0.trimmingCharacters(in: .whitespaces).lowercased()) }
+                + truth.anonymousIds.filter { devices[$0] == id }.map { (MessageIdentifiers.anonymousID, $0) }
+            for (type, value) in identifiers {
+                let token = workspace.ingestion.keys.blindIndex.token(type: type, normalizedValue: value)
+                // One owner per identifier, as identity keeps it (an e-mail two people typed goes to the first).
+                guard identified.insert(Data(type.utf8) + token).inserted else { continue }
+                // Sealed as identity seals an identifier's value: the profile's key, bound to workspace and type.
+                let sealed = try key.seal(value, context: Data("kinship.identity/\(workspace.workspaceID.lowercased)/\(type)".utf8))
+                Self.writeRow([workspace.workspaceID.uuidString, type, "\\x" + token.hexString, "\\x" + sealed.hexString, id.uuidString], to: &rows.identities)
+            }
         }
         var seen: Set<String> = []
         for demo in household.messages {
@@ -134,6 +160,7 @@ struct DemoShopLoader: Sendable {
                 ("profiles", ["workspace_id", "id", "data_key", "traits"], rows.profiles),
                 ("events", IdentityBenchWorkspace.eventColumns, rows.events),
                 ("event_profiles", ["workspace_id", "received_at", "message_id", "profile_id", "event_time"], rows.eventProfiles),
+                ("identities", ["workspace_id", "type", "token", "value_sealed", "profile_id"], rows.identities),
             ] where buffer.readableBytes > 0 {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                     try await writer.write(buffer)
