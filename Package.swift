@@ -187,7 +187,7 @@ let testTargets: [Target] = [
         "ReportingService", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", "KinshipService", .hummingbird, .hummingbirdTesting, .httpTypes, .postgresNIO, .nioCore,
         .logging,
     ]),
-    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipDatabase", "KinshipDemoShop"]),
+    tests("AdminCommandsTests", path: "AdminCommandsTests", ["AdminCommands", "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipDemoShop"]),
     tests("DemoShopTests", path: "DemoShopTests", ["KinshipDemoShop"]),
     tests("EndToEndTests", path: "EndToEndTests", [
         "KinshipCore", "KinshipPrivacy", "KinshipDatabase", "KinshipOutbox", .asyncHTTPClient, .postgresNIO, .nioCore, .nioHTTP1,

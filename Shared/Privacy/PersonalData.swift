@@ -41,6 +41,19 @@ public struct PersonalData: Sendable, Equatable {
         return rules.sensitivity(of: key, describingPerson: describingPerson) != .none
     }
 
+    /// The first component of a path into a profile's traits (`["address", "state"]`) whose key is sealed
+    /// by name, as `SealedFields.sealsTrait` looks at a trait: the trait's own name where a person is
+    /// described, and each key inside it where its container describes one. Nil when none is. A trait that
+    /// holds such a key is sealed whole, so below that component nothing is readable in clear.
+    public func firstSealedComponent(ofTraitPath path: [String]) -> Int? {
+        var describingPerson = true
+        for (index, name) in path.enumerated() {
+            if seals(key: name, describingPerson: describingPerson) { return index }
+            describingPerson = Self.describesPerson(name)
+        }
+        return nil
+    }
+
     /// `seals(key:describingPerson:)` for any container, on the key's UTF-8 bytes: true for `name` too.
     /// Ingestion uses it to decide which objects to parse and look at; the look decides.
     public func maySeal(utf8 key: UnsafeRawBufferPointer) -> Bool {

@@ -38,16 +38,16 @@ struct SegmentCombinationTests {
     @Test func dependenciesListTopLevelTraitsComputedTraitsConsentAndEvents() throws {
         let definition = try SegmentFixture.definition(#"""
         {"all": [
-            {"trait": "address.state", "op": "eq", "value": "Bangkok"},
+            {"trait": "location.state", "op": "eq", "value": "Bangkok"},
             {"any": [{"trait": "age", "op": "gt", "value": 30}, {"not": {"computed": "nps_category", "op": "eq", "value": "detractor"}}]},
             {"consent": "marketing", "op": "eq", "value": true},
             {"event": "Order Completed", "where": [{"property": "category", "op": "eq", "value": "Beauty"}], "within_days": 90},
             {"not": {"event": "Checkout Started", "aggregate": "last", "op": "within_days", "value": 1}},
-            {"trait": "address.city", "op": "exists", "value": true}
+            {"trait": "location.city", "op": "exists", "value": true}
         ]}
         """#)
         #expect(definition.dependencies == SegmentDependencies(
-            traits: ["address", "age"], computed: ["nps_category"], consent: ["marketing"],
+            traits: ["location", "age"], computed: ["nps_category"], consent: ["marketing"],
             events: ["Order Completed", "Checkout Started"], readsTime: true
         ))
         let timeless = try SegmentFixture.definition(#"{"any": [{"event": "Order Completed", "aggregate": "last", "op": "gt", "value": "2026-01-01T00:00:00Z"}, {"trait": "seen_at", "op": "gt", "value": "2026-01-01T00:00:00Z"}]}"#)
@@ -57,14 +57,14 @@ struct SegmentCombinationTests {
     @Test func theParsedTreeIsTheConditionsAsWritten() throws {
         let definition = try SegmentFixture.definition(#"""
         {"any": [
-            {"trait": "address.state", "op": "between", "value": ["A", "C"]},
+            {"trait": "location.state", "op": "between", "value": ["A", "C"]},
             {"event": "Order Completed", "where": [{"property": "total", "op": "gte", "value": 500}],
              "within_days": 30, "aggregate": "sum", "property": "total", "op": "gt", "value": 5000}
         ]}
         """#)
         #expect(definition.root == .any([
             .field(FieldCondition(
-                field: FieldReference(source: .trait, path: ["address", "state"]),
+                field: FieldReference(source: .trait, path: ["location", "state"]),
                 comparison: .between(low: .string("A"), high: .string("C"))
             )),
             .event(EventCondition(

@@ -28,15 +28,15 @@ enum SegmentFixture {
         SegmentSubject.Event(name: name, time: Self.time(time), properties: try JSONValue.parse(properties))
     }
 
-    /// A profile in Bangkok with an address, a few numbers, tags, a signup time and consents.
+    /// A profile in Bangkok with a location, a few numbers, tags, a signup time and consents.
     static let profile = SegmentSubject(
         traits: [
             "province": .string("Bangkok"),
             "age": .number(34),
             "vip": .bool(true),
-            "nickname": .null,
+            "referrer": .null,
             "tags": .array([.string("beauty"), .string("sale"), .number(7)]),
-            "address": .object(["state": .string("Bangkok"), "postcode": .string("10110")]),
+            "location": .object(["state": .string("Bangkok"), "area": .string("10110")]),
             "signed_up_at": .string("2026-05-20T08:00:00Z"),
         ],
         computed: ["order_count": .number(3), "last_order_at": .string("2026-02-01T00:00:00+07:00")],

@@ -22,7 +22,7 @@ struct SegmentOperatorTests {
         // The same instant written in Bangkok time.
         #expect(try trait("signed_up_at", "eq", #""2026-05-20T15:00:00+07:00""#))
         #expect(try !trait("missing", "eq", #""Bangkok""#))
-        #expect(try !trait("nickname", "eq", #""Bangkok""#))
+        #expect(try !trait("referrer", "eq", #""Bangkok""#))
     }
 
     @Test func neqHoldsOnAMissingValueAndOnAValueOfAnotherKind() throws {
@@ -30,7 +30,7 @@ struct SegmentOperatorTests {
         #expect(try !trait("province", "neq", #""Bangkok""#))
         #expect(try trait("age", "neq", #""34""#))
         #expect(try trait("missing", "neq", #""Bangkok""#))
-        #expect(try trait("nickname", "neq", #""Bangkok""#))
+        #expect(try trait("referrer", "neq", #""Bangkok""#))
     }
 
     @Test func orderedOperatorsCompareNumbersTextAndTimes() throws {
@@ -76,9 +76,9 @@ struct SegmentOperatorTests {
         #expect(try !trait("province", "exists", "false"))
         #expect(try !trait("missing", "exists", "true"))
         #expect(try trait("missing", "exists", "false"))
-        #expect(try trait("nickname", "exists", "false"))
-        #expect(try trait("address.state", "exists", "true"))
-        #expect(try trait("address.city", "exists", "false"))
+        #expect(try trait("referrer", "exists", "false"))
+        #expect(try trait("location.state", "exists", "true"))
+        #expect(try trait("location.city", "exists", "false"))
     }
 
     @Test func betweenIncludesBothBounds() throws {
@@ -107,8 +107,8 @@ struct SegmentOperatorTests {
     }
 
     @Test func dottedTraitNamesReadNestedObjects() throws {
-        #expect(try trait("address.state", "eq", #""Bangkok""#))
-        #expect(try trait("address.postcode", "in", #"["10110", "10120"]"#))
+        #expect(try trait("location.state", "eq", #""Bangkok""#))
+        #expect(try trait("location.area", "in", #"["10110", "10120"]"#))
         #expect(try !trait("province.state", "eq", #""Bangkok""#))
     }
 

@@ -131,4 +131,53 @@ struct SegmentRoutesTests {
             #expect(try await shop.announcements().isEmpty)
         }
     }
+    @Test func aConditionOnASealedTraitIsRefusedAtCreateUpdateAndPreviewWithItsPointer() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let base = "/internal/v1/segments?workspace=\(shop.workspace.id)"
+            let sealed = #"{"all": [{"trait": "plan", "op": "eq", "value": "gold"}, {"trait": "email", "op": "eq", "value": "a@example.com"}]}"#
+            let message = "at /all/1/op: trait `email` is encrypted at rest (personal data), so only `exists` can be tested on it"
+            // A definition holding such a condition, written straight to the table as one saved earlier: it still loads.
+            let saved = UUID()
+            try await database.query(
+                """
+                INSERT INTO segments (workspace_id, id, name, definition)
+                VALUES (\(shop.workspace.id), \(saved), 'Saved on e-mail', '{"trait": "email", "op": "eq", "value": "a@example.com"}'::jsonb)
+                """,
+                logger: EvaluatorFixture.logger
+            )
+            try await app(shop).test(.router) { client in
+                func expectRefused(_ response: TestResponse, _ what: String) throws {
+                    #expect(response.status == .badRequest, "\(what)")
+                    let error = try JSONCoding.decode(ErrorBody.self, from: Data(buffer: response.body)).error
+                    #expect(error.code == "invalid_segment_definition" && error.message == message, "\(what): \(error)")
+                }
+                try await client.execute(
+                    uri: base, method: .post, headers: [.authorization: Self.token], body: Self.json(#"{"name": "Sealed", "definition": \#(sealed)}"#)
+                ) { try expectRefused($0, "create") }
+                var id = ""
+                try await client.execute(
+                    uri: base, method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"name": "Has an e-mail", "definition": {"trait": "email", "op": "exists", "value": true}}"#)
+                ) { response in
+                    #expect(response.status == .created, "exists is what can be tested on a sealed trait")
+                    id = try JSONCoding.decode(SegmentView.self, from: Data(buffer: response.body)).id
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments/\(id)?workspace=\(shop.workspace.id)", method: .put, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"name": "Has an e-mail", "definition": \#(sealed)}"#)
+                ) { try expectRefused($0, "update") }
+                try await client.execute(
+                    uri: "/internal/v1/segments/preview?workspace=\(shop.workspace.id)", method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"definition": \#(sealed)}"#)
+                ) { try expectRefused($0, "preview") }
+                try await client.execute(uri: base, method: .get, headers: [.authorization: Self.token]) { response in
+                    #expect(response.status == .ok)
+                    let views = try JSONCoding.decode([SegmentView].self, from: Data(buffer: response.body))
+                    #expect(views.map(\.name) == ["Has an e-mail", "Saved on e-mail"])
+                    #expect(views.first?.version == 1, "the refused update made no version")
+                }
+            }
+        }
+    }
 }

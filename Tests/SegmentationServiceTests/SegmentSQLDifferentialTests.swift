@@ -42,7 +42,7 @@ struct SegmentSQLDifferentialTests {
 enum RandomSegmentData {
     static let now = SegmentFixture.now
 
-    static let traitNames = ["plan", "age", "tags", "address", "signed_up_at", "vip"]
+    static let traitNames = ["plan", "age", "tags", "location", "signed_up_at", "vip"]
     static let computedNames = ["order_count", "last_order_at", "ltv", "tier"]
     static let consentNames = ["marketing", "analytics"]
     static let eventNames = ["Order Completed", "Viewed", "Signed Up"]
@@ -134,7 +134,7 @@ enum RandomSegmentData {
         switch Int.random(in: 0..<5, using: &random) {
         case 0, 1:
             let name = pick(traitNames, &random)
-            let path = name == "address" ? "address." + pick(["state", "city"], &random) : name
+            let path = name == "location" ? "location." + pick(["state", "city"], &random) : name
             return comparison(["trait": .string(path)], operators: Comparison.operatorNames, &random)
         case 2:
             return comparison(["computed": .string(pick(computedNames, &random))], operators: Comparison.operatorNames, &random)

@@ -11,9 +11,9 @@ struct SegmentSQLTests {
 
     static let ann = StoredProfile(
         traits: [
-            "plan": .string("gold"), "age": .number(34), "name": .string("Zed"),
+            "plan": .string("gold"), "age": .number(34), "title": .string("Zed"),
             "tags": .array([.string("beauty"), .string("sale"), .number(7)]),
-            "address": .object(["state": .string("Bangkok")]),
+            "location": .object(["state": .string("Bangkok")]),
             "signed_up_at": .string("2026-05-20T15:00:00+07:00"),
         ],
         computed: ["order_count": .number(3), "last_order_at": .string("2026-05-25T12:00:00.000Z")],
@@ -25,7 +25,7 @@ struct SegmentSQLTests {
         ]
     )
     static let bob = StoredProfile(
-        traits: ["age": .string("34"), "plan": .null, "name": .string("alice"), "address": .object(["state": .string("Chiang Mai")])],
+        traits: ["age": .string("34"), "plan": .null, "title": .string("alice"), "location": .object(["state": .string("Chiang Mai")])],
         computed: ["order_count": .number(0)],
         consent: ["marketing": .bool(false)],
         events: [
@@ -46,11 +46,11 @@ struct SegmentSQLTests {
         (#"{"trait": "plan", "op": "neq", "value": "gold"}"#, ["bob", "cy"]),
         (#"{"trait": "age", "op": "gt", "value": 30}"#, ["ann"]),
         (#"{"trait": "age", "op": "eq", "value": 34.0}"#, ["ann"]),
-        (#"{"trait": "name", "op": "lt", "value": "a"}"#, ["ann"]),
+        (#"{"trait": "title", "op": "lt", "value": "a"}"#, ["ann"]),
         (#"{"trait": "tags", "op": "contains", "value": "sale"}"#, ["ann"]),
         (#"{"trait": "tags", "op": "contains", "value": 7}"#, ["ann"]),
-        (#"{"trait": "name", "op": "contains", "value": "lic"}"#, ["bob"]),
-        (#"{"trait": "address.state", "op": "in", "value": ["Bangkok", "Nonthaburi"]}"#, ["ann"]),
+        (#"{"trait": "title", "op": "contains", "value": "lic"}"#, ["bob"]),
+        (#"{"trait": "location.state", "op": "in", "value": ["Bangkok", "Nonthaburi"]}"#, ["ann"]),
         (#"{"trait": "plan", "op": "exists", "value": false}"#, ["bob", "cy"]),
         (#"{"trait": "plan", "op": "exists", "value": true}"#, ["ann"]),
         (#"{"trait": "signed_up_at", "op": "eq", "value": "2026-05-20T08:00:00Z"}"#, ["ann"]),

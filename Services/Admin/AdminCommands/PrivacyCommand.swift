@@ -115,12 +115,12 @@ struct SubjectOption: ParsableArguments {
     }
 }
 
-/// The reporting service's public API, as an admin key reaches it.
+/// The reporting service's public API, as an API key reaches it (privacy requests need an admin key).
 struct PublicAPIAccess: ParsableArguments {
     @Option(help: "The reporting service's base URL (default: KINSHIP_REPORTING_URL, else http://127.0.0.1:8083).")
     var reportingURL: String?
 
-    @Option(help: "An admin API key of the workspace (default: KINSHIP_API_KEY).")
+    @Option(help: "An API key of the workspace, an admin key for privacy requests (default: KINSHIP_API_KEY).")
     var apiKey: String?
 
     func create(_ kind: String, _ subject: SubjectOption) async throws -> HTTPAnswer {
@@ -136,7 +136,7 @@ struct PublicAPIAccess: ParsableArguments {
     func send(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> HTTPAnswer {
         let environment = KinshipCore.Environment()
         guard let key = apiKey ?? environment.optional("KINSHIP_API_KEY") else {
-            throw ValidationError("give --api-key or set KINSHIP_API_KEY to an admin API key")
+            throw ValidationError("give --api-key or set KINSHIP_API_KEY to an API key of the workspace")
         }
         let base = reportingURL ?? environment.optional("KINSHIP_REPORTING_URL") ?? "http://127.0.0.1:8083"
         var request = HTTPClientRequest(url: base + path)

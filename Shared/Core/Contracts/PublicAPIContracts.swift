@@ -66,11 +66,15 @@ public struct SegmentMember: Codable, Sendable, Equatable {
     public let enteredAt: Date
     /// The definition version that decided the entry.
     public let segmentVersion: Int
+    /// The member's consent in force refuses marketing: a member still, but left out of every file of
+    /// members (`format=csv`, `format=hashed`), which are for acting on them.
+    public let marketingRefused: Bool
 
-    public init(profileId: String, enteredAt: Date, segmentVersion: Int) {
+    public init(profileId: String, enteredAt: Date, segmentVersion: Int, marketingRefused: Bool) {
         self.profileId = profileId
         self.enteredAt = enteredAt
         self.segmentVersion = segmentVersion
+        self.marketingRefused = marketingRefused
     }
 }
 

@@ -62,7 +62,7 @@ extension DashboardRoutes {
         ]) { _, new in new }
         if seesMembers {
             let page = try await segments.membersPage(of: segment, for: session.key, limit: 50, after: nil, logger: context.logger)
-            values["members"] = page.items.map { ["id": $0.profileId, "entered": PersonPage.time($0.enteredAt)] }
+            values["members"] = page.items.map { ["id": $0.profileId, "entered": PersonPage.time($0.enteredAt), "marketingRefused": $0.marketingRefused] }
             values["more"] = page.nextCursor != nil
         }
         return pages.page("segment", heading: segment.name, language: language, session: session, values: values)

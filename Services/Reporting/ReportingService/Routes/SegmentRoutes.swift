@@ -68,9 +68,9 @@ struct SegmentRoutes: Sendable {
         )
     }
 
-    /// `GET /v1/segments/{id}/members?format=json|csv|hashed&limit=&cursor=`: current members, by profile id;
-    /// `hashed` is the audience file ad platforms take (SHA-256 of e-mails and phones), without the members
-    /// who refused marketing.
+    /// `GET /v1/segments/{id}/members?format=json|csv|hashed&limit=&cursor=`: current members, by profile id.
+    /// `json` lists every member, each saying whether they refuse marketing; the files, `csv` and `hashed`
+    /// (the audience file ad platforms take: SHA-256 of e-mails and phones), leave those members out.
     private func members(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .analyst)
         let segment = try Self.segmentParameter(context)

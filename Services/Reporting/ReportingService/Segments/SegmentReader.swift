@@ -65,25 +65,26 @@ struct SegmentReader: Sendable {
         }
     }
 
-    /// Every current member: profile id, entry time and the segment version that let them in.
+    /// The file of members (`format=csv`): every current member but those who refuse marketing or the
+    /// segment's required category (`SegmentMembers.exportRefusals`).
     func membersTable(of id: UUID, for key: APIKey, logger: Logger) async throws -> ReportTable {
-        _ = try await segment(id, for: key)
-        let members = try await database.withConnection { connection in
-            try await SegmentMembers.all(of: id, in: key.workspaceID, on: connection, logger: logger)
-        }
-        return ReportTable(columns: ["profile_id", "entered_at", "segment_version"], rows: members.map {
-            [$0.profileId, Timestamp.format($0.enteredAt), String($0.segmentVersion)]
-        })
+        SegmentMembers.table(try await exportableMembers(of: id, for: key, logger: logger))
     }
 
-    /// The audience file ad platforms take (SHA-256 of e-mails and phones), without members who refused
-    /// marketing.
+    /// The audience file ad platforms take (SHA-256 of e-mails and phones), of the same members as the file
+    /// of members.
     func audienceTable(of id: UUID, for key: APIKey, logger: Logger) async throws -> ReportTable {
-        _ = try await segment(id, for: key)
-        let members = try await database.withConnection { connection in
-            try await SegmentMembers.all(of: id, in: key.workspaceID, excludingRefusalsOf: "marketing", on: connection, logger: logger)
-        }
+        let members = try await exportableMembers(of: id, for: key, logger: logger)
         return try await AudienceExport.table(of: members.map(\.profileId), in: key.workspaceID, identity: identity)
+    }
+
+    private func exportableMembers(of id: UUID, for key: APIKey, logger: Logger) async throws -> [SegmentMember] {
+        let segment = try await segment(id, for: key)
+        return try await database.withConnection { connection in
+            try await SegmentMembers.exportable(
+                of: id, in: key.workspaceID, leavingOutRefusalsOf: SegmentMembers.exportRefusals(of: segment), on: connection, logger: logger
+            )
+        }
     }
 
     private func workspace(_ key: APIKey) -> [String: String] { ["workspace": key.workspaceID.lowercased] }

@@ -18,9 +18,18 @@ public struct SegmentDefinition: Sendable, Hashable {
     }
 
     /// Parses a definition, refusing anything it cannot use with a `KinshipError` of code
-    /// `invalid_segment_definition` whose message points at the offending node.
+    /// `invalid_segment_definition` whose message points at the offending node, a comparison on a trait
+    /// sealed at rest included (only `exists` can be tested on one).
     public init(json: JSONValue) throws {
         var parser = SegmentDefinitionParser()
+        self.root = try parser.condition(json, at: .root, depth: 1)
+    }
+
+    /// A definition as `segments` keeps it, checked when it was saved. A condition on a sealed trait is read
+    /// back rather than refused: a saved segment holding one (it matches no one on it) still loads, so
+    /// the segments beside it keep being evaluated.
+    init(saved json: JSONValue) throws {
+        var parser = SegmentDefinitionParser(refusesSealedTraits: false)
         self.root = try parser.condition(json, at: .root, depth: 1)
     }
 

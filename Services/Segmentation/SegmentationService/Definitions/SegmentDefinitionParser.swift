@@ -3,6 +3,13 @@ import KinshipCore
 /// Turns a definition's JSON into a `SegmentCondition`, refusing with a JSON pointer to the first node that is wrong.
 struct SegmentDefinitionParser {
     private var nodes = 0
+    /// Whether a condition that reads a trait sealed at rest other than by `exists` is refused
+    /// (`SegmentDefinitionParser+SealedTraits`): always for a definition being saved or previewed.
+    let refusesSealedTraits: Bool
+
+    init(refusesSealedTraits: Bool = true) {
+        self.refusesSealedTraits = refusesSealedTraits
+    }
 
     private static let combinators = ["all", "any", "not"]
     private static let fieldKinds = FieldReference.Source.allCases.map(\.rawValue)
@@ -82,6 +89,9 @@ struct SegmentDefinitionParser {
             path = try Self.path(object[key]!, at: pointer.appending(key))
         }
         let comparison = try Self.comparison(in: object, at: pointer, allowed: source == .consent ? .consent : .anyValue)
+        if source == .trait, refusesSealedTraits {
+            try Self.refuseSealedTrait(path, comparison, at: pointer)
+        }
         return FieldCondition(field: FieldReference(source: source, path: path), comparison: comparison)
     }
 

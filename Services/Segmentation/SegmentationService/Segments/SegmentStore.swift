@@ -113,7 +113,7 @@ public enum SegmentStore {
         ) {
             let json = try JSONValue.parse(definition)
             segments.append(StoredSegment(
-                id: id, name: name, description: description, definitionJSON: json, definition: try SegmentDefinition(json: json),
+                id: id, name: name, description: description, definitionJSON: json, definition: try SegmentDefinition(saved: json),
                 requiredConsent: consent, version: version, createdAt: createdAt, updatedAt: updatedAt
             ))
         }

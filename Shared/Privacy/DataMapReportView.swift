@@ -1,8 +1,8 @@
 import Foundation
-import KinshipPrivacy
 
-/// The data map's answer: one entry per key and place, the most used first.
-public struct DataMapReportView: Report, Codable, Equatable {
+/// The data map's answer (`GET /v1/reports/data-map`, docs/reporting.md): one entry per key and place, the
+/// most used first. Reporting writes it; the CLI's `kinship datamap` reads it.
+public struct DataMapReportView: Codable, Sendable, Equatable {
     public struct Key: Codable, Sendable, Equatable {
         /// `properties`, `traits` or `context.traits`.
         public let place: String
@@ -27,7 +27,7 @@ public struct DataMapReportView: Report, Codable, Equatable {
         /// Personal or sensitive, and not every value encrypted: what the privacy work must close.
         public let exposed: Bool
 
-        init(
+        public init(
             place: String, key: String, kind: DataClassification.Kind, sensitivity: DataClassification.Sensitivity, values: Int,
             encrypted: Int, personalLookingInClear: Int, firstSeen: Date, lastSeen: Date, consentCategories: [String]
         ) {
@@ -52,19 +52,10 @@ public struct DataMapReportView: Report, Codable, Equatable {
     /// More keys than `DataMapReport.maximumKeys` were seen; the least used are left out.
     public let truncated: Bool
 
-    public var table: ReportTable {
-        ReportTable(
-            columns: [
-                "place", "key", "kind", "sensitivity", "values", "encrypted", "protection", "exposed", "personalLookingInClear", "firstSeen", "lastSeen",
-                "consentCategories",
-            ],
-            rows: keys.map { key in
-                [
-                    key.place, key.key, key.kind.rawValue, key.sensitivity.rawValue, ReportCell.count(key.values), ReportCell.count(key.encrypted),
-                    key.protection, key.exposed ? "yes" : "no", ReportCell.count(key.personalLookingInClear), ReportCell.time(key.firstSeen), ReportCell.time(key.lastSeen),
-                    key.consentCategories.joined(separator: " "),
-                ]
-            }
-        )
+    public init(from: Date, to: Date, keys: [Key], truncated: Bool) {
+        self.from = from
+        self.to = to
+        self.keys = keys
+        self.truncated = truncated
     }
 }
