@@ -113,7 +113,7 @@ struct DemoShopLoader: Sendable {
                 + truth.emails.map { (MessageIdentifiers.email, $0.trimmingCharacters(in: .whitespaces).lowercased()) }
                 + truth.anonymousIds.filter { devices[$0] == id }.map { (MessageIdentifiers.anonymousID, $0) }
             for (type, value) in identifiers {
-                let token = workspace.ingestion.keys.blindIndex.token(type: type, normalizedValue: value)
+                let token = workspace.ingestion.blindIndex.token(type: type, normalizedValue: value)
                 // One owner per identifier, as identity keeps it (an e-mail two people typed goes to the first).
                 guard identified.insert(Data(type.utf8) + token).inserted else { continue }
                 // Sealed as identity seals an identifier's value: the profile's key, bound to workspace and type.

@@ -3,8 +3,9 @@ import KinshipPrivacy
 
 extension SegmentDefinitionParser {
     /// What decides which traits are sealed in `profiles.traits`: identity seals a profile's traits by the
-    /// default rules (`SealedFields` with `PersonalData.standard`; it reads no workspace additions), so a
-    /// definition is checked against the same rules.
+    /// default rules plus the names the workspace's privacy policy adds. A definition is checked against the
+    /// default rules only (the parser knows no workspace): a condition on a name only the policy adds is
+    /// not refused, and matches no one (docs/segments.md).
     static let traitSealing = PersonalData.standard
 
     /// Refuses a trait condition that can only read ciphertext: on a trait sealed at rest (its key is
