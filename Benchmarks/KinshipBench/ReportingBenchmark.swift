@@ -56,7 +56,7 @@ struct ReportingBenchmark: Sendable {
 
     /// Set-up, not measured: every profile evaluated by `ProfileEvaluator` (200 per transaction, as one
     /// worker's batch), then one RFM scoring, so `segment_profiles` holds what the reports read.
-    private func computeTraits(_ workspace: DemoShopWorkspace, _ keyring: MasterKeyring, _ database: PostgresClient) async throws -> TraitsSetUp {
+    func computeTraits(_ workspace: DemoShopWorkspace, _ keyring: MasterKeyring, _ database: PostgresClient) async throws -> TraitsSetUp {
         let w = workspace.workspaceID
         let ids = try await database.query(
             "SELECT id FROM profiles WHERE workspace_id = \(w) AND merged_into IS NULL ORDER BY id", logger: logger

@@ -13,7 +13,7 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
-let benchmarks = ["outbox", "ingestion", "identity", "demo", "segmentation", "reporting"]
+let benchmarks = ["outbox", "ingestion", "identity", "demo", "segmentation", "reporting", "privacy"]
 let name = CommandLine.arguments.dropFirst().first ?? ""
 do {
     switch name {
@@ -29,6 +29,8 @@ do {
         try await SegmentationBenchmark(configuration: SegmentationBenchConfiguration(KinshipCore.Environment())).run()
     case "reporting":
         try await ReportingBenchmark(configuration: ReportingBenchConfiguration(KinshipCore.Environment())).run()
+    case "privacy":
+        try await PrivacyBenchmark(configuration: PrivacyBenchConfiguration(KinshipCore.Environment())).run()
     case "outbox-worker":
         // Not a benchmark: the child process the outbox benchmark starts for its two-worker measure.
         try await OutboxBenchWorker.run(KinshipCore.Environment())
