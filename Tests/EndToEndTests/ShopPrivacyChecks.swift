@@ -9,13 +9,13 @@ import Testing
 /// people the other checks count.
 extension ShopEndToEndTests {
     static let privacyChecks: [Check] = [
-        Check(name: "a dump of the whole database holds no sampled customer's e-mail, phone, user id or anonymous id in clear") { platform in
+        Check(name: "a dump of the whole database holds no sampled customer's e-mail, phone, name, birthday, user id or anonymous id in clear") { platform in
             let people = platform.checkedPeople(stride: 7).prefix(60)
             #expect(people.count > 30)
-            let found = try await platform.dumpHolds(["order completed"] + people.flatMap(\.clearValues))
+            let found = try await platform.dumpHolds(["order completed"] + people.flatMap { $0.clearValues + $0.quotedDescriptions })
             #expect(found.contains("order completed"), "the dump holds the events (sanity check of the dump itself)")
             for person in people {
-                for secret in person.clearValues where found.contains(secret) {
+                for secret in person.clearValues + person.quotedDescriptions where found.contains(secret) {
                     Issue.record("\(person.person)'s \(secret) is in clear in the dump")
                 }
             }
@@ -75,8 +75,12 @@ extension ShopEndToEndTests {
             #expect(erased.count == 3)
             var profiles: [UUID] = []
             var requests: [String] = []
+            for person in erased { profiles.append(try #require(try await platform.profile(of: person).flatMap(UUID.init(uuidString:)))) }
+            // What the reports and segments say before, to check that they still add up for the others after.
+            let before = try await platform.settledOverview()
+            let sizesBefore = try await platform.segmentSizes()
+            let erasedMembers = try await platform.segmentSizes(of: profiles)
             for person in erased {
-                profiles.append(try #require(try await platform.profile(of: person).flatMap(UUID.init(uuidString:))))
                 let answer = try await platform.reportingPost(
                     "/v1/privacy/requests", body: ["kind": "erase", "identifier": ["type": "user_id", "value": person.userId!]], key: admin
                 )
@@ -94,7 +98,21 @@ extension ShopEndToEndTests {
                 #expect(request.steps.map(\.service).sorted() == ["identity", "reporting", "segmentation"] && request.steps.allSatisfy { $0.status == "done" })
                 #expect(!request.steps.description.contains("@"), "a receipt names tables and counts, not values")
             }
-            for table in ["profiles", "identities", "event_profiles", "segment_profiles", "memberships", "consent_facts", "report_events"] {
+            // Every report and segment still adds up for the others: less exactly what the erased held.
+            let removedEvents = try await requests.asyncReduce(0) { sum, id in
+                let request = try JSONCoding.decode(PublicPrivacyRequest.self, from: Data(try await platform.reporting("/v1/privacy/requests/\(id)", key: admin).body.utf8))
+                return sum + (request.steps.first { $0.service == "identity" }?.removed["events"] ?? 0)
+            }
+            let after = try await platform.settledOverview()
+            #expect(after.events == before.events - removedEvents, "events \(before.events) → \(after.events), \(removedEvents) erased")
+            #expect(after.orders == before.orders - erased.map(\.orderCount).reduce(0, +), "orders \(before.orders) → \(after.orders)")
+            let erasedRevenue = erased.map(\.revenue).reduce(0, +)
+            #expect(abs(before.revenue - after.revenue - erasedRevenue) < 0.01, "revenue \(before.revenue) → \(after.revenue), \(erasedRevenue) erased")
+            let sizesAfter = try await platform.segmentSizes()
+            for (segment, size) in sizesBefore {
+                #expect(sizesAfter[segment, default: 0] == size - erasedMembers[segment, default: 0], "segment \(segment): \(size) → \(sizesAfter[segment, default: 0])")
+            }
+            for table in ["profiles", "identities", "event_profiles", "segment_profiles", "memberships", "consent_facts", "consent_refusals", "report_events"] {
                 let column = table == "profiles" ? "id" : "profile_id"
                 let left = try await platform.count(PostgresQuery(
                     unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE workspace_id = $1 AND \(column) = ANY($2)",
@@ -102,8 +120,17 @@ extension ShopEndToEndTests {
                 ))
                 #expect(left == 0, "\(left) rows of \(table) left")
             }
-            let found = try await platform.dumpHolds(erased.flatMap(\.clearValues))
+            let found = try await platform.dumpHolds(erased.flatMap { $0.clearValues + $0.quotedDescriptions })
+            // No sealed value any remaining key can open is theirs either.
+            let openable = try await platform.openableStrings()
+            #expect(openable.count > 1000, "the remaining data opens (sanity check): \(openable.count) strings")
             for person in erased {
+                for secret in person.clearValues where openable.contains(secret) {
+                    Issue.record("\(person.person)'s \(secret) still opens with a remaining key")
+                }
+                for secret in person.quotedDescriptions where found.contains(secret) {
+                    Issue.record("\(person.person)'s \(secret) is still in clear in the dump")
+                }
                 #expect(try await platform.profile("user_id", person.userId!) == nil)
                 for secret in person.clearValues where found.contains(secret) {
                     Issue.record("\(person.person)'s \(secret) is still in the dump")
@@ -151,6 +178,12 @@ extension ShopPlatform {
 }
 
 extension ShopTruth.Person {
+    /// The person's name, each part, and birthday as JSON strings in clear would hold them (quoted, lower-cased:
+    /// a sealed value is base64 and never holds a quote, so a short name cannot match by chance).
+    var quotedDescriptions: [String] {
+        (name.split(separator: " ").map(String.init) + [birthday]).filter { !$0.isEmpty }.map { "\"\($0.lowercased())\"" }
+    }
+
     /// The person's identifying values as they could appear in clear in a dump, lower-cased: e-mails as
     /// sent and normalised, the phone as typed, the user id and the anonymous ids.
     var clearValues: [String] {

@@ -5,6 +5,8 @@ struct ShopTruth: Decodable, Sendable {
     struct Person: Decodable, Sendable {
         let person: String
         let userId: String?
+        let name: String
+        let birthday: String
         let emails: [String]
         let phone: String?
         let anonymousIds: [String]
