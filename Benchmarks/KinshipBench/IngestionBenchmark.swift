@@ -105,8 +105,8 @@ struct IngestionBenchmark: Sendable {
         progress("consent: \(count) stored refusals of analytics and 1 suppressed identifier of other people")
         try await database.query(
             """
-            INSERT INTO consent_refusals (workspace_id, type, token, category, profile_id, refused)
-            SELECT \(workspace.id), 'user_id', sha256(convert_to('refusal-' || g, 'UTF8')), 'analytics', gen_random_uuid(), true
+            INSERT INTO consent_refusals (workspace_id, type, token, category, profile_id, refused, refused_at)
+            SELECT \(workspace.id), 'user_id', sha256(convert_to('refusal-' || g, 'UTF8')), 'analytics', gen_random_uuid(), true, now()
             FROM generate_series(1, \(count)) AS g
             """,
             logger: logger

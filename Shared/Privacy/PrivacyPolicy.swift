@@ -16,14 +16,9 @@ public struct PrivacyPolicy: Sendable, Equatable, Codable {
     /// Key names classified personal or sensitive on top of the defaults (`DataClassification`).
     public var classification: DataClassification.Rules
 
-    public static let necessary = "necessary"
-    public static let standardCategories = ["necessary", "analytics", "marketing", "personalization"]
-    /// The consent event: always `necessary`, or a person could not change their mind.
-    public static let consentEvent = "Consent Preference Updated"
-    /// E-mail and campaign events: `marketing` by default.
-    public static let marketingEvents: Set<String> = [
-        "Email Delivered", "Email Opened", "Email Link Clicked", "Email Bounced", "Email Marked as Spam", "Unsubscribed",
-    ]
+    public static let necessary = ConsentCategory.necessary
+    public static let standardCategories = ConsentCategory.standard
+    public static let consentEvent = ConsentCategory.consentEvent
     /// The message types whose category a workspace may choose; identify, alias and group are `necessary`.
     public static let mappableTypes = ["page", "screen", "track"]
 
@@ -57,24 +52,19 @@ public struct PrivacyPolicy: Sendable, Equatable, Codable {
         case "track":
             let name = event ?? ""
             if name == Self.consentEvent { return Self.necessary }
-            return eventCategories[name] ?? messageTypeCategories["track"] ?? Self.standardCategory(type: type, event: name)
+            // A workspace's own mapping of a name wins; otherwise the default's named events keep their
+            // category, and the rest of the track events take the workspace's track category if it has one.
+            if let mapped = eventCategories[name] { return mapped }
+            let standard = Self.standardCategory(type: type, event: name)
+            return standard == ConsentCategory.analytics ? messageTypeCategories["track"] ?? standard : standard
         default:
             return messageTypeCategories[type] ?? Self.standardCategory(type: type, event: event)
         }
     }
 
-    /// The default mapping: page and screen views are `analytics`; e-mail and campaign events `marketing`;
-    /// other track events `analytics`.
+    /// The default mapping (`ConsentCategory.standardCategory`).
     public static func standardCategory(type: String, event: String?) -> String {
-        switch type {
-        case "identify", "alias", "group": return necessary
-        case "track":
-            let name = event ?? ""
-            if name == consentEvent { return necessary }
-            if marketingEvents.contains(name) || name.hasPrefix("Email ") || name.hasPrefix("Campaign ") { return "marketing" }
-            return "analytics"
-        default: return "analytics"
-        }
+        ConsentCategory.standardCategory(type: type, event: event)
     }
 
     /// The policy as given when it can be used, or `invalid_privacy_policy` naming what cannot: category

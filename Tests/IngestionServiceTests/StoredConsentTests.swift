@@ -15,8 +15,8 @@ import Testing
             let token = fixture.keys.blindIndex.token(type: "user_id", normalizedValue: "u-9")
             try await fixture.database.query(
                 """
-                INSERT INTO consent_refusals (workspace_id, type, token, category, profile_id, refused)
-                VALUES (\(fixture.workspace.id), 'user_id', \(token), 'marketing', \(UUID()), true)
+                INSERT INTO consent_refusals (workspace_id, type, token, category, profile_id, refused, refused_at)
+                VALUES (\(fixture.workspace.id), 'user_id', \(token), 'marketing', \(UUID()), true, '2026-01-01T00:00:00Z')
                 """,
                 logger: TestDatabase.logger
             )
@@ -25,13 +25,15 @@ import Testing
             let statedNow = #"{"type": "track", "messageId": "s-3", "userId": " u-9 ", "event": "Email Opened", "context": {"consent": {"categoryPreferences": {"marketing": true}}}}"#
             let someoneElse = #"{"type": "track", "messageId": "s-4", "userId": "u-10", "event": "Email Opened"}"#
             let necessary = #"{"type": "identify", "messageId": "s-5", "userId": "u-9", "traits": {"plan": "gold"}}"#
-            let batch = #"{"batch": [\#(refused), \#(otherCategory), \#(statedNow), \#(someoneElse), \#(necessary)]}"#
+            // Dated before the refusal, arriving late: collected while the person consented.
+            let before = #"{"type": "track", "messageId": "s-7", "userId": "u-9", "event": "Email Opened", "timestamp": "2025-12-31T23:59:00Z"}"#
+            let batch = #"{"batch": [\#(refused), \#(otherCategory), \#(statedNow), \#(someoneElse), \#(necessary), \#(before)]}"#
             try await client.execute(uri: "/v1/batch", method: .post, headers: fixture.headers(), body: body(batch)) { response in
                 let json = try jsonBody(response)
                 #expect(json["withheld"] == .number(1))
-                #expect(json["stored"] == .number(4))
+                #expect(json["stored"] == .number(5))
             }
-            #expect(Set(try await fixture.storedEvents().keys) == ["s-2", "s-3", "s-4", "s-5"])
+            #expect(Set(try await fixture.storedEvents().keys) == ["s-2", "s-3", "s-4", "s-5", "s-7"])
 
             // Consent given later: segmentation turns the row off; ingestion reads the change within 2 s.
             try await fixture.database.query(

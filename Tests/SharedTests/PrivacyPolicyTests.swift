@@ -5,12 +5,16 @@ import Testing
 
 /// A workspace's privacy policy: which consent category each kind of message needs, and what it refuses.
 struct PrivacyPolicyTests {
-    @Test func theDefaultsPutEmailsUnderMarketingViewsUnderAnalyticsAndIdentityUnderNecessary() {
+    @Test func theDefaultsPutEmailsUnderMarketingViewsUnderAnalyticsAndRecordsUnderNecessary() {
         let policy = PrivacyPolicy.standard
         #expect(policy.category(type: "track", event: "Email Opened") == "marketing")
         #expect(policy.category(type: "track", event: "Campaign Viewed") == "marketing")
-        #expect(policy.category(type: "track", event: "Unsubscribed") == "marketing")
-        #expect(policy.category(type: "track", event: "Order Completed") == "analytics")
+        #expect(policy.category(type: "track", event: "Product Viewed") == "analytics")
+        #expect(policy.category(type: "track", event: "Survey Responded") == "analytics")
+        // The shop's books and the person's own opt-out are kept whatever was refused.
+        for event in ["Order Completed", "Order Refunded", "Ticket Opened", "Subscription Started", "Signed Up", "Unsubscribed"] {
+            #expect(policy.category(type: "track", event: event) == "necessary", "\(event)")
+        }
         #expect(policy.category(type: "page", event: nil) == "analytics")
         #expect(policy.category(type: "screen", event: nil) == "analytics")
         for type in ["identify", "alias", "group"] { #expect(policy.category(type: type, event: nil) == "necessary") }
@@ -26,6 +30,7 @@ struct PrivacyPolicyTests {
         #expect(policy.category(type: "track", event: "Coupon Sent") == "marketing")
         #expect(policy.category(type: "track", event: "Email Opened") == "analytics")
         #expect(policy.category(type: "track", event: "Product Viewed") == "personalization")
+        #expect(policy.category(type: "track", event: "Order Completed") == "necessary", "a default's named event keeps its category")
         #expect(policy.category(type: "page", event: nil) == "analytics")
         #expect(try policy.validated() == policy)
     }

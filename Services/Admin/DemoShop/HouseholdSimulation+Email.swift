@@ -29,17 +29,23 @@ extension HouseholdSimulation {
             guard serverTrack("Email Delivered", at: deliveredAt, person: number, userId: userId, email: email, describe) else { break }
             knowEmail(email, of: number)
             people[number].truth.emailsDelivered += 1
+            // Whether and when the person unsubscribes is decided first: nothing of this newsletter is seen
+            // after that, nor after the next newsletter goes out (the shop stops sending on the unsubscribe, and
+            // ingestion would refuse what came after it).
+            let unsubscribeAt = random.chance(parameters.unsubscribeRate) ? deliveredAt + Int64(random.int(600...72 * 3600)) * 1000 : nil
+            let nextSentAt = calendar.campaigns.first { $0.sentAt > campaign.sentAt }?.sentAt ?? .max
+            let seenBefore = min(unsubscribeAt ?? .max, nextSentAt)
             if random.chance(parameters.emailOpenRate * people[number].emailAffinity) {
                 let openedAt = deliveredAt + Int64(random.int(300...48 * 3600)) * 1000
-                if serverTrack("Email Opened", at: openedAt, person: number, userId: userId, delivery: .pixel, describe) {
+                if openedAt < seenBefore, serverTrack("Email Opened", at: openedAt, person: number, userId: userId, delivery: .pixel, describe) {
                     people[number].truth.emailsOpened += 1
-                    if random.chance(parameters.emailClickOfOpens), let session = click(campaign, person: number, at: openedAt + Int64(random.int(10...600)) * 1000, describe) {
+                    let clickedAt = openedAt + Int64(random.int(10...600)) * 1000
+                    if random.chance(parameters.emailClickOfOpens), clickedAt < seenBefore, let session = click(campaign, person: number, at: clickedAt, describe) {
                         sessions.append(session)
                     }
                 }
             }
-            if random.chance(parameters.unsubscribeRate) {
-                let at = deliveredAt + Int64(random.int(600...72 * 3600)) * 1000
+            if let at = unsubscribeAt {
                 if serverTrack("Unsubscribed", at: at, person: number, userId: userId, email: email, describe) {
                     people[number].truth.unsubscribed = true
                     people[number].marketing = false

@@ -1,3 +1,5 @@
+import KinshipCore
+
 /// How the messages look: as kinship.js and Segment's mobile libraries send them from a device, or as a
 /// server library sends them from the shop's back end.
 extension HouseholdSimulation {
@@ -94,6 +96,12 @@ extension HouseholdSimulation {
         _ properties: (inout JSONBuilder) -> Void
     ) -> Bool {
         guard time < calendar.end else { return false }
+        // The shop's servers honour the person's choices too: nothing of a category they refused is sent.
+        switch ConsentCategory.standardCategory(type: "track", event: event) {
+        case ConsentCategory.analytics where !people[person].analytics: return false
+        case ConsentCategory.marketing where !people[person].marketing: return false
+        default: break
+        }
         var json = JSONBuilder()
         json.openObject()
         json.field("type", "track")

@@ -10,7 +10,8 @@ CREATE TABLE privacy_policies (
 );
 
 -- Consent refused by a person, per identifier (blind-index token, never the value) and category, as
--- segmentation concluded from the person's consent facts: what ingestion refuses to store. Kept by
+-- segmentation concluded from the person's consent facts, and since when (the refusal's event time):
+-- ingestion refuses to store events of that category dated from then on. Kept by
 -- segmentation for every identifier of a profile whose consent in force refuses a category; a later grant
 -- sets `refused` to false rather than deleting, so that ingestion, which reads the rows changed since its
 -- last read (`changed_xid` at or after that read's snapshot xmin), sees the change.
@@ -21,6 +22,7 @@ CREATE TABLE consent_refusals (
     category text NOT NULL,
     profile_id uuid NOT NULL,
     refused boolean NOT NULL,
+    refused_at timestamptz NOT NULL,
     changed_xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
     PRIMARY KEY (workspace_id, type, token, category)
 );

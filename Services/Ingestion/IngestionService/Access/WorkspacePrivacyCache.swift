@@ -29,8 +29,8 @@ final class WorkspacePrivacyCache: Sendable {
         /// What the policy's classification seals, when it adds to the defaults (nil: the defaults).
         var personalData: PersonalData?
         var suppressed: Set<Token>
-        /// The categories refused per identifier.
-        var refusals: [Token: Set<String>]
+        /// The categories refused per identifier, each since when (events dated before were collected with consent).
+        var refusals: [Token: [String: Date]]
         /// How the workspace's identity rules read a national phone number.
         var defaultRegion: String
 
@@ -105,25 +105,25 @@ final class WorkspacePrivacyCache: Sendable {
     }
 
     /// Applies the refusals changed since `since` (all of them when nil) and returns this read's snapshot xmin.
-    private func readRefusals(_ workspaceID: UUID, since: String?, into refusals: inout [Token: Set<String>]) async throws -> String {
+    private func readRefusals(_ workspaceID: UUID, since: String?, into refusals: inout [Token: [String: Date]]) async throws -> String {
         if since == nil { refusals = [:] }
         var readFrom = since ?? "0"
         // One statement, so the xmin is that of the snapshot the rows were read in.
-        for try await (xmin, type, token, category, refused) in try await database.query(
+        for try await (xmin, type, token, category, refused, refusedAt) in try await database.query(
             """
-            SELECT s.xmin::text, c.type, c.token, c.category, c.refused
+            SELECT s.xmin::text, c.type, c.token, c.category, c.refused, c.refused_at
             FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) AS s
             LEFT JOIN consent_refusals AS c ON c.workspace_id = \(workspaceID) AND c.changed_xid >= \(since ?? "0")::xid8
             """,
             logger: logger
-        ).decode((String, String?, Data?, String?, Bool?).self) {
+        ).decode((String, String?, Data?, String?, Bool?, Date?).self) {
             readFrom = xmin
-            guard let type, let token, let category, let refused else { continue }
+            guard let type, let token, let category, let refused, let refusedAt else { continue }
             let key = Token(type: type, token: token)
             if refused {
-                refusals[key, default: []].insert(category)
+                refusals[key, default: [:]][category] = refusedAt
             } else if var categories = refusals[key] {
-                categories.remove(category)
+                categories[category] = nil
                 refusals[key] = categories.isEmpty ? nil : categories
             }
         }

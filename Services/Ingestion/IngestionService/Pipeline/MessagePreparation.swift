@@ -83,12 +83,12 @@ struct MessagePreparation: Sendable {
         var read = try TrackingMessage(object: object, impliedType: metadata.impliedType)
         let strongestID = try MessageValidation.check(read)
 
-        if consent.withholds(read, object) { return nil }
+        let eventTime = correctedTimestamp(read)
+        if consent.withholds(read, object, at: eventTime) { return nil }
         // What ingestion changes next must not be shared with `read`, or each change would copy it.
         (read.context, read.traits, read.properties, read.integrations) = (nil, nil, nil, nil)
 
         let messageId = read.messageId ?? "kinship-\(UUID().lowercased)"
-        let eventTime = correctedTimestamp(read)
         let storedEventTime = eventTime == metadata.receivedAt ? receivedAt : StoredTime(eventTime)
         let eventTimeText = storedEventTime.text
         object["type"] = .string(read.type.rawValue)

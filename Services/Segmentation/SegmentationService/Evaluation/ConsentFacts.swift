@@ -39,12 +39,22 @@ struct ConsentFact: Sendable, Equatable {
 
     /// The choice in force per category: the latest by the event's time (then message id, for a stable answer).
     static func inForce(_ facts: [ConsentFact]) -> [String: Bool] {
+        latest(facts).mapValues(\.granted)
+    }
+
+    /// The categories refused now, each with the time the refusal in force was stated.
+    static func refusedSince(_ facts: [ConsentFact]) -> [String: Date] {
+        latest(facts).filter { !$0.value.granted }.mapValues(\.statedAt)
+    }
+
+    /// The fact in force per category.
+    static func latest(_ facts: [ConsentFact]) -> [String: ConsentFact] {
         var latest: [String: ConsentFact] = [:]
         for fact in facts {
             if let current = latest[fact.category], (current.statedAt, current.messageId) >= (fact.statedAt, fact.messageId) { continue }
             latest[fact.category] = fact
         }
-        return latest.mapValues(\.granted)
+        return latest
     }
 
     private static func preferences(_ value: JSONValue?) -> [(String, Bool)] {

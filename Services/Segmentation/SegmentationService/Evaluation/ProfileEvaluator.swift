@@ -79,7 +79,8 @@ public struct ProfileEvaluator: Sendable {
         // Only people who refuse something, or refused something before, have refusal rows to keep.
         let refusing = rows.filter { row in row.consent.values.contains(false) || previous[row.profileID]?.consent.values.contains(false) == true }
         try await ConsentRefusals.sync(
-            Dictionary(refusing.map { ($0.profileID, $0.consent) }, uniquingKeysWith: { first, _ in first }), in: workspaceID, on: connection, logger: logger
+            Dictionary(refusing.map { ($0.profileID, ConsentFact.refusedSince($0.consentFacts)) }, uniquingKeysWith: { first, _ in first }),
+            in: workspaceID, on: connection, logger: logger
         )
         (outcome.entered, outcome.exited) = try await Memberships.apply(entries: entries, exits: exits, at: now, in: workspaceID, on: connection, logger: logger)
         outcome.evaluated = rows.count
