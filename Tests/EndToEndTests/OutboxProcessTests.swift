@@ -16,8 +16,10 @@ struct OutboxProcessTests {
     @Test func redeliversAfterAWorkerIsKilledMidBatch() async throws {
         try await ProbeBus.run(topic: OutboxTopic("orders", partitions: 4)) { bus in
             let keys = bus.keys(perPartition: 2)
-            // 120 messages a partition: at 20 ms a message, each batch of 50 holds its transaction open for a second.
-            let total = 480
+            // 300 messages a partition: at 20 ms a message, each batch of 50 holds its transaction open for a second,
+            // and the four partitions, handled side by side, keep worker A busy for six: long enough to catch it
+            // mid-batch on a loaded machine.
+            let total = 1200
             try await bus.produce(0..<total, keys: keys, perTransaction: 40)
 
             let a = try bus.startWorker("worker-a", delayMilliseconds: 20, batch: 50, leaseMilliseconds: 1500, heartbeatMilliseconds: 300)

@@ -47,8 +47,9 @@ struct DataMapReportTests {
             #expect(order.kind == .behavioral && total.kind == .behavioral && province.kind == .identity)
             #expect(!report.truncated)
             #expect(report.table.columns.first == "place" && report.table.rows.count == 9)
-            // The consent categories of the events that carry each key, by the default policy.
-            #expect(email.consentCategories == ["necessary"] && order.consentCategories == ["analytics"] && nps.consentCategories == ["analytics"])
+            // The consent categories of the events that carry each key, by the default policy: orders are
+            // necessary records, surveys analytics.
+            #expect(email.consentCategories == ["necessary"] && order.consentCategories == ["necessary"] && nps.consentCategories == ["analytics"])
         }
     }
 
@@ -68,7 +69,7 @@ struct DataMapReportTests {
             }
             let blood = try #require(report.keys.first { $0.key == "blood_type" })
             #expect(blood.sensitivity == .sensitive && blood.exposed)
-            #expect(blood.consentCategories == ["analytics", "personalization"])
+            #expect(blood.consentCategories == ["necessary", "personalization"])
             #expect(report.keys.first { $0.key == "nps_score" }?.consentCategories == ["personalization"])
         }
     }
