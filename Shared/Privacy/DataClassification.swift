@@ -58,7 +58,31 @@ public enum DataClassification {
 
     /// `First Name` → `firstname`.
     public static func normalised(_ key: String) -> String {
-        String(key.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+        // Ingestion normalises every key it walks in a message's `context`: an ASCII key (nearly all) is
+        // normalised on its bytes, which measured several times faster than `CharacterSet` per scalar.
+        var key = key
+        if let ascii = key.withUTF8(normalisedASCII) { return ascii }
+        return String(key.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init))
+    }
+
+    /// The key's ASCII letters (lower-cased) and digits; nil when it is not all ASCII.
+    private static func normalisedASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            var count = 0
+            for byte in bytes {
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    buffer[count] = byte
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
+                    buffer[count] = byte | 0x20
+                default:
+                    continue
+                }
+                count += 1
+            }
+            return count
+        }
     }
 
     /// A key's sensitivity by the default rules; `describingPerson` as in `Rules.sensitivity(of:describingPerson:)`.

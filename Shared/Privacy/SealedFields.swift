@@ -79,13 +79,13 @@ public struct SealedFields: Sendable {
             }
         }
         for field in ["traits", "properties"] {
-            if let value = message[field], let sealed = try sealPersonal(in: value, key: field, path: field, describingPerson: field == "traits", memo: &memo) {
+            if let value = message[field], let sealed = try sealPersonal(in: value, key: field, path: { field }, describingPerson: field == "traits", memo: &memo) {
                 message[field] = sealed
             }
         }
         guard context != nil else { return }
         for (name, value) in context! where !Self.contextMembersNotWalked.contains(name) {
-            if let sealed = try sealPersonal(in: value, key: name, path: "context.\(name)", describingPerson: name == "traits", memo: &memo) {
+            if let sealed = try sealPersonal(in: value, key: name, path: { "context.\(name)" }, describingPerson: name == "traits", memo: &memo) {
                 context?[name] = sealed
             }
         }
@@ -105,19 +105,26 @@ public struct SealedFields: Sendable {
 
     /// `value` (found under `key` at `path`) with what is personal in it sealed: the values of personal
     /// keys whole, and strings that hold an e-mail address or a phone number; nil when nothing is.
-    /// `describingPerson`: `value` describes a person, so a `name` in it is theirs.
-    private func sealPersonal(in value: JSONValue, key: String, path: String, describingPerson: Bool, memo: inout Memo) throws -> JSONValue? {
+    /// `describingPerson`: `value` describes a person, so a `name` in it is theirs. `path` is made only for
+    /// a value that is sealed: most keys walked hold nothing personal, and building every key's path string
+    /// took a visible share of ingestion's time.
+    private func sealPersonal(
+        in value: JSONValue, key: String, path: () -> String, describingPerson: Bool, memo: inout Memo
+    ) throws -> JSONValue? {
         switch value {
         case .object(let object):
             guard !Self.isSealed(value) else { return nil }
             var sealed: [String: JSONValue]?
             for (name, child) in object where child != .null {
-                let childPath = "\(path).\(name)"
                 if personalData.seals(key: name, describingPerson: describingPerson) {
                     guard !Self.isSealed(child) else { continue }
                     sealed = sealed ?? object
-                    sealed?[name] = try seal(child, path: childPath, memo: &memo)
-                } else if let inner = try sealPersonal(in: child, key: name, path: childPath, describingPerson: PersonalData.describesPerson(name), memo: &memo) {
+                    sealed?[name] = try seal(child, path: "\(path()).\(name)", memo: &memo)
+                } else if let inner = try sealPersonal(
+                    // Only what a container holds asks whether the container describes a person.
+                    in: child, key: name, path: { "\(path()).\(name)" },
+                    describingPerson: Self.isContainer(child) && PersonalData.describesPerson(name), memo: &memo
+                ) {
                     sealed = sealed ?? object
                     sealed?[name] = inner
                 }
@@ -126,15 +133,23 @@ public struct SealedFields: Sendable {
         case .array(let values):
             var sealed: [JSONValue]?
             for (index, element) in values.enumerated() {
-                guard let inner = try sealPersonal(in: element, key: key, path: "\(path)[\(index)]", describingPerson: describingPerson, memo: &memo) else { continue }
+                guard let inner = try sealPersonal(in: element, key: key, path: { "\(path())[\(index)]" }, describingPerson: describingPerson, memo: &memo)
+                else { continue }
                 sealed = sealed ?? values
                 sealed?[index] = inner
             }
             return sealed.map(JSONValue.array)
         case .string(let text):
-            return PersonalData.sealsValue(text, key: key) ? try seal(value, path: path, memo: &memo) : nil
+            return PersonalData.sealsValue(text, key: key) ? try seal(value, path: path(), memo: &memo) : nil
         default:
             return nil
+        }
+    }
+
+    private static func isContainer(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object, .array: true
+        default: false
         }
     }
 
