@@ -49,6 +49,33 @@ import Testing
         }
     }
 
+    @Test func aBusyWorkspacesStateIsRenewedInTheBackgroundAndNeverServedPastItsLifetime() async throws {
+        try await IngestionFixture.run { fixture, _ in
+            let cache = WorkspacePrivacyCache(database: fixture.database, logger: TestDatabase.logger, lifetime: .seconds(1))
+            let workspaceID = fixture.workspace.id
+            #expect(try await cache.state(for: workspaceID).refusals.isEmpty)
+            let token = fixture.keys.blindIndex.token(type: "user_id", normalizedValue: "u-1")
+            try await fixture.database.query(
+                """
+                INSERT INTO consent_refusals (workspace_id, type, token, category, profile_id, refused, refused_at)
+                VALUES (\(workspaceID), 'user_id', \(token), 'marketing', \(UUID()), true, now())
+                """,
+                logger: TestDatabase.logger
+            )
+            // Past half the lifetime: the request goes on with what was read, and a renewal starts.
+            try await Task.sleep(for: .milliseconds(600))
+            #expect(try await cache.state(for: workspaceID).refusals.isEmpty)
+            // Before the lifetime ends, the renewal has brought the refusal in.
+            let deadline = ContinuousClock.now + .milliseconds(350)
+            var renewed = false
+            while !renewed && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+                renewed = try await !cache.state(for: workspaceID).refusals.isEmpty
+            }
+            #expect(renewed)
+        }
+    }
+
     @Test func aSuppressedEmailInAnIdentifysTraitsIsWithheldWhateverTheCategory() async throws {
         try await IngestionFixture.run { fixture, client in
             let token = fixture.keys.blindIndex.token(type: "email", normalizedValue: "gone@example.com")

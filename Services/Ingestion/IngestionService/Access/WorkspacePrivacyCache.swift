@@ -9,9 +9,13 @@ import Synchronization
 /// What ingestion must know of a workspace to obey its people's choices on every message: its privacy
 /// policy (which consent category each message needs), its suppressed identifiers (`kind: suppress`
 /// privacy requests), and the consent its people refused earlier (`consent_refusals`, kept by
-/// segmentation from their consent facts). Read at most once per `lifetime` per workspace and process, so a
+/// segmentation from their consent facts). No request is answered from a read older than `lifetime`, so a
 /// change holds at every replica within that time; a workspace with none costs a dictionary lookup per
 /// request.
+///
+/// A read older than half the lifetime is renewed in the background, one renewal at a time, while requests
+/// go on with it: a busy workspace never waits for one. When every request of a busy workspace waited for
+/// the read that had expired, track requests at 1,000 a second took over 10 ms (p99) instead of 4 to 6.
 ///
 /// Refusals are read incrementally: each read takes the rows changed since the previous read's snapshot
 /// (`changed_xid` at or after its xmin, so a transaction that committed late is not missed), and the
@@ -54,6 +58,8 @@ final class WorkspacePrivacyCache: Sendable {
         var fullyLoadedAt: ContinuousClock.Instant
         /// The snapshot xmin of the last read of `consent_refusals` (an xid8, as text).
         var refusalsReadFrom: String
+        /// A background renewal of this entry is under way.
+        var renewing = false
     }
 
     private let database: PostgresClient
@@ -71,12 +77,41 @@ final class WorkspacePrivacyCache: Sendable {
 
     func state(for workspaceID: UUID) async throws -> State {
         let now = ContinuousClock.now
-        let cached = entries.withLock { $0[workspaceID] }
-        if let cached, now - cached.loadedAt < lifetime { return cached.state }
+        let (cached, renew) = entries.withLock { entries -> (Entry?, Bool) in
+            guard var entry = entries[workspaceID] else { return (nil, false) }
+            let age = now - entry.loadedAt
+            guard age >= lifetime / 2, age < lifetime, !entry.renewing else { return (entry, false) }
+            entry.renewing = true
+            entries[workspaceID] = entry
+            return (entry, true)
+        }
+        if let cached, now - cached.loadedAt < lifetime {
+            if renew { Task { await self.renew(workspaceID, from: cached) } }
+            return cached.state
+        }
+        return try await reload(workspaceID, from: cached, at: now)
+    }
+
+    /// Reads the workspace again (incrementally unless a full reload is due) and keeps what it read.
+    private func reload(_ workspaceID: UUID, from cached: Entry?, at now: ContinuousClock.Instant) async throws -> State {
         let reloadAll = cached.map { now - $0.fullyLoadedAt >= fullReload } ?? true
         let entry = try await load(workspaceID, from: reloadAll ? nil : cached, at: now)
-        entries.withLock { $0[workspaceID] = entry }
+        entries.withLock { entries in
+            // A read that started earlier than the one kept (a slow renewal) does not replace it.
+            if let kept = entries[workspaceID], kept.loadedAt > entry.loadedAt { return }
+            entries[workspaceID] = entry
+        }
         return entry.state
+    }
+
+    private func renew(_ workspaceID: UUID, from cached: Entry) async {
+        do {
+            _ = try await reload(workspaceID, from: cached, at: ContinuousClock.now)
+        } catch {
+            // The entry stays as it was: the next request past its lifetime reads again, and fails if this did.
+            logger.warning("reading a workspace's privacy state failed", metadata: ["workspace_id": "\(workspaceID)", "error": "\(String(reflecting: error))"])
+            entries.withLock { entries in entries[workspaceID]?.renewing = false }
+        }
     }
 
     private func load(_ workspaceID: UUID, from previous: Entry?, at now: ContinuousClock.Instant) async throws -> Entry {
