@@ -63,12 +63,16 @@ struct DemoShopLoader: Sendable {
         var rows = Rows()
         var reported = 0
         var identified: Set<Data> = []
-        let sampleEvery = sampledUserIDs > 0 ? max(1, customers / sampledUserIDs) : 0
+        // Every few households with a signed-up customer give a candidate, about four times as many as asked
+        // for (not every household has one), thinned evenly at the end: spread over the whole shop.
+        let candidateEvery = sampledUserIDs > 0 ? max(1, customers / (4 * sampledUserIDs)) : 0
+        var eligibleHouseholds = 0
+        var candidates: [String] = []
         for household in shop {
             try render(household, workspace, into: &rows, load: &load, identified: &identified)
-            if sampleEvery > 0, load.userIDs.count < sampledUserIDs, load.profiles % sampleEvery < household.people.count,
-               let userID = household.people.first(where: { $0.userId != nil && !$0.storeOnly })?.userId {
-                load.userIDs.append(userID)
+            if candidateEvery > 0, let userID = household.people.first(where: { $0.userId != nil && !$0.storeOnly })?.userId {
+                if eligibleHouseholds % candidateEvery == 0 { candidates.append(userID) }
+                eligibleHouseholds += 1
             }
             if rows.count >= 20_000 {
                 try await Self.write(rows, database, logger: logger)
@@ -80,6 +84,8 @@ struct DemoShopLoader: Sendable {
             }
         }
         try await Self.write(rows, database, logger: logger)
+        load.userIDs = candidates.count <= sampledUserIDs
+            ? candidates : (0..<sampledUserIDs).map { candidates[$0 * candidates.count / sampledUserIDs] }
         load.duration = .now - start
         progress(String(format: "  loaded %d profiles and %d events in %.1f s; VACUUM (ANALYZE) and CHECKPOINT, not timed",
                         load.profiles, load.events, load.duration.inMilliseconds / 1000))

@@ -2,6 +2,7 @@ import Foundation
 import KinshipCore
 import KinshipDatabase
 import KinshipTestSupport
+import NIOCore
 import Testing
 @testable import ReportingService
 
@@ -29,5 +30,15 @@ struct APIKeyAuthenticatorTests {
             // A key found valid keeps working from the address its guessers exhausted.
             #expect(await Self.outcome(access, valid, from: "192.0.2.2") == nil)
         }
+    }
+
+    @Test func anIPv6HostIsCountedByItsSlash64AndAMappedIPv4ByItsAddress() throws {
+        func key(_ address: String) throws -> String { ClientAddress.rateLimitKey(try SocketAddress(ipAddress: address, port: 443)) }
+        #expect(try key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64")
+        #expect(try key("2001:db8:1:2:ffff::1") == key("2001:db8:1:2:3:4:5:6"))
+        #expect(try key("2001:db8:1:3::1") != key("2001:db8:1:2::1"))
+        #expect(try key("::ffff:192.0.2.1") == "192.0.2.1")
+        #expect(try key("192.0.2.1") == "192.0.2.1")
+        #expect(ClientAddress.rateLimitKey(nil) == "-")
     }
 }

@@ -18,12 +18,15 @@ public enum ReportingApplication {
     ) throws -> some ApplicationProtocol {
         let (router, services) = try routes(runtime, configuration: configuration)
         // The rollups are written to the primary; reports may read them from a replica.
-        let rollups = ReportRollupConsumer(logger: runtime.logger).consumers(database: runtime.database, logger: runtime.logger, options: consumerOptions)
+        let rollups = ReportRollupWorker(
+            consumer: ReportRollupConsumer(logger: runtime.logger), database: runtime.database, options: consumerOptions, logger: runtime.logger
+        )
         let privacy = PrivacySteps.consumer(.reporting, database: runtime.database, options: consumerOptions, logger: runtime.logger) {
             workspaceID, profiles, connection in
             try await ReportRollupErasure.erase(profiles, in: workspaceID, on: connection, logger: runtime.logger)
         }
-        return runtime.makeApplication(router: router, services: services + rollups + [privacy])
+        let workers: [any Service] = [rollups, privacy]
+        return runtime.makeApplication(router: router, services: services + workers)
     }
 
     /// The router with every route, and the services it needs running beside it (a read replica's pool).

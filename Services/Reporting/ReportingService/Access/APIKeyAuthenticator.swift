@@ -9,7 +9,7 @@ import Metrics
 /// Who calls the public API: `Authorization: Bearer <api key>` → the key's workspace and role.
 ///
 /// Keys are looked up on every request (one indexed read), not cached, so a revoked key stops working at
-/// once. Failed authentications are counted per client address: past its budget an address gets `429`
+/// once. Failed authentications are counted per client address (an IPv6 one per /64): past its budget an address gets `429`
 /// for unknown keys, while keys found valid in the last hour keep working from it (a guesser behind the
 /// same NAT as a team cannot lock the team out).
 final class APIKeyAuthenticator: Sendable {
@@ -28,7 +28,7 @@ final class APIKeyAuthenticator: Sendable {
         guard let secret = Self.bearer(request) else {
             throw KinshipError.unauthorized(.missingAPIKey, "Send an API key as Authorization: Bearer <api key>.")
         }
-        return try await authenticate(secret: secret, from: context.remoteAddress?.ipAddress ?? "-", requiring: required)
+        return try await authenticate(secret: secret, from: ClientAddress.rateLimitKey(context.remoteAddress), requiring: required)
     }
 
     /// The key a secret is, as `authenticate(_:_:requiring:)` checks it: for the dashboard's sign-in form.

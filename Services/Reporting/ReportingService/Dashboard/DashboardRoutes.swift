@@ -104,7 +104,7 @@ struct DashboardRoutes: Sendable {
         guard let expected = Self.cookie(Self.signInCookie, in: request), form["csrf"] == expected else { throw Self.forged }
         let key: APIKey
         do {
-            key = try await access.authenticate(secret: form["api_key"] ?? "", from: context.remoteAddress?.ipAddress ?? "-", requiring: .viewer)
+            key = try await access.authenticate(secret: form["api_key"] ?? "", from: ClientAddress.rateLimitKey(context.remoteAddress), requiring: .viewer)
         } catch let error as KinshipError where error.code == .invalidAPIKey {
             return signInPage(request, failed: true)
         }
