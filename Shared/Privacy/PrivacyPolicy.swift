@@ -31,6 +31,11 @@ public struct PrivacyPolicy: Sendable, Equatable, Codable {
         self.classification = classification
     }
 
+    /// What the policy's classification seals: the shared defaults when it adds nothing.
+    public var personalData: PersonalData {
+        classification == .standard ? .standard : PersonalData(rules: classification)
+    }
+
     /// Keys left out keep their defaults.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)

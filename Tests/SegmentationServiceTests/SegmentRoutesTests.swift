@@ -180,4 +180,39 @@ struct SegmentRoutesTests {
             }
         }
     }
+
+    @Test func aTraitTheWorkspacesPolicyClassifiesIsRefusedToo() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let policy = #"{"classification": {"sensitive": ["shoe size"]}}"#
+            try await database.query(
+                "INSERT INTO privacy_policies (workspace_id, version, policy, updated_by) VALUES (\(shop.workspace.id), 1, \(policy)::jsonb, 'test')",
+                logger: EvaluatorFixture.logger
+            )
+            let other = try await EvaluatorFixture(database: database)
+            let definition = #"{"trait": "shoe_size", "op": "eq", "value": "42"}"#
+            try await app(shop).test(.router) { client in
+                for workspace in [shop.workspace.id, other.workspace.id] {
+                    try await client.execute(
+                        uri: "/internal/v1/segments/preview?workspace=\(workspace)", method: .post, headers: [.authorization: Self.token],
+                        body: Self.json(#"{"definition": \#(definition)}"#)
+                    ) { response in
+                        if workspace == shop.workspace.id {
+                            #expect(response.status == .badRequest)
+                            let error = try JSONCoding.decode(ErrorBody.self, from: Data(buffer: response.body)).error
+                            #expect(error.message == "at /op: trait `shoe_size` is encrypted at rest (sensitive data), so only `exists` can be tested on it")
+                        } else {
+                            #expect(response.status == .ok, "a workspace whose policy does not name it keeps shoe_size in clear")
+                        }
+                    }
+                }
+                try await client.execute(
+                    uri: "/internal/v1/segments?workspace=\(shop.workspace.id)", method: .post, headers: [.authorization: Self.token],
+                    body: Self.json(#"{"name": "Size 42", "definition": \#(definition)}"#)
+                ) { response in
+                    #expect(response.status == .badRequest)
+                }
+            }
+        }
+    }
 }

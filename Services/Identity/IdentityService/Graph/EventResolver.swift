@@ -69,10 +69,10 @@ public struct EventResolver: Sendable {
             }
             let positionOf = Dictionary(entries.map { ($0.reference.messageId, $0.position) }) { first, _ in first }
             let (rules, version) = try await RuleStore.current(for: workspaceID, on: connection, logger: logger)
-            let classification = try await PrivacyPolicies.current(in: workspaceID, on: connection, logger: logger).policy.classification
+            let personalData = try await PrivacyPolicies.current(in: workspaceID, on: connection, logger: logger).policy.personalData
             let graph = IdentityGraph(
                 workspaceID: workspaceID, keys: keys, keyring: directory.keyring, rules: rules, ruleVersion: version, logger: logger,
-                personalData: classification == .standard ? .standard : PersonalData(rules: classification)
+                personalData: personalData
             )
             var carried = graph.carried(by: events)
             let suppressed = try await graph.suppressedEvents(in: carried, on: connection)

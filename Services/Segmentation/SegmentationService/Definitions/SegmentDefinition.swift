@@ -1,5 +1,6 @@
 import Foundation
 import KinshipCore
+import KinshipPrivacy
 
 /// A segment's condition tree, parsed and validated once from its JSON and then trusted (docs/segments.md).
 public struct SegmentDefinition: Sendable, Hashable {
@@ -19,9 +20,10 @@ public struct SegmentDefinition: Sendable, Hashable {
 
     /// Parses a definition, refusing anything it cannot use with a `KinshipError` of code
     /// `invalid_segment_definition` whose message points at the offending node, a comparison on a trait
-    /// sealed at rest included (only `exists` can be tested on one).
-    public init(json: JSONValue) throws {
-        var parser = SegmentDefinitionParser()
+    /// sealed at rest included (only `exists` can be tested on one). `traitSealing`: what seals the
+    /// workspace's profile traits (its privacy policy's classification).
+    public init(json: JSONValue, traitSealing: PersonalData = .standard) throws {
+        var parser = SegmentDefinitionParser(traitSealing: traitSealing)
         self.root = try parser.condition(json, at: .root, depth: 1)
     }
 
@@ -29,7 +31,7 @@ public struct SegmentDefinition: Sendable, Hashable {
     /// back rather than refused: a saved segment holding one (it matches no one on it) still loads, so
     /// the segments beside it keep being evaluated.
     init(saved json: JSONValue) throws {
-        var parser = SegmentDefinitionParser(refusesSealedTraits: false)
+        var parser = SegmentDefinitionParser(traitSealing: nil)
         self.root = try parser.condition(json, at: .root, depth: 1)
     }
 

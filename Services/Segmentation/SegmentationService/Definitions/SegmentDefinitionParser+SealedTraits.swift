@@ -2,19 +2,16 @@ import KinshipCore
 import KinshipPrivacy
 
 extension SegmentDefinitionParser {
-    /// What decides which traits are sealed in `profiles.traits`: identity seals a profile's traits by the
-    /// default rules plus the names the workspace's privacy policy adds. A definition is checked against the
-    /// default rules only (the parser knows no workspace): a condition on a name only the policy adds is
-    /// not refused, and matches no one (docs/segments.md).
-    static let traitSealing = PersonalData.standard
-
     /// Refuses a trait condition that can only read ciphertext: on a trait sealed at rest (its key is
     /// personal or sensitive), only `exists` on the trait itself tells anything; any other comparison, and
     /// any path into such a trait, would match no one (or everyone, for `neq`) in both evaluators.
     ///
     /// Known by name only: a trait sealed because its value holds an e-mail or a phone number cannot be
     /// told from its name, and is not refused.
-    static func refuseSealedTrait(_ path: [String], _ comparison: Comparison, at pointer: JSONPointer) throws {
+    ///
+    /// `sealing` is what identity seals a profile's traits by: the default rules plus the names the
+    /// workspace's privacy policy adds.
+    static func refuseSealedTrait(_ path: [String], _ comparison: Comparison, at pointer: JSONPointer, sealing traitSealing: PersonalData) throws {
         guard let index = traitSealing.firstSealedComponent(ofTraitPath: path) else { return }
         let key = path[index]
         let describingPerson = index == 0 || PersonalData.describesPerson(path[index - 1])

@@ -1,14 +1,16 @@
 import KinshipCore
+import KinshipPrivacy
 
 /// Turns a definition's JSON into a `SegmentCondition`, refusing with a JSON pointer to the first node that is wrong.
 struct SegmentDefinitionParser {
     private var nodes = 0
-    /// Whether a condition that reads a trait sealed at rest other than by `exists` is refused
-    /// (`SegmentDefinitionParser+SealedTraits`): always for a definition being saved or previewed.
-    let refusesSealedTraits: Bool
+    /// What seals a workspace's profile traits at rest, when a condition that reads a sealed trait other than
+    /// by `exists` is refused (`SegmentDefinitionParser+SealedTraits`): always for a definition being saved
+    /// or previewed; nil for one read back.
+    let traitSealing: PersonalData?
 
-    init(refusesSealedTraits: Bool = true) {
-        self.refusesSealedTraits = refusesSealedTraits
+    init(traitSealing: PersonalData?) {
+        self.traitSealing = traitSealing
     }
 
     private static let combinators = ["all", "any", "not"]
@@ -89,8 +91,8 @@ struct SegmentDefinitionParser {
             path = try Self.path(object[key]!, at: pointer.appending(key))
         }
         let comparison = try Self.comparison(in: object, at: pointer, allowed: source == .consent ? .consent : .anyValue)
-        if source == .trait, refusesSealedTraits {
-            try Self.refuseSealedTrait(path, comparison, at: pointer)
+        if source == .trait, let traitSealing {
+            try Self.refuseSealedTrait(path, comparison, at: pointer, sealing: traitSealing)
         }
         return FieldCondition(field: FieldReference(source: source, path: path), comparison: comparison)
     }

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import KinshipCore
+import KinshipDatabase
+import KinshipPrivacy
 import KinshipService
 import Logging
 import PostgresNIO
@@ -94,10 +96,11 @@ struct SegmentRoutes: Sendable {
         let sampleSize = asked.sampleSize ?? 10
         guard (0...100).contains(sampleSize) else { throw KinshipError.badRequest(.invalidSegment, "sampleSize must be 0 to 100.") }
         if let category = asked.requiredConsent { try SegmentDraft.checkCategory(category) }
-        let definition = try SegmentDefinition(json: asked.definition)
         let now = Date()
         let preview = try await database.transaction(logger: context.logger) { connection in
-            try await SegmentPreviewer.preview(
+            let traitSealing = try await PrivacyPolicies.current(in: workspaceID, on: connection, logger: context.logger).policy.personalData
+            let definition = try SegmentDefinition(json: asked.definition, traitSealing: traitSealing)
+            return try await SegmentPreviewer.preview(
                 definition, requiredConsent: asked.requiredConsent, sampleSize: sampleSize, in: workspaceID, now: now, on: connection,
                 logger: context.logger
             )

@@ -1,5 +1,7 @@
 import Foundation
 import KinshipCore
+import KinshipDatabase
+import KinshipPrivacy
 import Logging
 import PostgresNIO
 
@@ -30,8 +32,13 @@ public enum SegmentStore {
         return segment
     }
 
+    /// What seals the workspace's profile traits: its privacy policy's classification.
+    private static func traitSealing(in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PersonalData {
+        try await PrivacyPolicies.current(in: workspaceID, on: connection, logger: logger).policy.personalData
+    }
+
     public static func create(_ draft: SegmentDraft, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> StoredSegment {
-        let (draft, _) = try draft.validated()
+        let (draft, _) = try draft.validated(traitSealing: try await traitSealing(in: workspaceID, on: connection, logger: logger))
         let id = UUID()
         try await refuseTakenName(draft.name, except: nil, in: workspaceID, on: connection, logger: logger)
         try await connection.query(
@@ -47,7 +54,7 @@ public enum SegmentStore {
 
     /// Replaces the segment's name, description, definition and consent as a new version.
     static func update(_ id: UUID, with draft: SegmentDraft, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> StoredSegment {
-        let (draft, _) = try draft.validated()
+        let (draft, _) = try draft.validated(traitSealing: try await traitSealing(in: workspaceID, on: connection, logger: logger))
         _ = try await find(id, in: workspaceID, on: connection, logger: logger)
         try await refuseTakenName(draft.name, except: id, in: workspaceID, on: connection, logger: logger)
         try await connection.query(

@@ -1,5 +1,6 @@
 import Foundation
 import KinshipCore
+import KinshipPrivacy
 
 /// A segment's current version, as segmentation keeps it in `segments`.
 public struct StoredSegment: Sendable {
@@ -51,8 +52,9 @@ public struct StoredSegment: Sendable {
 }
 
 extension SegmentDraft {
-    /// The draft checked: its definition parsed, its name, description and consent category acceptable.
-    func validated() throws -> (SegmentDraft, SegmentDefinition) {
+    /// The draft checked: its definition parsed (refusing conditions on traits `traitSealing` seals), its
+    /// name, description and consent category acceptable.
+    func validated(traitSealing: PersonalData) throws -> (SegmentDraft, SegmentDefinition) {
         var draft = self
         draft.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(draft.name.count) else {
@@ -62,7 +64,7 @@ extension SegmentDraft {
             throw KinshipError.badRequest(.invalidSegment, "description may be at most 2,000 characters.")
         }
         if let category = requiredConsent { try Self.checkCategory(category) }
-        return (draft, try SegmentDefinition(json: definition))
+        return (draft, try SegmentDefinition(json: definition, traitSealing: traitSealing))
     }
 
     static func checkCategory(_ category: String) throws {
