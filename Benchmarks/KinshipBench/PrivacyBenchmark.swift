@@ -167,11 +167,12 @@ struct PrivacyBenchmark: Sendable {
         seconds.sort()
         let profiles = made.flatMap(\.profileIds).compactMap(UUID.init(uuidString:))
         var left = 0
+        var leftIn: [String] = []
         for (table, column) in [
             ("profiles", "id"), ("identities", "profile_id"), ("event_profiles", "profile_id"), ("segment_profiles", "profile_id"),
             ("consent_facts", "profile_id"), ("consent_refusals", "profile_id"), ("memberships", "profile_id"), ("report_events", "profile_id"),
         ] {
-            left += try await count(
+            let rows = try await count(
                 PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE workspace_id = $1 AND \(column) = ANY($2)", binds: {
                     var binds = PostgresBindings()
                     binds.append(w)
@@ -180,7 +181,10 @@ struct PrivacyBenchmark: Sendable {
                 }()),
                 database
             )
+            left += rows
+            if rows > 0 { leftIn.append("\(table) \(rows)") }
         }
+        if !leftIn.isEmpty { progress("  rows of erased profiles left in: " + leftIn.joined(separator: ", ")) }
         let measure = ErasureMeasure(
             requests: made.count, profiles: profiles.count, askedIn: asked, p50: percentile(0.50, of: seconds), p99: percentile(0.99, of: seconds),
             max: seconds.last ?? 0, batch: last.timeIntervalSince(first), rowsLeft: left

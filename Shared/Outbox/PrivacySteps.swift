@@ -22,16 +22,46 @@ public enum PrivacySteps {
     }
 
     /// One `privacy` message, as `service`'s consumer handles it.
+    ///
+    /// Identity's step comes first: it removes the events and identities everything else is made from, and
+    /// announces, in its transaction, a `derived` message for the other services' steps. A request's own
+    /// message is theirs too when identity's step is already done (one written before stages existed).
     public static func handle(
         _ message: OutboxMessage, as service: PrivacyStepService, erase: Erase, on connection: PostgresConnection, logger: Logger
     ) async throws {
         let request = try JSONCoding.decode(PrivacyRequestMessage.self, from: Data(message.payload.utf8))
         guard request.kind == .erase, let requestID = UUID(uuidString: request.requestId) else { return }
         let workspaceID = message.workspaceID
+        let stage = request.stage ?? .sources
+        if service == .identity {
+            guard stage == .sources else { return }
+        } else if stage == .sources {
+            guard try await isDone(.identity, request: requestID, in: workspaceID, on: connection, logger: logger) else { return }
+        }
         guard try await isPending(service, request: requestID, in: workspaceID, on: connection, logger: logger) else { return }
         let removed = try await erase(workspaceID, request.profiles, connection)
         try await complete(service, request: requestID, in: workspaceID, removed: removed, on: connection, logger: logger)
+        if service == .identity {
+            var derived = request
+            derived.stage = .derived
+            try await Outbox.append(
+                [try OutboxDraft(topic: .privacy, workspaceID: workspaceID, key: message.key, payload: derived)], on: connection, logger: logger
+            )
+        }
         logger.info("carried out an erasure step", metadata: ["request": "\(request.requestId)", "service": "\(service.rawValue)"])
+    }
+
+    /// Whether `service`'s step of the request is done.
+    static func isDone(
+        _ service: PrivacyStepService, request requestID: UUID, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        try await connection.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM privacy_request_steps
+                           WHERE workspace_id = \(workspaceID) AND request_id = \(requestID) AND service = \(service.rawValue) AND status = 'done')
+            """,
+            logger: logger
+        ).decode(Bool.self).first(where: { _ in true }) ?? false
     }
 
     /// Locks the request's row (so two services finishing at once see each other's steps) and says whether

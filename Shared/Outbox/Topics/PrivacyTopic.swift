@@ -14,15 +14,28 @@ public struct PrivacyRequestMessage: Codable, Sendable, Equatable {
         case export, erase, suppress
     }
 
+    /// Which steps of an erasure a message is for: identity's first, the others after it.
+    public enum Stage: String, Codable, Sendable {
+        /// Identity removes the person's events and identities: the sources everything else is made from.
+        case sources
+        /// Segmentation and reporting remove what they made from those sources, once there is nothing left
+        /// to make it from again: a profile evaluated or rolled up between a derived step and identity's
+        /// would otherwise come back.
+        case derived
+    }
+
     public var requestId: String
     public var kind: Kind
     /// The live profile and every profile merged into it (lower-case UUIDs).
     public var profileIds: [String]
+    /// Absent in the request's own message (and in those written before stages existed): `sources`.
+    public var stage: Stage?
 
-    public init(requestId: String, kind: Kind, profileIds: [String]) {
+    public init(requestId: String, kind: Kind, profileIds: [String], stage: Stage? = nil) {
         self.requestId = requestId
         self.kind = kind
         self.profileIds = profileIds
+        self.stage = stage
     }
 
     public var profiles: [UUID] { profileIds.compactMap(UUID.init(uuidString:)) }
