@@ -41,8 +41,12 @@ public struct ProfileEvaluator: Sendable {
     @discardableResult
     public func evaluate(_ named: Set<UUID>, in workspaceID: UUID, now: Date, on connection: PostgresConnection) async throws -> Outcome {
         guard !named.isEmpty else { return Outcome() }
-        let (live, retired) = try await Self.follow(named, in: workspaceID, on: connection, logger: logger)
-        try await Self.lock(live.union(retired), in: workspaceID, on: connection, logger: logger)
+        let (followed, retired) = try await Self.follow(named, in: workspaceID, on: connection, logger: logger)
+        try await Self.lock(followed.union(retired), in: workspaceID, on: connection, logger: logger)
+        // Read again under the locks: a profile erased meanwhile (identity's step, then segmentation's, which
+        // takes these locks too) is gone now, and its state must not be written back.
+        let live = try await Self.stillLive(followed, in: workspaceID, on: connection, logger: logger)
+        try await Self.forget(Array(followed.subtracting(live)), in: workspaceID, on: connection, logger: logger)
         let segments = try await SegmentStore.live(in: workspaceID, on: connection, logger: logger)
         let liveIDs = Array(live)
         let keys = try await directory.keys(for: workspaceID)
@@ -150,6 +154,15 @@ public struct ProfileEvaluator: Sendable {
             }
         }
         return (live, retired)
+    }
+
+    /// The profiles of `profiles` that exist and are not merged away.
+    static func stillLive(_ profiles: Set<UUID>, in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Set<UUID> {
+        guard !profiles.isEmpty else { return [] }
+        return Set(try await connection.query(
+            "SELECT id FROM profiles WHERE workspace_id = \(workspaceID) AND id = ANY(\(Array(profiles))::uuid[]) AND merged_into IS NULL",
+            logger: logger
+        ).decode(UUID.self).collectAll())
     }
 
     /// Takes the workspace's lock shared (a full recompute takes it alone: `SegmentRecompute`), then each

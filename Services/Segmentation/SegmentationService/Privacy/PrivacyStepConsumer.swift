@@ -16,6 +16,9 @@ struct PrivacyStepConsumer: Sendable {
     }
 
     func erase(in workspaceID: UUID, _ profiles: [UUID], on connection: PostgresConnection) async throws -> [String: Int] {
+        // The evaluator's locks: an evaluation in flight commits first and its rows are removed here; one
+        // after finds the profiles gone (identity's step is done) and writes nothing.
+        try await ProfileEvaluator.lock(Set(profiles), in: workspaceID, on: connection, logger: logger)
         var removed: [String: Int] = [:]
         let now = Timestamp.format(Date())
         var exits: [SegmentMembershipChange] = []
