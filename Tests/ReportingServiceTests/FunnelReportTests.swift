@@ -96,6 +96,32 @@ struct FunnelReportTests {
         }
     }
 
+    @Test func aPropertyWithManyValuesShowsTheMostEnteredAndSumsTheRestAsOther() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await ReportFixture(database: database)
+            // 25 values: value k entered by k shoppers (k = 1…25), the first 3 of whom add to cart.
+            for k in 1...25 {
+                for index in 0..<k {
+                    let shopper = try await shop.profile()
+                    try await shop.track("Product Viewed", of: shopper, at: "2026-03-02T10:00:00.000Z", ["sku": .string("S\(k)")])
+                    if index < 3 { try await shop.track("Product Added", of: shopper, at: "2026-03-02T10:05:00.000Z") }
+                }
+            }
+            let report = try await shop.run { connection in
+                try await FunnelReport.run(
+                    Self.march, steps: Array(Self.steps.prefix(2)), windowSeconds: 3600, breakdownProperty: "sku", workspaceID: shop.workspaceID,
+                    on: connection, logger: ReportFixture.logger
+                )
+            }
+            #expect(report.breakdown.count == FunnelReport.maximumGroups + 1)
+            #expect(report.breakdown.prefix(FunnelReport.maximumGroups).map(\.value) == (6...25).reversed().map { "S\($0)" })
+            // S1…S5 summed: 1+2+3+4+5 entered, 1+2+3+3+3 added.
+            #expect(report.breakdown.last?.value == "(other)")
+            #expect(report.breakdown.last?.steps.map(\.profiles) == [15, 12])
+            #expect(report.steps.map(\.profiles) == [325, 72])
+        }
+    }
+
     @Test func refusesAFunnelWithoutStepsOrWindow() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await ReportFixture(database: database)

@@ -7,6 +7,9 @@ import PostgresNIO
 public enum FunnelReport {
     /// More steps than this make a query no one reads the answer of; the bound keeps the SQL small.
     public static let maximumSteps = 10
+    /// The breakdown values shown apart, the most entered; the rest are summed as `(other)`, as trends does,
+    /// so a property with a value per event (an order id) gives a readable answer, not one group per event.
+    public static let maximumGroups = 20
 
     /// - Parameters:
     ///   - steps: event names, in the order the profile must do them.
@@ -30,10 +33,22 @@ public enum FunnelReport {
         return FunnelReportView(
             from: period.from, to: period.to, windowSeconds: windowSeconds, breakdownProperty: breakdownProperty,
             steps: FunnelReportView.Step.list(steps, counts: totals),
-            breakdown: breakdownProperty == nil ? [] : rows.map { value, counts in
-                FunnelReportView.Group(value: value ?? "(none)", steps: FunnelReportView.Step.list(steps, counts: counts))
+            breakdown: breakdownProperty == nil ? [] : grouped(rows).map { value, counts in
+                FunnelReportView.Group(value: value, steps: FunnelReportView.Step.list(steps, counts: counts))
             }
         )
+    }
+
+    /// The query's groups (the most entered first) as shown: the first `maximumGroups` by their value, the
+    /// rest summed under `(other)`, last.
+    static func grouped(_ rows: [(String?, [Int])]) -> [(String, [Int])] {
+        var shown = rows.prefix(maximumGroups).map { ($0.0 ?? "(none)", $0.1) }
+        let rest = rows.dropFirst(maximumGroups)
+        guard let first = rest.first else { return shown }
+        var other = Array(repeating: 0, count: first.1.count)
+        for (_, counts) in rest { for index in counts.indices { other[index] += counts[index] } }
+        shown.append(("(other)", other))
+        return shown
     }
 
     /// Per breakdown value (NULL without a breakdown), the profiles that reached each step. Each profile
