@@ -71,17 +71,20 @@ public enum DataClassification {
         return String(unsafeUninitializedCapacity: bytes.count) { buffer in
             var count = 0
             for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    buffer[count] = byte
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                    buffer[count] = byte | 0x20
-                default:
-                    continue
-                }
+                guard let kept = normalised(ascii: byte) else { continue }
+                buffer[count] = kept
                 count += 1
             }
             return count
+        }
+    }
+
+    /// One ASCII byte as a normalised name keeps it: a letter lower-cased, a digit as it is, anything else nil.
+    static func normalised(ascii byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte | 0x20
+        default: nil
         }
     }
 

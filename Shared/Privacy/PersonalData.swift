@@ -63,14 +63,8 @@ public struct PersonalData: Sendable, Equatable {
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count) { buffer in
             var count = 0
             for byte in key {
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    buffer[count] = byte
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                    buffer[count] = byte | 0x20
-                default:
-                    continue
-                }
+                guard let kept = DataClassification.normalised(ascii: byte) else { continue }
+                buffer[count] = kept
                 count += 1
             }
             let name = UnsafeBufferPointer(rebasing: buffer[..<count])

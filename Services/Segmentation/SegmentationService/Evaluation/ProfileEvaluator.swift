@@ -46,7 +46,6 @@ public struct ProfileEvaluator: Sendable {
         // Read again under the locks: a profile erased meanwhile (identity's step, then segmentation's, which
         // takes these locks too) is gone now, and its state must not be written back.
         let live = try await Self.stillLive(followed, in: workspaceID, on: connection, logger: logger)
-        try await Self.forget(Array(followed.subtracting(live)), in: workspaceID, on: connection, logger: logger)
         let segments = try await SegmentStore.live(in: workspaceID, on: connection, logger: logger)
         let liveIDs = Array(live)
         let keys = try await directory.keys(for: workspaceID)
@@ -78,7 +77,8 @@ public struct ProfileEvaluator: Sendable {
         // Memberships of segments deleted since, and of profiles gone, close too.
         let segmentIDs = Set(segments.map(\.id))
         exits += members.filter { !segmentIDs.contains($0.segmentID) && live.contains($0.profileID) }
-        try await Self.forget(Array(retired) + liveIDs.filter { facts[$0] == nil }, in: workspaceID, on: connection, logger: logger)
+        let gone = Array(retired) + Array(followed.subtracting(live)) + liveIDs.filter { facts[$0] == nil }
+        try await Self.forget(gone, in: workspaceID, on: connection, logger: logger)
         try await Self.save(rows, in: workspaceID, now: now, on: connection, logger: logger)
         // Only people who refuse something, or refused something before, have refusal rows to keep.
         let refusing = rows.filter { row in row.consent.values.contains(false) || previous[row.profileID]?.consent.values.contains(false) == true }

@@ -1,8 +1,6 @@
 import Foundation
 import Hummingbird
 import KinshipCore
-import KinshipDatabase
-import KinshipPrivacy
 import KinshipService
 import Logging
 import PostgresNIO
@@ -98,7 +96,7 @@ struct SegmentRoutes: Sendable {
         if let category = asked.requiredConsent { try SegmentDraft.checkCategory(category) }
         let now = Date()
         let preview = try await database.transaction(logger: context.logger) { connection in
-            let traitSealing = try await PrivacyPolicies.current(in: workspaceID, on: connection, logger: context.logger).policy.personalData
+            let traitSealing = try await SegmentStore.traitSealing(in: workspaceID, on: connection, logger: context.logger)
             let definition = try SegmentDefinition(json: asked.definition, traitSealing: traitSealing)
             return try await SegmentPreviewer.preview(
                 definition, requiredConsent: asked.requiredConsent, sampleSize: sampleSize, in: workspaceID, now: now, on: connection,

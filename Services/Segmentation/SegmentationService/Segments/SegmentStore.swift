@@ -33,7 +33,7 @@ public enum SegmentStore {
     }
 
     /// What seals the workspace's profile traits: its privacy policy's classification.
-    private static func traitSealing(in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PersonalData {
+    static func traitSealing(in workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> PersonalData {
         try await PrivacyPolicies.current(in: workspaceID, on: connection, logger: logger).policy.personalData
     }
 
