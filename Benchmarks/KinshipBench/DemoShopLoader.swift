@@ -145,7 +145,8 @@ struct DemoShopLoader: Sendable {
                 workspace.workspaceID.uuidString, stamp, messageId, workspace.sourceID.uuidString, type, message["event"]?.stringValue, stamp,
                 JSONValue.object(sealed).serialized(),
             ], to: &rows.events)
-            Self.writeRow([workspace.workspaceID.uuidString, stamp, messageId, owner.uuidString, stamp], to: &rows.eventProfiles)
+            let trackEvent = type == "track" ? message["event"]?.stringValue : nil
+            Self.writeRow([workspace.workspaceID.uuidString, stamp, messageId, owner.uuidString, stamp, trackEvent], to: &rows.eventProfiles)
             rows.count += 1
             load.events += 1
         }
@@ -165,7 +166,7 @@ struct DemoShopLoader: Sendable {
             for (table, columns, buffer) in [
                 ("profiles", ["workspace_id", "id", "data_key", "traits"], rows.profiles),
                 ("events", IdentityBenchWorkspace.eventColumns, rows.events),
-                ("event_profiles", ["workspace_id", "received_at", "message_id", "profile_id", "event_time"], rows.eventProfiles),
+                ("event_profiles", ["workspace_id", "received_at", "message_id", "profile_id", "event_time", "track_event"], rows.eventProfiles),
                 ("identities", ["workspace_id", "type", "token", "value_sealed", "profile_id"], rows.identities),
             ] where buffer.readableBytes > 0 {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in

@@ -80,39 +80,8 @@ struct PrivacyBenchmark: Sendable {
     /// The four services as child processes on free ports, ready, for `body`; stopped after it.
     private func withServices<T: Sendable>(_ body: @Sendable ([String: String]) async throws -> T) async throws -> T {
         let c = configuration
-        var environment = [
-            "KINSHIP_DATABASE_URL": c.databaseURLText,
-            "KINSHIP_MASTER_KEY": masterKey.base64String,
-            "KINSHIP_INTERNAL_TOKEN": "bench-" + UUID().uuidString,
-            "KINSHIP_LOG_LEVEL": "warning",
-            "KINSHIP_RATE_LIMIT_PER_SOURCE": "0",
-        ]
-        var urls: [String: String] = [:]
-        for service in Self.services {
-            let port = freePort()
-            environment["KINSHIP_\(service.uppercased())_PORT"] = String(port)
-            environment["KINSHIP_\(service.uppercased())_URL"] = "http://127.0.0.1:\(port)"
-            urls[service] = "http://127.0.0.1:\(port)"
-        }
-        var started: [ChildProcess] = []
-        do {
-            for service in Self.services {
-                let log = ChildProcess.temporaryLog("kinship-bench-\(service)")
-                let process = try ChildProcess(service, in: c.binDirectory, environment: environment, output: .log(log))
-                started.append(process)
-                try await process.waitUntilReady(urls[service]! + "/readyz", timeout: .seconds(60))
-                progress("\(service): pid \(process.pid) on \(urls[service]!), log \(log.path)")
-            }
-            let result = try await body(urls)
-            for process in started.reversed() { await process.stop(grace: .seconds(15)) }
-            return result
-        } catch {
-            for process in started.reversed() {
-                progress("\(process.name)'s last log lines:\n\(process.logTail())")
-                await process.stop(grace: .seconds(15))
-            }
-            throw error
-        }
+        return try await ReleaseServices(names: Self.services, binDirectory: c.binDirectory, databaseURL: c.databaseURLText, masterKey: masterKey)
+            .run(body)
     }
 
     /// Asks for every erasure at once (eight requests in flight), then waits until each is done and checks

@@ -4,6 +4,7 @@ import KinshipDatabase
 
 /// What the reporting benchmark loads and measures, from `KINSHIP_BENCH_*` variables.
 struct ReportingBenchConfiguration: Sendable {
+    var databaseURLText: String
     var database: DatabaseURL
     /// The demo shop loaded: this many customers over this many days, ending yesterday, from this seed.
     var customers: Int
@@ -23,11 +24,15 @@ struct ReportingBenchConfiguration: Sendable {
     var realtimeRate: Int
     var realtimeSeconds: Int
     var stallSeconds: Int
+    /// Fetches of each dashboard page, one after another, through the release services in `binDirectory`.
+    var pageRuns: Int
+    var binDirectory: URL
     /// The bench cluster's postmaster, for Postgres's share of the CPU; without it that share is not reported.
     var postgresPID: Int32?
 
     init(_ environment: Environment) throws {
-        database = try DatabaseURL(parsing: try environment.required("KINSHIP_DATABASE_URL"))
+        databaseURLText = try environment.required("KINSHIP_DATABASE_URL")
+        database = try DatabaseURL(parsing: databaseURLText)
         customers = try environment.integer("KINSHIP_BENCH_CUSTOMERS", default: 10_000, range: 100...10_000_000)
         days = try environment.integer("KINSHIP_BENCH_DAYS", default: 90, range: 7...3650)
         seed = try environment.integer("KINSHIP_BENCH_SEED", default: 1, range: 0...Int(Int32.max))
@@ -38,6 +43,9 @@ struct ReportingBenchConfiguration: Sendable {
         realtimeRate = try environment.integer("KINSHIP_BENCH_REALTIME_RATE", default: 2000, range: 1...1_000_000)
         realtimeSeconds = try environment.integer("KINSHIP_BENCH_REALTIME_SECONDS", default: 30, range: 1...3600)
         stallSeconds = try environment.integer("KINSHIP_BENCH_STALL_SECONDS", default: 120, range: 1...86_400)
+        pageRuns = try environment.integer("KINSHIP_BENCH_PAGE_RUNS", default: 5, range: 1...1000)
+        let ownFolder = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
+        binDirectory = environment.optional("KINSHIP_BENCH_BIN_DIR").map { URL(fileURLWithPath: $0) } ?? ownFolder
         postgresPID = environment.optional("KINSHIP_BENCH_PG_PID") == nil
             ? nil : Int32(try environment.integer("KINSHIP_BENCH_PG_PID", default: 1, range: 1...Int(Int32.max)))
     }

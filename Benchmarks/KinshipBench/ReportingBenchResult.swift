@@ -7,6 +7,7 @@ struct ReportingBenchResult: Sendable {
     static let reportP99GoalMs = 1000.0
     static let profileEventsP99GoalMs = 20.0
     static let rollupLagGoalSeconds = 5.0
+    static let dashboardPageGoalMs = 1000.0
 
     let configuration: ReportingBenchConfiguration
     let load: ShopLoad
@@ -17,6 +18,7 @@ struct ReportingBenchResult: Sendable {
     let measures: ReportingMeasures
     /// The benchmark process over the measures (not the set-up): its peak memory, the CPU shares.
     let usage: MeasureUsage
+    let dashboard: DashboardMeasure
     let lag: RollupLagMeasure
 
     var residentMB: Double { Double(usage.peakResidentKB) / 1024 }
@@ -43,7 +45,7 @@ struct ReportingBenchResult: Sendable {
         let referenceP50 = m.reference.p50
         let day = { (date: Date) in String(Timestamp.format(date).prefix(10)) }
         var lines = [
-            "Reporting benchmark: the reporting library's eleven reports over a demo shop stored as ingestion, identity and segmentation "
+            "Reporting benchmark: the reporting library's twelve reports over a demo shop stored as ingestion, identity and segmentation "
                 + "leave it, durable cluster, \(ProcessInfo.processInfo.activeProcessorCount) cores shared with Postgres",
             "shop: \(grouped(c.customers)) customers over \(c.days) days (seed \(c.seed)): \(grouped(load.profiles)) profiles, \(grouped(load.events)) events "
                 + "(\(grouped(load.skipped)) visitors' messages and duplicates left out)",
@@ -63,6 +65,15 @@ struct ReportingBenchResult: Sendable {
         lines += TextTable(
             header: ["report", "runs", "p50", "p99 (= max)", "p50 / reference", "rows", "goal", ""], rows: rows,
             alignments: [.left, .right, .right, .right, .right, .right], gutter: 3
+        ).lines
+        lines.append("")
+        lines += TextTable(
+            header: ["dashboard page", "fetches", "p50", "max", "bytes", "goal", ""],
+            rows: dashboard.pages.map { page in
+                [page.name, grouped(page.runsMs.count), ms(page.p50), ms(page.max), grouped(page.bytes), "< \(grouped(Self.dashboardPageGoalMs)) ms",
+                 page.max < Self.dashboardPageGoalMs ? "met" : "missed"]
+            },
+            alignments: [.left, .right, .right, .right, .right], gutter: 3
         ).lines
         lines.append("")
         var figures: [[String]] = []
@@ -100,6 +111,8 @@ struct ReportingBenchResult: Sendable {
             "profile events: ProfileEvents.page (limit 20, sealed values opened) for \(grouped(m.profileEventsMs.count)) random profiles, one after "
                 + "another, \(grouped(m.profileEventsRead)) events read: the database part of the profile page only, not its HTTP, identity "
                 + "and segmentation calls, and not at 200 requests/s",
+            "dashboard: the release identity, segmentation and reporting as child processes; an admin signed in through the form; each "
+                + "page fetched \(c.pageRuns) times one after another over the period's days, request to last byte; max is the slowest fetch",
             "measures: CPU in cores (\(usage.cpu.summary))",
         ]
         let problems = self.problems
@@ -128,6 +141,12 @@ struct ReportingBenchResult: Sendable {
             "profile_events_p50_ms": .number(round(profileEventsP50)), "profile_events_p99_ms": .number(round(profileEventsP99)),
             "rss_mb": .number(residentMB.rounded()), "bench_cores": .number(round(usage.cpu.service)),
         ]
+        figures["dashboard_slowest_page_ms"] = .number(round(dashboard.slowest?.max ?? 0, 10))
+        figures["dashboard_pages_missing_goal"] = .number(Double(dashboard.pages.count(where: { $0.max >= Self.dashboardPageGoalMs })))
+        for page in dashboard.pages {
+            let key = page.name.replacingOccurrences(of: "reports/", with: "").replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: " ", with: "_")
+            figures["dashboard_\(key)_max_ms"] = .number(round(page.max, 10))
+        }
         figures["rollup_set_up_s"] = .number(round(rollup.duration.inMilliseconds / 1000))
         figures["rollup_rate_events_per_s"] = .number(round(lag.achievedRate, 1))
         figures["rollup_lag_p50_s"] = .number(round(lag.lagP50))

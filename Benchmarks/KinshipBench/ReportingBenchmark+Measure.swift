@@ -33,7 +33,7 @@ struct ReportingMeasures: Sendable {
 }
 
 extension ReportingBenchmark {
-    /// The eleven reports with the parameters the dashboard's defaults would send.
+    /// The twelve reports with the parameters the dashboard's defaults would send.
     static let reports: [(name: String, run: @Sendable (ReportPeriod, UUID, PostgresConnection, Logger) async throws -> any Report)] = [
         ("overview", { try await OverviewReport.run($0, workspaceID: $1, on: $2, logger: $3) }),
         ("funnel", {
@@ -51,6 +51,7 @@ extension ReportingBenchmark {
         ("rfm", { _, w, connection, logger in try await RFMReport.run(workspaceID: w, on: connection, logger: logger) }),
         ("demographics", { try await DemographicsReport.run($0, workspaceID: $1, on: $2, logger: $3) }),
         ("retention", { try await RetentionReport.run($0, interval: .week, workspaceID: $1, on: $2, logger: $3) }),
+        ("data-map", { try await DataMapReport.run($0, workspaceID: $1, on: $2, logger: $3) }),
     ]
 
     /// The reference, then each report `reportRuns` times, then the profile lookups: all on one connection.

@@ -7,9 +7,10 @@ import PostgresNIO
 import ReportingService
 import SegmentationService
 
-/// `kinship-bench reporting`: the eleven reports of the reporting library over a demo shop's whole span,
+/// `kinship-bench reporting`: the twelve reports of the reporting library over a demo shop's whole span,
 /// each run several times on one connection, beside a reference (one pass over the period's resolved
-/// events); then the profile page's events query for random profiles; then how far the rollups stay behind
+/// events); then the profile page's events query for random profiles; then the dashboard's pages through the
+/// release services; then how far the rollups stay behind
 /// a steady load through identity and reporting's worker. The set-up loads the shop as ingestion and identity
 /// leave it, has segmentation compute every profile's traits and RFM scores, which the `rfm` and
 /// `demographics` reports read, and rolls the shop up as reporting's worker would have.
@@ -33,7 +34,9 @@ struct ReportingBenchmark: Sendable {
         let result = try await c.database.withClient(logger: poolLogger) { database in
             try await MigrationRunner().migrate(database, logger: logger)
             let workspace = try await DemoShopWorkspace.create(named: "reporting-bench-\(runID)", keyring: keyring, database, logger: logger)
-            let load = try await DemoShopLoader(customers: c.customers, days: c.days, seed: c.seed, logger: logger).load(workspace, database)
+            var loader = DemoShopLoader(customers: c.customers, days: c.days, seed: c.seed, logger: logger)
+            loader.sampledUserIDs = 1
+            let load = try await loader.load(workspace, database)
             let setUp = try await computeTraits(workspace, keyring, database)
             let rollup = try await rollUpLoadedShop(workspace, database)
             await checkpoint(database)
@@ -42,9 +45,11 @@ struct ReportingBenchmark: Sendable {
             let (measures, usage) = try await observing([getpid()], postmaster: c.postgresPID) {
                 try await measure(workspace, period, database)
             }
+            let dashboard = try await measureDashboard(workspace, period, userID: load.userIDs.first, database)
             let lag = try await measureRollupLag(workspace, database)
             return ReportingBenchResult(
-                configuration: c, load: load, setUp: setUp, rollup: rollup, period: period, measures: measures, usage: usage, lag: lag
+                configuration: c, load: load, setUp: setUp, rollup: rollup, period: period, measures: measures, usage: usage,
+                dashboard: dashboard, lag: lag
             )
         }
         print(result.table)

@@ -82,7 +82,10 @@ extension SegmentationBenchmark {
                 w.uuidString, event.receivedAt, event.messageId, workspace.sourceID.uuidString, event.type, event.event, event.eventTime,
                 JSONValue.object(try workspace.sealing.sealMessage(event.message)).serialized(),
             ], to: &rows.events)
-            DemoShopLoader.writeRow([w.uuidString, event.receivedAt, event.messageId, id.uuidString, event.eventTime], to: &rows.eventProfiles)
+            DemoShopLoader.writeRow(
+                [w.uuidString, event.receivedAt, event.messageId, id.uuidString, event.eventTime, event.type == "track" ? event.event : nil],
+                to: &rows.eventProfiles
+            )
             rows.count += 1
             ids.append(id)
             if rows.count >= 20_000 {

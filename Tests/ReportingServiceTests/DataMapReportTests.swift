@@ -1,5 +1,6 @@
 import Foundation
 import KinshipCore
+import KinshipOutbox
 import KinshipPrivacy
 import KinshipTestSupport
 import Testing
@@ -72,6 +73,48 @@ struct DataMapReportTests {
             #expect(blood.consentCategories == ["necessary", "personalization"])
             #expect(report.keys.first { $0.key == "nps_score" }?.consentCategories == ["personalization"])
         }
+    }
+
+    /// The map is kept from the rollups: an event counts once however many of its messages are rolled up, and
+    /// a period that does not start or end on the hour counts exactly the events between its ends.
+    @Test func countsEachEventOnceAndReadsPartHoursFromTheEvents() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await ReportFixture(database: database)
+            let ann = try await shop.profile()
+            let times = ["2026-03-04T10:15:00.000Z", "2026-03-04T10:45:00.000Z", "2026-03-04T15:00:00.000Z", "2026-03-05T10:20:00.000Z", "2026-03-05T10:40:00.000Z"]
+            var references: [EventReference] = []
+            for (index, time) in times.enumerated() {
+                references.append(try await shop.track("Product Viewed", of: ann, at: time, ["product_id": .string("P\(index)")]))
+            }
+            // The `events` message handled again, and the `resolutions` one after it: neither adds the keys again.
+            try await shop.rollUp(references)
+            try await shop.rollUp(references)
+
+            func productKey(_ from: String, _ to: String) async throws -> DataMapReportView.Key? {
+                let report = try await shop.run { connection in
+                    try await DataMapReport.run(ReportFixture.period(from, to), workspaceID: shop.workspaceID, on: connection, logger: ReportFixture.logger)
+                }
+                return report.keys.first { $0.key == "product_id" }
+            }
+            let whole = try #require(try await productKey("2026-03-01T00:00:00.000Z", "2026-03-08T00:00:00.000Z"))
+            #expect(whole.values == 5)
+            let parts = try #require(try await productKey("2026-03-04T10:30:00.000Z", "2026-03-05T10:30:00.000Z"))
+            #expect(parts.values == 3)
+            #expect(parts.firstSeen == ReportFixture.date("2026-03-04T10:45:00.000Z"))
+            #expect(parts.lastSeen == ReportFixture.date("2026-03-05T10:20:00.000Z"))
+            let withinAnHour = try #require(try await productKey("2026-03-04T10:40:00.000Z", "2026-03-04T10:50:00.000Z"))
+            #expect(withinAnHour.values == 1)
+            #expect(try await productKey("2026-03-04T11:00:00.000Z", "2026-03-04T14:00:00.000Z") == nil)
+        }
+    }
+
+    @Test func wholeHoursAreThoseInsideThePeriod() {
+        let inside = WholeHours(ReportFixture.period("2026-03-04T10:30:00.000Z", "2026-03-05T10:30:00.000Z"))
+        #expect(inside.from == ReportFixture.date("2026-03-04T11:00:00.000Z") && inside.to == ReportFixture.date("2026-03-05T10:00:00.000Z"))
+        let aligned = WholeHours(ReportFixture.period("2026-03-04T10:00:00.000Z", "2026-03-04T12:00:00.000Z"))
+        #expect(aligned.from == ReportFixture.date("2026-03-04T10:00:00.000Z") && aligned.to == ReportFixture.date("2026-03-04T12:00:00.000Z"))
+        let none = WholeHours(ReportFixture.period("2026-03-04T10:10:00.000Z", "2026-03-04T10:50:00.000Z"))
+        #expect(none.from == none.to)
     }
 
     @Test func namesAreClassifiedHoweverTheyAreWritten() {

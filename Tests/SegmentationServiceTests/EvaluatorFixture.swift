@@ -82,8 +82,8 @@ struct EvaluatorFixture: Sendable {
         )
         try await database.query(
             """
-            INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time)
-            VALUES (\(workspace.id), \(receivedAt), \(messageId), \(profile), \(time))
+            INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time, track_event)
+            VALUES (\(workspace.id), \(receivedAt), \(messageId), \(profile), \(time), \(name))
             """,
             logger: Self.logger
         )

@@ -46,6 +46,57 @@ struct ProfileEvaluatorTests {
         }
     }
 
+    /// A later event's facts are appended to those stored; a late one (dated before others) and a profile's
+    /// lost facts have every fact written anew. Either way the stored facts are exactly the events' facts.
+    @Test func consentFactsStayExactlyTheEventsFactsAsTheyAreAppendedOrRewritten() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let person = try await shop.profile()
+            let now = Date()
+            func stored() async throws -> [String] {
+                try await database.query(
+                    """
+                    SELECT category || '=' || granted || '@' || message_id FROM consent_facts
+                    WHERE workspace_id = \(shop.workspace.id) AND profile_id = \(person) ORDER BY stated_at, message_id, category
+                    """,
+                    logger: TestDatabase.logger
+                ).decode(String.self).collectAll()
+            }
+            func consent(_ marketing: Bool, at time: Date, _ id: String) async throws {
+                try await shop.track("Product Viewed", of: person, at: time, context: ["consent": ["categoryPreferences": ["marketing": .bool(marketing)]]], messageId: id)
+            }
+            try await consent(true, at: now - 5 * Self.day, "a")
+            try await shop.evaluate([person], now: now)
+            #expect(try await stored() == ["marketing=true@a"])
+            try await consent(false, at: now - 3 * Self.day, "c")
+            try await shop.evaluate([person], now: now)
+            #expect(try await stored() == ["marketing=true@a", "marketing=false@c"])
+            // Evaluated again with nothing new: nothing changes.
+            try await shop.evaluate([person], now: now)
+            #expect(try await stored() == ["marketing=true@a", "marketing=false@c"])
+            // A late event lands between the two.
+            try await consent(true, at: now - 4 * Self.day, "b")
+            try await shop.evaluate([person], now: now)
+            #expect(try await stored() == ["marketing=true@a", "marketing=true@b", "marketing=false@c"])
+            // Facts stored behind the evaluation's back (as by an older release) are replaced, not kept.
+            try await database.query(
+                "UPDATE segment_profiles SET inputs = inputs - 'consentFacts' WHERE workspace_id = \(shop.workspace.id) AND profile_id = \(person)",
+                logger: TestDatabase.logger
+            )
+            try await database.query(
+                "UPDATE consent_facts SET granted = NOT granted WHERE workspace_id = \(shop.workspace.id) AND profile_id = \(person)",
+                logger: TestDatabase.logger
+            )
+            try await shop.evaluate([person], now: now)
+            #expect(try await stored() == ["marketing=true@a", "marketing=true@b", "marketing=false@c"])
+            let consentInForce = try await database.query(
+                "SELECT consent->>'marketing' FROM segment_profiles WHERE workspace_id = \(shop.workspace.id) AND profile_id = \(person)",
+                logger: TestDatabase.logger
+            ).decode(String?.self).collectAll().first
+            #expect(consentInForce == "false")
+        }
+    }
+
     @Test func peopleEnterAndLeaveAsTheirEventsArriveWithMessagesOnTheBus() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await EvaluatorFixture(database: database)

@@ -71,8 +71,8 @@ struct SegmentSQLFixture: Sendable {
                     \(message.serialized())::jsonb)
                     """, logger: Self.logger)
                 try await client.query("""
-                    INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time) \
-                    VALUES (\(workspace), \(receivedAt), \(messageID), \(profile.id), \(event.time))
+                    INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time, track_event) \
+                    VALUES (\(workspace), \(receivedAt), \(messageID), \(profile.id), \(event.time), \(event.type == "track" ? event.name : nil))
                     """, logger: Self.logger)
                 if event.type == "track" {
                     events.append((event.time, receivedAt, messageID, SegmentSubject.Event(name: event.name, time: event.time, properties: event.properties)))

@@ -85,6 +85,39 @@ struct MigrationTests {
         }
     }
 
+    /// 0019 copies each resolved track event's name beside its profile; other types keep none.
+    @Test func resolvedTrackEventsGetTheirNameIn0019() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            try await TestDatabase.withClient(url, migrate: false) { client in
+                try await MigrationRunner(migrations: Migration.bundled.filter { $0.version < 19 }).migrate(client, logger: logger)
+                let (workspace, profile) = (UUID(), UUID())
+                try await client.query(
+                    """
+                    INSERT INTO events (workspace_id, received_at, message_id, source_id, type, event, event_time, message)
+                    VALUES (\(workspace), '2026-01-05T10:00:00Z', 'order', \(UUID()), 'track', 'Order Completed', '2026-01-05T09:59:00Z', '{}'),
+                           (\(workspace), '2026-01-05T10:00:00Z', 'visit', \(UUID()), 'page', 'Order Completed', '2026-01-05T09:59:00Z', '{}')
+                    """,
+                    logger: logger
+                )
+                try await client.query(
+                    """
+                    INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time)
+                    VALUES (\(workspace), '2026-01-05T10:00:00Z', 'order', \(profile), '2026-01-05T09:59:00Z'),
+                           (\(workspace), '2026-01-05T10:00:00Z', 'visit', \(profile), '2026-01-05T09:59:00Z')
+                    """,
+                    logger: logger
+                )
+                #expect(try await MigrationRunner().migrate(client, logger: logger).contains(19))
+                let rows = try await client.query(
+                    "SELECT message_id, track_event FROM event_profiles WHERE workspace_id = \(workspace) ORDER BY message_id",
+                    logger: logger
+                ).decode((String, String?).self).collectAll()
+                #expect(rows.map(\.0) == ["order", "visit"])
+                #expect(rows.map(\.1) == ["Order Completed", nil])
+            }
+        }
+    }
+
     /// 0008 stores each profile's identifier counts and merge count, counted from what is there.
     @Test func profilesGetTheirCountsIn0008() async throws {
         try await TestDatabase.withFreshDatabase { url in

@@ -39,18 +39,20 @@ extension IdentityGraph {
         }
     }
 
-    /// Each event's profile (after this batch's merges), in `event_profiles`: appended, as events are.
+    /// Each event's profile (after this batch's merges), in `event_profiles`: appended, as events are, with a
+    /// track event's name for segment conditions to find a profile's events of one name by the index alone.
     /// An event resolved again (a replayed cursor) takes its new answer.
     private func recordProfiles(of batch: GraphBatch, on connection: PostgresConnection) async throws {
         let resolved = batch.resolved
         guard !resolved.isEmpty else { return }
         try await connection.query(
             """
-            INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time)
-            SELECT \(workspaceID), r, m, p, t
+            INSERT INTO event_profiles (workspace_id, received_at, message_id, profile_id, event_time, track_event)
+            SELECT \(workspaceID), r, m, p, t, nullif(n.e, '')
             FROM unnest(\(resolved.map(\.event.receivedAt))::timestamptz[], \(resolved.map(\.event.messageId))::text[],
-                        \(resolved.map { batch.live($0.profile) })::uuid[], \(resolved.map(\.event.eventTime))::timestamptz[]) AS n(r, m, p, t)
-            ON CONFLICT (workspace_id, received_at, message_id) DO UPDATE SET profile_id = excluded.profile_id
+                        \(resolved.map { batch.live($0.profile) })::uuid[], \(resolved.map(\.event.eventTime))::timestamptz[],
+                        \(resolved.map { $0.event.trackEvent ?? "" })::text[]) AS n(r, m, p, t, e)
+            ON CONFLICT (workspace_id, received_at, message_id) DO UPDATE SET profile_id = excluded.profile_id, track_event = excluded.track_event
             """,
             logger: logger
         )

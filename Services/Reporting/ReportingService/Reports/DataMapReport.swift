@@ -7,7 +7,8 @@ import PostgresNIO
 /// Every trait and property key the period's events hold: where it sits, its data kind and sensitivity by
 /// the workspace's classification, how many values, since when, how many of them are encrypted at rest,
 /// and the consent categories of the events that carry it, by the workspace's privacy policy
-/// (docs/reporting.md). Read from the stored events themselves, so "encrypted" is what is on disk.
+/// (docs/reporting.md). Read from the stored events' keys as reporting's worker rolled them up (hourly sums,
+/// `report_data_keys`), so "encrypted" is what is on disk.
 public enum DataMapReport {
     /// The most keys one answer lists (the most used first); a workspace sending more names than this has
     /// keys that are data, not names, and the answer says it was cut.
@@ -16,34 +17,26 @@ public enum DataMapReport {
     static let maximumEventKinds = 200
 
     public static func run(_ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> DataMapReportView {
-        // One pass over the period's events, each spread into its keys at the three places traits and
-        // properties arrive. A value looks like an e-mail or a phone number by its text, whatever its key.
+        // The whole hours of the period from the hourly sums, the parts of an hour at either end from the
+        // rolled-up events of those minutes themselves, each spread into its keys as the sums were.
+        let hours = WholeHours(period)
         let query: PostgresQuery = """
             WITH fields AS (
-                SELECT f.place, f.key, f.value, e.event_time, e.type || ':' || coalesce(e.event, '') AS kind_of_event
-                FROM events e
-                CROSS JOIN LATERAL (
-                    SELECT 'properties' AS place, key, value
-                    FROM jsonb_each(CASE WHEN jsonb_typeof(e.message->'properties') = 'object' THEN e.message->'properties' ELSE '{}'::jsonb END)
-                    UNION ALL
-                    SELECT 'traits', key, value
-                    FROM jsonb_each(CASE WHEN jsonb_typeof(e.message->'traits') = 'object' THEN e.message->'traits' ELSE '{}'::jsonb END)
-                    UNION ALL
-                    SELECT 'context.traits', key, value
-                    FROM jsonb_each(CASE WHEN jsonb_typeof(e.message->'context'->'traits') = 'object' THEN e.message->'context'->'traits' ELSE '{}'::jsonb END)
-                ) f
-                WHERE e.workspace_id = \(workspaceID) AND e.event_time >= \(period.from) AND e.event_time < \(period.to)
+                SELECT place, key, kind_of_event, value_count, sealed_count, looks_personal_count, first_seen, last_seen
+                FROM report_data_keys
+                WHERE workspace_id = \(workspaceID) AND hour >= \(hours.from) AND hour < \(hours.to)
+                UNION ALL
+                SELECT f.place, f.key, f.kind_of_event, 1, f.sealed::int, f.looks_personal::int, f.event_time, f.event_time
+                FROM report_events r
+                JOIN report_data_key_rows f ON f.workspace_id = r.workspace_id AND f.received_at = r.received_at AND f.message_id = r.message_id
+                WHERE r.workspace_id = \(workspaceID)
+                  AND ((r.event_time >= \(period.from) AND r.event_time < \(hours.from)) OR (r.event_time >= \(hours.to) AND r.event_time < \(period.to)))
             )
-            SELECT place, key, count(*),
-                   count(*) FILTER (WHERE jsonb_typeof(value) = 'object' AND value ? '$sealed'),
-                   count(*) FILTER (WHERE jsonb_typeof(value) = 'string'
-                                      AND (value #>> '{}' ~* '^[^@[:space:]]+@[^@[:space:]]+\\.[a-z]{2,}$'
-                                           OR value #>> '{}' ~ '^(\\+|0)[0-9][0-9 ().-]{7,16}$')),
-                   min(event_time), max(event_time),
-                   (array_agg(DISTINCT kind_of_event))[1:\(maximumEventKinds)]
+            SELECT place, key, sum(value_count)::bigint, sum(sealed_count)::bigint, sum(looks_personal_count)::bigint,
+                   min(first_seen), max(last_seen), (array_agg(DISTINCT kind_of_event))[1:\(maximumEventKinds)]
             FROM fields
             GROUP BY place, key
-            ORDER BY count(*) DESC, place, key COLLATE "C"
+            ORDER BY 3 DESC, place, key COLLATE "C"
             LIMIT \(maximumKeys + 1)
             """
         let rows = try await ReportQuery.rows(query, on: connection, logger: logger).map {
@@ -67,3 +60,19 @@ public enum DataMapReport {
     }
 }
 
+/// The whole UTC hours inside a period, `from` ..< `to`; an empty range (`from` = `to`, the period's end hour)
+/// when the period holds none, so the events between its ends are read one by one.
+struct WholeHours: Equatable {
+    let from: Date
+    let to: Date
+
+    init(_ period: ReportPeriod) {
+        let first = (period.from.timeIntervalSince1970 / 3600).rounded(.up) * 3600
+        let last = (period.to.timeIntervalSince1970 / 3600).rounded(.down) * 3600
+        if first < last {
+            (from, to) = (Date(timeIntervalSince1970: first), Date(timeIntervalSince1970: last))
+        } else {
+            (from, to) = (period.to, period.to)
+        }
+    }
+}

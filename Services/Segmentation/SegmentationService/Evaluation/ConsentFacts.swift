@@ -65,3 +65,29 @@ struct ConsentFact: Sendable, Equatable {
         }.sorted { $0.0 < $1.0 }
     }
 }
+
+/// How many consent facts a profile had and a hash of them in order. A profile's facts follow its events in
+/// time order, so a new event usually appends facts: when the first `count` facts of an evaluation hash as the
+/// last one's did, only the rest need writing. Anything else (a late event, a merge, a split) changes the
+/// prefix, and every fact of the profile is written anew.
+struct ConsentFactsPrint: Sendable, Equatable {
+    let count: Int
+    let hash: String
+
+    /// The print of `facts`, and where facts not yet stored start when `previous` printed a prefix of them
+    /// (nil: none is known to be stored, write them all).
+    static func of(_ facts: [ConsentFact], after previous: ConsentFactsPrint?) -> (print: ConsentFactsPrint, storedPrefix: Int?) {
+        var hasher = FNV1a()
+        var storedPrefix: Int?
+        for (index, fact) in facts.enumerated() {
+            if index == previous?.count, Self.text(hasher.value) == previous?.hash { storedPrefix = index }
+            hasher.combine("\(fact.category)\u{1F}\(fact.granted)\u{1F}\(fact.origin.rawValue)\u{1F}\(fact.sourceID.lowercased)\u{1F}")
+            hasher.combine("\(fact.messageId)\u{1F}\(Timestamp.format(fact.statedAt))\u{1E}")
+        }
+        let print = ConsentFactsPrint(count: facts.count, hash: Self.text(hasher.value))
+        if facts.count == previous?.count, print.hash == previous?.hash { storedPrefix = facts.count }
+        return (print, storedPrefix)
+    }
+
+    private static func text(_ hash: UInt64) -> String { String(hash, radix: 16) }
+}

@@ -23,6 +23,9 @@ struct ProfileChanges: Sendable, Equatable {
 struct InputFingerprints: Sendable, Equatable {
     var traits: [String: String] = [:]
     var events: [String: String] = [:]
+    /// The consent facts written with this evaluation: how many, and the hash of them in order
+    /// (`ConsentFactsPrint`), so the next evaluation writes only the facts appended since.
+    var consentFacts: ConsentFactsPrint?
 
     init(traits: [String: String] = [:], events: [String: String] = [:]) {
         self.traits = traits
@@ -47,12 +50,17 @@ struct InputFingerprints: Sendable, Equatable {
 
     /// As stored in `segment_profiles.inputs`.
     var json: JSONValue {
-        .object(["traits": .object(traits.mapValues(JSONValue.string)), "events": .object(events.mapValues(JSONValue.string))])
+        var json: [String: JSONValue] = ["traits": .object(traits.mapValues(JSONValue.string)), "events": .object(events.mapValues(JSONValue.string))]
+        if let consentFacts { json["consentFacts"] = .object(["count": .number(Double(consentFacts.count)), "hash": .string(consentFacts.hash)]) }
+        return .object(json)
     }
 
     init(json: JSONValue) {
         traits = (json["traits"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
         events = (json["events"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
+        if let count = json["consentFacts"]?["count"]?.numberValue, let hash = json["consentFacts"]?["hash"]?.stringValue {
+            consentFacts = ConsentFactsPrint(count: Int(count), hash: hash)
+        }
     }
 }
 

@@ -99,6 +99,8 @@ public struct ProfileEvaluator: Sendable {
         let profileID: UUID
         let computed: [String: JSONValue]
         let consentFacts: [ConsentFact]
+        /// How many of `consentFacts` (the first ones) are stored already; nil when they are all written anew.
+        let consentFactsStored: Int?
         let consent: [String: Bool]
         let inputs: InputFingerprints
         /// Membership per segment evaluated; a segment not listed read nothing that changed and keeps its answer.
@@ -118,7 +120,9 @@ public struct ProfileEvaluator: Sendable {
         computed.merge(profile.rfm) { _, scored in scored }
         let consentFacts = ConsentFact.facts(of: profile.events)
         let consent = ConsentFact.inForce(consentFacts)
-        let inputs = InputFingerprints(of: profile)
+        var inputs = InputFingerprints(of: profile)
+        let (factsPrint, factsStored) = ConsentFactsPrint.of(consentFacts, after: previous?.inputs.consentFacts)
+        inputs.consentFacts = factsPrint
         let changes = previous?.changes(computed: computed, consent: consent, inputs: inputs, now: now)
         let subject = SegmentSubject(traits: profile.traits, computed: computed, consent: consent, events: profile.segmentEvents)
         var answers: [UUID: Bool] = [:]
@@ -133,7 +137,8 @@ public struct ProfileEvaluator: Sendable {
             if let change = evaluation.nextChange { nextCheck = min(nextCheck ?? change, change) }
         }
         return EvaluatedProfile(
-            profileID: profile.profileID, computed: computed, consentFacts: consentFacts, consent: consent, inputs: inputs, answers: answers,
+            profileID: profile.profileID, computed: computed, consentFacts: consentFacts, consentFactsStored: factsStored, consent: consent,
+            inputs: inputs, answers: answers,
             eventCount: profile.events.count, nextCheck: nextCheck.flatMap { $0 > now ? $0 : nil }
         )
     }
@@ -211,7 +216,7 @@ public struct ProfileEvaluator: Sendable {
     }
 
     /// Writes the profiles' rows: computed traits (keeping the RFM scores, which the RFM refresh writes),
-    /// consent in force, and their consent facts anew.
+    /// consent in force, and their consent facts: those appended since the last evaluation, or all anew.
     static func save(_ rows: [EvaluatedProfile], in workspaceID: UUID, now: Date, on connection: PostgresConnection, logger: Logger) async throws {
         guard !rows.isEmpty else { return }
         let ids = rows.map(\.profileID)
@@ -229,10 +234,14 @@ public struct ProfileEvaluator: Sendable {
             """,
             logger: logger
         )
-        try await connection.query(
-            "DELETE FROM consent_facts WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(ids)::uuid[])", logger: logger
-        )
-        let facts = rows.flatMap { row in row.consentFacts.map { (row.profileID, $0) } }
+        // A profile whose stored facts are a prefix of its facts now gets the rest appended; the others are written anew.
+        let rewritten = rows.filter { $0.consentFactsStored == nil }.map(\.profileID)
+        if !rewritten.isEmpty {
+            try await connection.query(
+                "DELETE FROM consent_facts WHERE workspace_id = \(workspaceID) AND profile_id = ANY(\(rewritten)::uuid[])", logger: logger
+            )
+        }
+        let facts = rows.flatMap { row in row.consentFacts.dropFirst(row.consentFactsStored ?? 0).map { (row.profileID, $0) } }
         guard !facts.isEmpty else { return }
         try await connection.query(
             """

@@ -1,19 +1,25 @@
 extension EventCondition {
     /// Boolean SQL over a row of `segment_profiles sp`: the aggregate of the profile's matching track events,
-    /// compared. The events are read by a correlated subquery on `event_profiles` by (workspace, profile), the
-    /// window bounding `event_time`, so each profile is one probe of `event_profiles_profile`. The aggregate
-    /// is computed once in a derived table (`OFFSET 0` keeps the planner from copying it into each
-    /// reference the comparison makes) and compared there.
+    /// compared. The events are read by a correlated subquery on `event_profiles` by (workspace, profile), whose
+    /// index carries each track event's name (`track_event`), the window bounding `event_time`: a count, a first
+    /// or a last time reads that index alone, and only a sum, an average, a property filter or a first or last
+    /// property fetches the matching events' rows from `events` (wide: the whole sealed message). The aggregate
+    /// is computed once in a derived table (`OFFSET 0` keeps the planner from copying it into each reference the
+    /// comparison makes) and compared there.
     ///
     /// Among events of one time, `first` and `last` take the one received first or last (then by message id):
     /// a subject compared with this must list its events in that order.
     func sql(_ writer: inout SegmentSQLWriter) -> String {
-        var from = """
-            FROM event_profiles ep JOIN events e \
-            ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id \
-            WHERE ep.workspace_id = \(writer.workspace) AND ep.profile_id = sp.profile_id \
-            AND e.type = 'track' AND e.event = \(writer.bind(eventName))
-            """
+        let readsProperties: Bool
+        switch aggregate {
+        case .count, .first(nil), .last(nil): readsProperties = !filters.isEmpty
+        case .sum, .average, .first(_?), .last(_?): readsProperties = true
+        }
+        var from = "FROM event_profiles ep"
+        if readsProperties {
+            from += " JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id"
+        }
+        from += " WHERE ep.workspace_id = \(writer.workspace) AND ep.profile_id = sp.profile_id AND ep.track_event = \(writer.bind(eventName))"
         if let withinDays {
             from += " AND ep.event_time > \(writer.daysBeforeNow(withinDays)) AND ep.event_time <= \(writer.nowBind())"
         }

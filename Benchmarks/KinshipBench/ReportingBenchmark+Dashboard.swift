@@ -1,0 +1,116 @@
+import AsyncHTTPClient
+import Foundation
+import KinshipCore
+import KinshipDatabase
+import KinshipPrivacy
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import ReportingService
+
+/// The dashboard's pages as a browser gets them: the release `identity`, `segmentation` and `reporting` as
+/// child processes over the benchmark's shop, an admin signed in through the sign-in form, and each page
+/// fetched `pageRuns` times one after another, from the request to the last byte of its HTML.
+struct DashboardMeasure: Sendable {
+    struct Page: Sendable {
+        let name: String
+        let path: String
+        /// Each fetch's time, sorted.
+        let runsMs: [Double]
+        let bytes: Int
+        var p50: Double { percentile(0.5, of: runsMs) }
+        var max: Double { runsMs.last ?? 0 }
+    }
+
+    let pages: [Page]
+    var slowest: Page? { pages.max { $0.max < $1.max } }
+}
+
+extension ReportingBenchmark {
+    /// The report pages of the dashboard's menu (`DashboardRoutes.reportPages`), each with its defaults.
+    static let dashboardReports = [
+        "funnel", "retention", "rfm", "nps", "email", "channels", "cart-abandonment", "support", "demographics", "trends", "data-map",
+    ]
+
+    func measureDashboard(
+        _ workspace: DemoShopWorkspace, _ period: ReportPeriod, userID: String?, _ database: PostgresClient
+    ) async throws -> DashboardMeasure {
+        let c = configuration
+        let tenancy = TenancyStore(database: database, keyring: workspace.keyring, logger: logger)
+        let admin = try await tenancy.createAPIKey(in: try await tenancy.workspace(.id(workspace.workspaceID)), name: "dashboard-bench", role: .admin, actor: "kinship-bench").secret
+        let person = try await database.query(
+            "SELECT id FROM profiles WHERE workspace_id = \(workspace.workspaceID) AND merged_into IS NULL ORDER BY id LIMIT 1", logger: logger
+        ).decode(UUID.self).collectAll().first
+        // The date-range picker's days: the period's first and last (inclusive) day.
+        let days = "from=\(Timestamp.format(period.from).prefix(10))&to=\(Timestamp.format(period.to.addingTimeInterval(-1)).prefix(10))"
+        var paths = [("overview", "/dashboard?\(days)")]
+        paths += Self.dashboardReports.map { ("reports/\($0)", "/dashboard/reports/\($0)?\(days)") }
+        paths.append(("segments", "/dashboard/segments"))
+        if let userID { paths.append(("people search", "/dashboard/people?q=\(userID)")) }
+        if let person { paths.append(("person", "/dashboard/people/\(person.lowercased)")) }
+        progress("dashboard: \(paths.count) pages through the release services, \(c.pageRuns) fetches each, signed in as an admin")
+
+        let services = ReleaseServices(
+            names: ["identity", "segmentation", "reporting"], binDirectory: c.binDirectory, databaseURL: c.databaseURLText, masterKey: masterKey
+        )
+        let fixedPaths = paths
+        return try await services.run { urls in
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            do {
+                let base = urls["reporting"]!
+                let session = try await Self.signIn(base, key: admin, client)
+                var pages: [DashboardMeasure.Page] = []
+                for (name, path) in fixedPaths {
+                    var runs: [Double] = []
+                    var bytes = 0
+                    for _ in 0..<c.pageRuns {
+                        let start = ContinuousClock.now
+                        bytes = try await Self.fetch(base + path, session: session, client)
+                        runs.append((ContinuousClock.now - start).inMilliseconds)
+                    }
+                    let page = DashboardMeasure.Page(name: name, path: path, runsMs: runs.sorted(), bytes: bytes)
+                    progress(String(format: "  %@: p50 %.0f ms, max %.0f ms, %@ bytes", name, page.p50, page.max, grouped(bytes)))
+                    pages.append(page)
+                }
+                try await client.shutdown()
+                return DashboardMeasure(pages: pages)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+        }
+    }
+
+    /// Signs in through the form as a browser does (the CSRF token a cookie and a field alike): the session
+    /// cookie's value.
+    private static func signIn(_ base: String, key: String, _ client: HTTPClient) async throws -> String {
+        let csrf = "bench-" + UUID().uuidString
+        var request = HTTPClientRequest(url: base + "/dashboard/sign-in")
+        request.method = .POST
+        request.headers.add(name: "Cookie", value: "kinship_sign_in=\(csrf)")
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "csrf=\(csrf)&api_key=\(key)"))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        let session = response.headers["Set-Cookie"].lazy.compactMap { cookie -> String? in
+            guard cookie.hasPrefix("kinship_session=") else { return nil }
+            return String(cookie.dropFirst("kinship_session=".count).prefix { $0 != ";" })
+        }.first
+        guard response.status == .seeOther, let session, !session.isEmpty else {
+            throw BenchFailure("signing in to the dashboard answered \(response.status.code) without a session cookie")
+        }
+        return session
+    }
+
+    /// A page's whole HTML; fails unless it is a 200.
+    private static func fetch(_ url: String, session: String, _ client: HTTPClient) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Cookie", value: "kinship_session=\(session)")
+        let response = try await client.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 1 << 26)
+        guard response.status == .ok else {
+            throw BenchFailure("\(url) answered \(response.status.code): \(String(buffer: body).prefix(300))")
+        }
+        return body.readableBytes
+    }
+}
