@@ -26,6 +26,9 @@ struct ReportingBenchConfiguration: Sendable {
     var stallSeconds: Int
     /// Fetches of each dashboard page, one after another, through the release services in `binDirectory`.
     var pageRuns: Int
+    /// `GET /v1/profiles/{id}` through the same services: this many a second for this long.
+    var profileRate: Int
+    var profileSeconds: Int
     var binDirectory: URL
     /// The bench cluster's postmaster, for Postgres's share of the CPU; without it that share is not reported.
     var postgresPID: Int32?
@@ -44,6 +47,8 @@ struct ReportingBenchConfiguration: Sendable {
         realtimeSeconds = try environment.integer("KINSHIP_BENCH_REALTIME_SECONDS", default: 30, range: 1...3600)
         stallSeconds = try environment.integer("KINSHIP_BENCH_STALL_SECONDS", default: 120, range: 1...86_400)
         pageRuns = try environment.integer("KINSHIP_BENCH_PAGE_RUNS", default: 5, range: 1...1000)
+        profileRate = try environment.integer("KINSHIP_BENCH_PROFILE_RATE", default: 200, range: 1...100_000)
+        profileSeconds = try environment.integer("KINSHIP_BENCH_PROFILE_SECONDS", default: 20, range: 1...3600)
         let ownFolder = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
         binDirectory = environment.optional("KINSHIP_BENCH_BIN_DIR").map { URL(fileURLWithPath: $0) } ?? ownFolder
         postgresPID = environment.optional("KINSHIP_BENCH_PG_PID") == nil

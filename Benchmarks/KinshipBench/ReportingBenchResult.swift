@@ -34,6 +34,9 @@ struct ReportingBenchResult: Sendable {
             problems.append("the overview counted \(grouped(m.overviewEvents)) events in the period, the table holds \(grouped(m.periodEvents))")
         }
         if m.reference.rows == 0 { problems.append("the period holds no resolved event") }
+        if dashboard.profileLookups.failed > 0 {
+            problems.append("\(grouped(dashboard.profileLookups.failed)) profile lookups failed or answered other than 200")
+        }
         if lag.missing > 0 { problems.append("\(grouped(lag.missing)) of \(grouped(lag.events)) events never got their rollup row with a profile") }
         return problems
     }
@@ -85,6 +88,9 @@ struct ReportingBenchResult: Sendable {
             ["profile events, newest 20, p50", String(format: "%.1f ms", profileEventsP50), "", ""],
             ["profile events, newest 20, p99", String(format: "%.1f ms", profileEventsP99), "< \(Int(Self.profileEventsP99GoalMs)) ms (database part)",
              profileEventsP99 < Self.profileEventsP99GoalMs ? "met" : "missed"],
+            [String(format: "profile 360 over HTTP at %d/s, p50", dashboard.profileLookups.rate), String(format: "%.1f ms", dashboard.profileLookups.p50), "", ""],
+            [String(format: "profile 360 over HTTP at %d/s, p99", dashboard.profileLookups.rate), String(format: "%.1f ms", dashboard.profileLookups.p99),
+             "< \(Int(Self.profileEventsP99GoalMs)) ms", dashboard.profileLookups.p99 < Self.profileEventsP99GoalMs ? "met" : "missed"],
             ["bench RSS, peak", String(format: "%.0f MB", residentMB), "", ""],
             [String(format: "rollups behind %@ events/s, p50", grouped(lag.targetRate)), String(format: "%.2f s", lag.lagP50), "", ""],
             [String(format: "rollups behind %@ events/s, p99", grouped(lag.targetRate)), String(format: "%.2f s", lag.lagP99),
@@ -113,6 +119,9 @@ struct ReportingBenchResult: Sendable {
                 + "and segmentation calls, and not at 200 requests/s",
             "dashboard: the release identity, segmentation and reporting as child processes; an admin signed in through the form; each "
                 + "page fetched \(c.pageRuns) times one after another over the period's days, request to last byte; max is the slowest fetch",
+            "profile 360: GET /v1/profiles/{id} of \(grouped(dashboard.profileLookups.ms.count)) random profiles as an analyst through the same "
+                + "services, open loop at \(dashboard.profileLookups.rate)/s (\(String(format: "%.0f", dashboard.profileLookups.achievedRate)) achieved), "
+                + "each timed from when it was due to its last byte",
             "measures: CPU in cores (\(usage.cpu.summary))",
         ]
         let problems = self.problems
@@ -141,6 +150,9 @@ struct ReportingBenchResult: Sendable {
             "profile_events_p50_ms": .number(round(profileEventsP50)), "profile_events_p99_ms": .number(round(profileEventsP99)),
             "rss_mb": .number(residentMB.rounded()), "bench_cores": .number(round(usage.cpu.service)),
         ]
+        figures["profile_360_rate_per_s"] = .number(round(dashboard.profileLookups.achievedRate, 1))
+        figures["profile_360_p50_ms"] = .number(round(dashboard.profileLookups.p50))
+        figures["profile_360_p99_ms"] = .number(round(dashboard.profileLookups.p99))
         figures["dashboard_slowest_page_ms"] = .number(round(dashboard.slowest?.max ?? 0, 10))
         figures["dashboard_pages_missing_goal"] = .number(Double(dashboard.pages.count(where: { $0.max >= Self.dashboardPageGoalMs })))
         for page in dashboard.pages {

@@ -24,6 +24,21 @@ struct DashboardMeasure: Sendable {
 
     let pages: [Page]
     var slowest: Page? { pages.max { $0.max < $1.max } }
+    let profileLookups: ProfileLookupLoad
+}
+
+/// `GET /v1/profiles/{id}` (the 360 view: identity's and segmentation's answers with reporting's own) at a
+/// steady rate, open loop: request k is due at start + k / rate whether or not the earlier ones returned, and
+/// its time runs from when it was due to its last byte, so a stall counts against every request it delays.
+struct ProfileLookupLoad: Sendable {
+    let rate: Int
+    let seconds: Int
+    /// Each request's time, sorted.
+    let ms: [Double]
+    let failed: Int
+    let achievedRate: Double
+    var p50: Double { percentile(0.5, of: ms) }
+    var p99: Double { percentile(0.99, of: ms) }
 }
 
 extension ReportingBenchmark {
@@ -38,9 +53,10 @@ extension ReportingBenchmark {
         let c = configuration
         let tenancy = TenancyStore(database: database, keyring: workspace.keyring, logger: logger)
         let admin = try await tenancy.createAPIKey(in: try await tenancy.workspace(.id(workspace.workspaceID)), name: "dashboard-bench", role: .admin, actor: "kinship-bench").secret
-        let person = try await database.query(
-            "SELECT id FROM profiles WHERE workspace_id = \(workspace.workspaceID) AND merged_into IS NULL ORDER BY id LIMIT 1", logger: logger
-        ).decode(UUID.self).collectAll().first
+        let sample = try await database.query(
+            "SELECT id FROM profiles WHERE workspace_id = \(workspace.workspaceID) AND merged_into IS NULL ORDER BY random() LIMIT 1000", logger: logger
+        ).decode(UUID.self).collectAll()
+        let person = sample.first
         // The date-range picker's days: the period's first and last (inclusive) day.
         let days = "from=\(Timestamp.format(period.from).prefix(10))&to=\(Timestamp.format(period.to.addingTimeInterval(-1)).prefix(10))"
         var paths = [("overview", "/dashboard?\(days)")]
@@ -72,13 +88,55 @@ extension ReportingBenchmark {
                     progress(String(format: "  %@: p50 %.0f ms, max %.0f ms, %@ bytes", name, page.p50, page.max, grouped(bytes)))
                     pages.append(page)
                 }
+                let analyst = try await tenancy.createAPIKey(
+                    in: try await tenancy.workspace(.id(workspace.workspaceID)), name: "profile-bench", role: .analyst, actor: "kinship-bench"
+                ).secret
+                let lookups = try await Self.loadProfiles(base, key: analyst, profiles: sample, rate: c.profileRate, seconds: c.profileSeconds, client)
                 try await client.shutdown()
-                return DashboardMeasure(pages: pages)
+                return DashboardMeasure(pages: pages, profileLookups: lookups)
             } catch {
                 try? await client.shutdown()
                 throw error
             }
         }
+    }
+
+    /// `rate` lookups a second of profiles drawn from `profiles` for `seconds`, as an analyst.
+    private static func loadProfiles(
+        _ base: String, key: String, profiles: [UUID], rate: Int, seconds: Int, _ client: HTTPClient
+    ) async throws -> ProfileLookupLoad {
+        guard !profiles.isEmpty else { throw BenchFailure("no profile to look up") }
+        progress("profile 360: GET /v1/profiles/{id} at \(rate)/s for \(seconds) s, open loop, as an analyst")
+        let total = rate * seconds
+        let start = ContinuousClock.now
+        let results = try await withThrowingTaskGroup(of: (Double, Bool).self) { group in
+            for k in 0..<total {
+                let due = start + .nanoseconds(Int64(k) * 1_000_000_000 / Int64(rate))
+                try await Task.sleep(until: due)
+                let id = profiles[k % profiles.count]
+                group.addTask {
+                    var request = HTTPClientRequest(url: base + "/v1/profiles/" + id.lowercased)
+                    request.headers.add(name: "Authorization", value: "Bearer \(key)")
+                    do {
+                        let response = try await client.execute(request, timeout: .seconds(30))
+                        _ = try await response.body.collect(upTo: 1 << 24)
+                        return ((ContinuousClock.now - due).inMilliseconds, response.status == .ok)
+                    } catch {
+                        return ((ContinuousClock.now - due).inMilliseconds, false)
+                    }
+                }
+            }
+            var results: [(Double, Bool)] = []
+            for try await result in group { results.append(result) }
+            return results
+        }
+        let elapsed = (ContinuousClock.now - start).inMilliseconds / 1000
+        let load = ProfileLookupLoad(
+            rate: rate, seconds: seconds, ms: results.map(\.0).sorted(), failed: results.count(where: { !$0.1 }),
+            achievedRate: Double(total) / max(elapsed, 0.001)
+        )
+        progress(String(format: "  p50 %.1f ms, p99 %.1f ms, %d failed, %.0f requests/s", load.p50, load.p99, load.failed, load.achievedRate))
+        return load
     }
 
     /// Signs in through the form as a browser does (the CSRF token a cookie and a field alike): the session
