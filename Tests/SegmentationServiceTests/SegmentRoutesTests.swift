@@ -88,6 +88,34 @@ struct SegmentRoutesTests {
         }
     }
 
+    /// The profile's consent history lists each category's first choice and its changes, newest first; a
+    /// choice stated again (as kinship.js does on every event) is not listed again.
+    @Test func aProfilesConsentHistoryListsItsChangesNotItsRepeats() async throws {
+        try await TestDatabase.withClient { database in
+            let shop = try await EvaluatorFixture(database: database)
+            let person = try await shop.profile()
+            let now = Date()
+            for (days, marketing, id) in [(6.0, true, "m1"), (5, true, "m2"), (4, false, "m3"), (3, false, "m4"), (2, true, "m5")] {
+                try await shop.track(
+                    "Product Viewed", of: person, at: now - days * 86_400,
+                    context: ["consent": ["categoryPreferences": ["marketing": .bool(marketing), "analytics": true]]], messageId: id
+                )
+            }
+            try await shop.evaluate([person], now: now)
+            try await app(shop).test(.router) { client in
+                try await client.execute(
+                    uri: "/internal/v1/profiles/\(person)/segments?workspace=\(shop.workspace.id)", method: .get, headers: [.authorization: Self.token]
+                ) { response in
+                    let view = try JSONCoding.decode(ProfileSegmentsView.self, from: Data(buffer: response.body))
+                    #expect(view.consentHistory.map { "\($0.category)=\($0.granted)@\($0.messageId)" } == [
+                        "marketing=true@m5", "marketing=false@m3", "analytics=true@m1", "marketing=true@m1",
+                    ])
+                    #expect(view.consent == ["marketing": true, "analytics": true])
+                }
+            }
+        }
+    }
+
     @Test func badRequestsAreRefusedWithAStableCode() async throws {
         try await TestDatabase.withClient { database in
             let shop = try await EvaluatorFixture(database: database)

@@ -20,10 +20,16 @@ enum ProfileSegmentsReader {
             consent = (try JSONValue.parse(consentText).objectValue ?? [:]).compactMapValues(\.boolValue)
             evaluatedAt = at
         }
+        // The history as versions: each category's first choice and every change since, newest first. A
+        // choice repeated (kinship.js states consent on every event) is kept in `consent_facts`, not shown.
         let history = try await connection.query(
             """
-            SELECT category, granted, origin, message_id, stated_at FROM consent_facts
-            WHERE workspace_id = \(workspaceID) AND profile_id = \(id) ORDER BY stated_at DESC, category
+            SELECT category, granted, origin, message_id, stated_at FROM (
+                SELECT *, lag(granted) OVER (PARTITION BY category ORDER BY stated_at, message_id) AS before
+                FROM consent_facts WHERE workspace_id = \(workspaceID) AND profile_id = \(id)
+            ) AS f
+            WHERE before IS DISTINCT FROM granted
+            ORDER BY stated_at DESC, category
             """,
             logger: logger
         ).decode((String, Bool, String, String, Date).self).collectAll().map {
