@@ -133,9 +133,9 @@ struct DashboardRoutes: Sendable {
         guard let session = try await session(of: request) else { return Self.toSignIn }
         let language = DashboardStrings.language(for: request)
         let (from, to) = try PeriodParameters.period(request)
-        let report = try await database.withConnection { connection in
-            try await OverviewReport.run(ReportPeriod(from: from, to: to), daily: true, workspaceID: session.key.workspaceID, on: connection, logger: context.logger)
-        }
+        let report = try await OverviewReport.run(
+            ReportPeriod(from: from, to: to), daily: true, workspaceID: session.key.workspaceID, using: database, logger: context.logger
+        )
         let labels = DashboardStrings.tables[language] ?? [:]
         return pages.page(
             "overview", heading: labels["overview"] ?? "", language: language, session: session,

@@ -11,6 +11,22 @@ public enum OverviewReport {
     ) async throws -> OverviewReportView {
         let current = try await figures(period, workspaceID: workspaceID, on: connection, logger: logger)
         let previous = try await figures(period.previous, workspaceID: workspaceID, on: connection, logger: logger)
+        let days = daily ? try await Self.days(period, workspaceID: workspaceID, on: connection, logger: logger) : nil
+        return view(period, current: current, previous: previous, days: days)
+    }
+
+    /// The same answer with its queries (the period, the one before, the days) on connections of their own at
+    /// once, for the dashboard's overview page, which a person waits for.
+    public static func run(
+        _ period: ReportPeriod, daily: Bool = false, workspaceID: UUID, using database: PostgresClient, logger: Logger
+    ) async throws -> OverviewReportView {
+        async let current = database.withConnection { try await figures(period, workspaceID: workspaceID, on: $0, logger: logger) }
+        async let previous = database.withConnection { try await figures(period.previous, workspaceID: workspaceID, on: $0, logger: logger) }
+        async let days = daily ? database.withConnection { try await Self.days(period, workspaceID: workspaceID, on: $0, logger: logger) } : nil
+        return view(period, current: try await current, previous: try await previous, days: try await days)
+    }
+
+    private static func view(_ period: ReportPeriod, current: Figures, previous: Figures, days: [OverviewReportView.Day]?) -> OverviewReportView {
         func compare<Value: Codable & Sendable & Equatable>(_ figure: (Figures) -> Value) -> PeriodComparison<Value> {
             PeriodComparison(current: figure(current), previous: figure(previous))
         }
@@ -24,7 +40,7 @@ public enum OverviewReport {
             refunded: compare { ReportMath.baht($0.refundedSatang) },
             averageOrderValue: compare { ReportMath.averageBaht($0.revenueSatang, per: $0.orders) },
             conversionRate: compare { ReportMath.rate($0.buyers, of: $0.activeProfiles) },
-            days: daily ? try await days(period, workspaceID: workspaceID, on: connection, logger: logger) : nil
+            days: days
         )
     }
 
@@ -34,24 +50,23 @@ public enum OverviewReport {
         let query: PostgresQuery = """
             WITH intervals AS (\(intervalsOf: .day, over: period)),
             orders AS (\(standingOrdersOf: workspaceID, completedIn: period)),
-            events_per_day AS (
-                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(*) AS events FROM report_events
+            -- One pass: the period's events counted per day and profile (hashed), then per day; a day's active
+            -- profiles are its groups with a profile.
+            per_day_and_profile AS (
+                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, profile_id, count(*) AS events FROM report_events
                 WHERE workspace_id = \(workspaceID) AND event_time >= \(period.from) AND event_time < \(period.to)
-                GROUP BY 1
+                GROUP BY 1, 2
             ),
-            active_per_day AS (
-                SELECT date_trunc('day', event_time AT TIME ZONE 'UTC') AS starts, count(DISTINCT profile_id) AS active FROM report_events
-                WHERE workspace_id = \(workspaceID) AND profile_id IS NOT NULL AND event_time >= \(period.from) AND event_time < \(period.to)
-                GROUP BY 1
+            per_day AS (
+                SELECT starts, sum(events)::bigint AS events, count(profile_id) AS active FROM per_day_and_profile GROUP BY starts
             ),
             orders_per_day AS (
                 SELECT date_trunc('day', completed_at AT TIME ZONE 'UTC') AS starts, count(*) AS orders, sum(net_satang)::bigint AS revenue
                 FROM orders GROUP BY 1
             )
-            SELECT i.starts AT TIME ZONE 'UTC', coalesce(e.events, 0), coalesce(a.active, 0), coalesce(o.orders, 0), coalesce(o.revenue, 0)::bigint
+            SELECT i.starts AT TIME ZONE 'UTC', coalesce(d.events, 0), coalesce(d.active, 0), coalesce(o.orders, 0), coalesce(o.revenue, 0)::bigint
             FROM intervals i
-            LEFT JOIN events_per_day e ON e.starts = i.starts
-            LEFT JOIN active_per_day a ON a.starts = i.starts
+            LEFT JOIN per_day d ON d.starts = i.starts
             LEFT JOIN orders_per_day o ON o.starts = i.starts
             ORDER BY i.starts
             """
