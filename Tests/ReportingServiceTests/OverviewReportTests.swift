@@ -65,6 +65,9 @@ struct OverviewReportTests {
             #expect(days.map(\.orders).reduce(0, +) == 3)
             #expect(abs(days.map(\.revenue).reduce(0, +) - 1050.5) < 0.001)
             #expect(days.allSatisfy { $0.activeProfiles <= 5 } && days.map(\.activeProfiles).reduce(0, +) >= 5)
+            // Its queries on connections of their own at once give the same answer.
+            let pooled = try await OverviewReport.run(Self.march, daily: true, workspaceID: shop.workspaceID, using: database, logger: ReportFixture.logger)
+            #expect(pooled == daily)
         }
     }
 

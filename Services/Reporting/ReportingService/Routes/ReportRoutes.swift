@@ -15,8 +15,9 @@ struct ReportRoutes: Sendable {
     let database: PostgresClient
     let keyring: MasterKeyring
 
-    /// A report run on one connection, with the request's parameters parsed.
-    typealias Runner = @Sendable (ReportPeriod, Request, ReportScope, PostgresConnection, Logger) async throws -> any Report
+    /// A report run on the pool (on one connection, or on several at once where its parts are independent),
+    /// with the request's parameters parsed.
+    typealias Runner = @Sendable (ReportPeriod, Request, ReportScope, PostgresClient, Logger) async throws -> any Report
 
     /// Whose data a report reads: the workspace, and the keyring that opens sealed values a report groups
     /// by (a sensitive trait, demographics) without showing them to anyone.
@@ -27,61 +28,81 @@ struct ReportRoutes: Sendable {
 
     /// Every report by its name in the path.
     static let reports: [String: Runner] = [
-        "overview": { period, request, scope, connection, logger in
+        "overview": { period, request, scope, database, logger in
             let series = request.uri.queryParameters.get("series")
             guard series == nil || series == "day" else { throw KinshipError.badRequest(.invalidParameter, "series must be day.") }
-            return try await OverviewReport.run(period, daily: series == "day", workspaceID: scope.workspaceID, on: connection, logger: logger)
+            return try await OverviewReport.run(period, daily: series == "day", workspaceID: scope.workspaceID, using: database, logger: logger)
         },
-        "funnel": { period, request, scope, connection, logger in
-            let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            return try await FunnelReport.run(
-                period, steps: steps, windowSeconds: try window(request), breakdownProperty: request.uri.queryParameters.get("breakdown"),
-                workspaceID: scope.workspaceID, on: connection, logger: logger
-            )
-        },
-        "nps": { period, request, scope, connection, logger in
-            try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: scope.workspaceID, on: connection, logger: logger)
-        },
-        "email": { period, _, scope, connection, logger in
-            try await EmailReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-        },
-        "channels": { period, _, scope, connection, logger in
-            try await ChannelsReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-        },
-        "support": { period, _, scope, connection, logger in
-            try await SupportReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-        },
-        "cart-abandonment": { period, _, scope, connection, logger in
-            try await CartAbandonmentReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-        },
-        "trends": { period, request, scope, connection, logger in
-            try await TrendsReport.run(
-                period, interval: try interval(request, default: .day), event: request.uri.queryParameters.get("event"),
-                breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: scope.workspaceID, on: connection, logger: logger
-            )
-        },
-        "rfm": { _, _, scope, connection, logger in
-            try await RFMReport.run(workspaceID: scope.workspaceID, on: connection, logger: logger)
-        },
-        "demographics": { period, request, scope, connection, logger in
-            let named = request.uri.queryParameters.get("traits").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            if let named, named.isEmpty || named.count > 10 || named.contains(where: { $0.isEmpty || $0.count > 100 }) {
-                throw KinshipError.badRequest(.invalidParameter, "traits must name 1 to 10 traits, separated by commas.")
+        "funnel": { period, request, scope, database, logger in
+            try await database.withConnection { connection in
+                let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                return try await FunnelReport.run(
+                    period, steps: steps, windowSeconds: try window(request), breakdownProperty: request.uri.queryParameters.get("breakdown"),
+                    workspaceID: scope.workspaceID, on: connection, logger: logger
+                )
             }
-            return try await DemographicsReport.run(
-                period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: scope.workspaceID, keyring: scope.keyring,
-                on: connection, logger: logger
-            )
         },
-        "data-map": { period, _, scope, connection, logger in
-            try await DataMapReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
+        "nps": { period, request, scope, database, logger in
+            try await database.withConnection { connection in
+                try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
         },
-        "retention": { period, request, scope, connection, logger in
-            let parameters = request.uri.queryParameters
-            return try await RetentionReport.run(
-                period, interval: try interval(request, default: .week), cohortEvent: parameters.get("cohort_event"),
-                returnEvent: parameters.get("return_event"), workspaceID: scope.workspaceID, on: connection, logger: logger
-            )
+        "email": { period, _, scope, database, logger in
+            try await database.withConnection { connection in
+                try await EmailReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
+        },
+        "channels": { period, _, scope, database, logger in
+            try await ChannelsReport.run(period, workspaceID: scope.workspaceID, using: database, logger: logger)
+        },
+        "support": { period, _, scope, database, logger in
+            try await database.withConnection { connection in
+                try await SupportReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
+        },
+        "cart-abandonment": { period, _, scope, database, logger in
+            try await database.withConnection { connection in
+                try await CartAbandonmentReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
+        },
+        "trends": { period, request, scope, database, logger in
+            try await database.withConnection { connection in
+                try await TrendsReport.run(
+                    period, interval: try interval(request, default: .day), event: request.uri.queryParameters.get("event"),
+                    breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: scope.workspaceID, on: connection, logger: logger
+                )
+            }
+        },
+        "rfm": { _, _, scope, database, logger in
+            try await database.withConnection { connection in
+                try await RFMReport.run(workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
+        },
+        "demographics": { period, request, scope, database, logger in
+            try await database.withConnection { connection in
+                let named = request.uri.queryParameters.get("traits").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+                if let named, named.isEmpty || named.count > 10 || named.contains(where: { $0.isEmpty || $0.count > 100 }) {
+                    throw KinshipError.badRequest(.invalidParameter, "traits must name 1 to 10 traits, separated by commas.")
+                }
+                return try await DemographicsReport.run(
+                    period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: scope.workspaceID, keyring: scope.keyring,
+                    on: connection, logger: logger
+                )
+            }
+        },
+        "data-map": { period, _, scope, database, logger in
+            try await database.withConnection { connection in
+                try await DataMapReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
+        },
+        "retention": { period, request, scope, database, logger in
+            try await database.withConnection { connection in
+                let parameters = request.uri.queryParameters
+                return try await RetentionReport.run(
+                    period, interval: try interval(request, default: .week), cohortEvent: parameters.get("cohort_event"),
+                    returnEvent: parameters.get("return_event"), workspaceID: scope.workspaceID, on: connection, logger: logger
+                )
+            }
         },
     ]
 
@@ -113,9 +134,7 @@ struct ReportRoutes: Sendable {
         }
         let (from, to) = try PeriodParameters.period(request)
         let started = ContinuousClock.now
-        let answer = try await database.withConnection { connection in
-            try await runner(ReportPeriod(from: from, to: to), request, ReportScope(workspaceID: key.workspaceID, keyring: keyring), connection, logger)
-        }
+        let answer = try await runner(ReportPeriod(from: from, to: to), request, ReportScope(workspaceID: key.workspaceID, keyring: keyring), database, logger)
         Timer(label: "kinship_reporting_report_seconds", dimensions: [("report", name)]).record(duration: ContinuousClock.now - started)
         return answer
     }
