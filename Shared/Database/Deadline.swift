@@ -1,6 +1,7 @@
 import KinshipCore
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Kinship's one timeout: runs work, and once a limit has passed cancels it and reports the error the
 /// caller names (a pool that cannot connect queues work indefinitely; a client deserves a prompt
@@ -43,6 +44,54 @@ public enum Deadline {
                 }
             }
             throw CancellationError()
+        }
+    }
+
+    /// Runs `body`; once `limit` has passed, cancels it and throws `onExpiry()` at once, without waiting for it
+    /// to end: for a read whose answer no one needs after the limit. A pool that cannot connect may notice the
+    /// cancellation long after the limit (a write key's lookup took 28 s to give up on a loaded machine), and
+    /// the client is owed its `503` now. `run` waits instead, so that work that finished is reported.
+    public static func abandoning<T: Sendable>(
+        _ limit: Duration,
+        onExpiry: @escaping @Sendable () -> any Error = { KinshipError.databaseUnavailable() },
+        _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let work = Task { try await body() }
+        let outcome = FirstOutcome<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                outcome.await(continuation)
+                let timer = alarm(after: limit) {
+                    if outcome.settle(.failure(onExpiry())) { work.cancel() }
+                }
+                Task {
+                    let result = await work.result
+                    timer.cancel()
+                    outcome.settle(result)
+                }
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+
+    /// Resumes a continuation with whichever outcome comes first; later ones are dropped.
+    private final class FirstOutcome<T: Sendable>: Sendable {
+        private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+        func await(_ waiting: CheckedContinuation<T, any Error>) {
+            continuation.withLock { $0 = waiting }
+        }
+
+        /// Whether this outcome was the first.
+        @discardableResult
+        func settle(_ result: Result<T, any Error>) -> Bool {
+            guard let waiting = continuation.withLock({ current -> CheckedContinuation<T, any Error>? in
+                defer { current = nil }
+                return current
+            }) else { return false }
+            waiting.resume(with: result)
+            return true
         }
     }
 

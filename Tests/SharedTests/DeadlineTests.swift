@@ -45,4 +45,24 @@ struct DeadlineTests {
             #expect(error.code == .databaseUnavailable && error.status == .serviceUnavailable)
         }
     }
+
+    @Test func abandoningAnswersAtTheLimitEvenWhenTheWorkIgnoresItsCancellation() async throws {
+        let start = ContinuousClock.now
+        await #expect(throws: Late.self) {
+            try await Deadline.abandoning(.milliseconds(50), onExpiry: { Late() }) {
+                // Work that notices its cancellation only much later, as a pool that cannot connect.
+                let end = ContinuousClock.now + .seconds(3)
+                while ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(100)) }
+                return 1
+            }
+        }
+        #expect(ContinuousClock.now - start < .seconds(2), "the caller waited for the abandoned work")
+    }
+
+    @Test func abandoningReturnsWorkDoneWithinTheLimitAndItsOwnErrors() async throws {
+        #expect(try await Deadline.abandoning(.seconds(5), onExpiry: { Late() }) { 42 } == 42)
+        await #expect(throws: Refused.self) {
+            try await Deadline.abandoning(.seconds(5), onExpiry: { Late() }) { throw Refused() }
+        }
+    }
 }

@@ -58,7 +58,7 @@ final class SourceDirectory: Sendable {
             let paid = recentlyValid.value(for: hash) == nil
             if paid, failures.admit(address()) != nil { throw tooManyFailures() }
             do {
-                source = try await Deadline.run(.seconds(5)) { try await self.lookUp(writeKey) }
+                source = try await Deadline.abandoning(.seconds(5)) { try await self.lookUp(writeKey) }
             } catch {
                 if paid { failures.refund(address()) }
                 throw error
