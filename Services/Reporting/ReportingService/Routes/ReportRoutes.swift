@@ -53,7 +53,9 @@ struct ReportRoutes: Sendable {
             }
         },
         "channels": { period, _, scope, database, logger in
-            try await ChannelsReport.run(period, workspaceID: scope.workspaceID, using: database, logger: logger)
+            try await database.withConnection { connection in
+                try await ChannelsReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
+            }
         },
         "support": { period, _, scope, database, logger in
             try await database.withConnection { connection in
