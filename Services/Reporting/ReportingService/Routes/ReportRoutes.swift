@@ -33,80 +33,67 @@ struct ReportRoutes: Sendable {
             guard series == nil || series == "day" else { throw KinshipError.badRequest(.invalidParameter, "series must be day.") }
             return try await OverviewReport.run(period, daily: series == "day", workspaceID: scope.workspaceID, using: database, logger: logger)
         },
-        "funnel": { period, request, scope, database, logger in
-            try await database.withConnection { connection in
-                let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                return try await FunnelReport.run(
-                    period, steps: steps, windowSeconds: try window(request), breakdownProperty: request.uri.queryParameters.get("breakdown"),
-                    workspaceID: scope.workspaceID, on: connection, logger: logger
-                )
-            }
+        "funnel": onOneConnection { period, request, scope, connection, logger in
+            let steps = (request.uri.queryParameters.get("steps") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            return try await FunnelReport.run(
+                period, steps: steps, windowSeconds: try window(request), breakdownProperty: request.uri.queryParameters.get("breakdown"),
+                workspaceID: scope.workspaceID, on: connection, logger: logger
+            )
         },
-        "nps": { period, request, scope, database, logger in
-            try await database.withConnection { connection in
-                try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "nps": onOneConnection { period, request, scope, connection, logger in
+            try await NPSReport.run(period, interval: try interval(request, default: .month), workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "email": { period, _, scope, database, logger in
-            try await database.withConnection { connection in
-                try await EmailReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "email": onOneConnection { period, _, scope, connection, logger in
+            try await EmailReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "channels": { period, _, scope, database, logger in
-            try await database.withConnection { connection in
-                try await ChannelsReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "channels": onOneConnection { period, _, scope, connection, logger in
+            try await ChannelsReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "support": { period, _, scope, database, logger in
-            try await database.withConnection { connection in
-                try await SupportReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "support": onOneConnection { period, _, scope, connection, logger in
+            try await SupportReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "cart-abandonment": { period, _, scope, database, logger in
-            try await database.withConnection { connection in
-                try await CartAbandonmentReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "cart-abandonment": onOneConnection { period, _, scope, connection, logger in
+            try await CartAbandonmentReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "trends": { period, request, scope, database, logger in
-            try await database.withConnection { connection in
-                try await TrendsReport.run(
-                    period, interval: try interval(request, default: .day), event: request.uri.queryParameters.get("event"),
-                    breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: scope.workspaceID, on: connection, logger: logger
-                )
-            }
+        "trends": onOneConnection { period, request, scope, connection, logger in
+            try await TrendsReport.run(
+                period, interval: try interval(request, default: .day), event: request.uri.queryParameters.get("event"),
+                breakdownProperty: request.uri.queryParameters.get("breakdown"), workspaceID: scope.workspaceID, on: connection, logger: logger
+            )
         },
-        "rfm": { _, _, scope, database, logger in
-            try await database.withConnection { connection in
-                try await RFMReport.run(workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "rfm": onOneConnection { _, _, scope, connection, logger in
+            try await RFMReport.run(workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "demographics": { period, request, scope, database, logger in
-            try await database.withConnection { connection in
-                let named = request.uri.queryParameters.get("traits").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-                if let named, named.isEmpty || named.count > 10 || named.contains(where: { $0.isEmpty || $0.count > 100 }) {
-                    throw KinshipError.badRequest(.invalidParameter, "traits must name 1 to 10 traits, separated by commas.")
-                }
-                return try await DemographicsReport.run(
-                    period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: scope.workspaceID, keyring: scope.keyring,
-                    on: connection, logger: logger
-                )
+        "demographics": onOneConnection { period, request, scope, connection, logger in
+            let named = request.uri.queryParameters.get("traits").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            if let named, named.isEmpty || named.count > 10 || named.contains(where: { $0.isEmpty || $0.count > 100 }) {
+                throw KinshipError.badRequest(.invalidParameter, "traits must name 1 to 10 traits, separated by commas.")
             }
+            return try await DemographicsReport.run(
+                period, traits: named ?? DemographicsReport.defaultTraits, workspaceID: scope.workspaceID, keyring: scope.keyring,
+                on: connection, logger: logger
+            )
         },
-        "data-map": { period, _, scope, database, logger in
-            try await database.withConnection { connection in
-                try await DataMapReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
-            }
+        "data-map": onOneConnection { period, _, scope, connection, logger in
+            try await DataMapReport.run(period, workspaceID: scope.workspaceID, on: connection, logger: logger)
         },
-        "retention": { period, request, scope, database, logger in
-            try await database.withConnection { connection in
-                let parameters = request.uri.queryParameters
-                return try await RetentionReport.run(
-                    period, interval: try interval(request, default: .week), cohortEvent: parameters.get("cohort_event"),
-                    returnEvent: parameters.get("return_event"), workspaceID: scope.workspaceID, on: connection, logger: logger
-                )
-            }
+        "retention": onOneConnection { period, request, scope, connection, logger in
+            let parameters = request.uri.queryParameters
+            return try await RetentionReport.run(
+                period, interval: try interval(request, default: .week), cohortEvent: parameters.get("cohort_event"),
+                returnEvent: parameters.get("return_event"), workspaceID: scope.workspaceID, on: connection, logger: logger
+            )
         },
     ]
+
+    /// A report that runs on one connection of the pool.
+    static func onOneConnection(
+        _ run: @escaping @Sendable (ReportPeriod, Request, ReportScope, PostgresConnection, Logger) async throws -> any Report
+    ) -> Runner {
+        { period, request, scope, database, logger in
+            try await database.withConnection { connection in try await run(period, request, scope, connection, logger) }
+        }
+    }
 
     func add(to router: Router<KinshipRequestContext>) {
         router.get("v1/reports/:name") { request, context in try await report(request, context) }
