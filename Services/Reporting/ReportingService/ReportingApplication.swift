@@ -45,14 +45,14 @@ public enum ReportingApplication {
         let workspaceKeys = WorkspaceKeyCache(database: runtime.database, keyring: keyring, logger: runtime.logger)
 
         let audit = AuditLog(database: runtime.database, logger: runtime.logger)
-        let profiles = ProfileReader(identity: identity, segmentation: segmentation, database: readDatabase, workspaceKeys: workspaceKeys, audit: audit)
+        let profiles = ProfileReader(identity: identity, database: readDatabase, workspaceKeys: workspaceKeys, audit: audit)
         ProfileRoutes(access: access, reader: profiles).add(to: router)
         let segments = SegmentReader(segmentation: segmentation, identity: identity, database: readDatabase)
         SegmentRoutes(access: access, reader: segments).add(to: router)
         KeyRoutes(access: access, tenancy: tenancy).add(to: router)
         // Privacy requests write, and an export must hold everything: both use the primary.
         let exportReader = ProfileReader(
-            identity: identity, segmentation: segmentation, database: runtime.database, workspaceKeys: workspaceKeys, audit: audit
+            identity: identity, database: runtime.database, workspaceKeys: workspaceKeys, audit: audit
         )
         PrivacyRoutes(
             access: access, identity: identity, store: PrivacyRequestStore(database: runtime.database, logger: runtime.logger),

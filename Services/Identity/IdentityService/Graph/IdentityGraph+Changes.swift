@@ -71,7 +71,7 @@ extension IdentityGraph {
     }
 
     static func identityContext(_ type: String, workspaceID: UUID) -> Data {
-        Data("kinship.identity/\(workspaceID.lowercased)/\(type)".utf8)
+        IdentifierSealing.context(type: type, workspaceID: workspaceID)
     }
 
     /// One identifier row of a profile: its type, blind-index token (hex), sealed value and first sighting.

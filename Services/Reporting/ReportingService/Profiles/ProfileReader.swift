@@ -5,12 +5,11 @@ import KinshipPrivacy
 import Logging
 import PostgresNIO
 
-/// A person as the API's profile routes and the dashboard's people pages show them: the 360 view from
-/// identity, segmentation and the events, and the search by identifier. Personal values come in clear for
+/// A person as the API's profile routes and the dashboard's people pages show them: the 360 view, the
+/// search by identifier (through identity), and their events. Personal values come in clear for
 /// a role that sees them and masked for the others.
 struct ProfileReader: Sendable {
     let identity: Upstream
-    let segmentation: Upstream
     let database: PostgresClient
     let workspaceKeys: WorkspaceKeyCache
     /// Where reads of personal values in clear are recorded (on the primary).
@@ -19,31 +18,26 @@ struct ProfileReader: Sendable {
     /// The identifier types a search tries, each normalised by identity as at ingestion.
     static let searchedTypes = ["email", "phone", "user_id", "anonymous_id"]
 
-    /// The 360 view of the profile, or of the one it was merged into.
+    /// The 360 view of the profile, or of the one it was merged into: read here, in one statement
+    /// (`ProfileRecord`) and the events' page, rather than asked of identity and segmentation. It is the
+    /// API's busiest read, and two internal calls cost more than the reads themselves.
     func view(of id: UUID, for key: APIKey, lastEvents: Int = 20, logger: Logger) async throws -> PublicProfile {
-        let workspace = key.workspaceID.lowercased
-        let profile = try await identity.call(
-            .get, "/internal/v1/profiles/\(id.lowercased)", query: ["workspace": workspace, "pii": key.role.seesRawPII ? "true" : "false"],
-            as: ProfileView.self
-        )
-        guard let live = UUID(uuidString: profile.profileId) else { throw KinshipError.notFound("No such profile.") }
-        // A profile segmentation has not evaluated yet has no computed traits or memberships to show.
-        let segments: ProfileSegmentsView?
-        do {
-            segments = try await segmentation.call(
-                .get, "/internal/v1/profiles/\(profile.profileId)/segments", query: ["workspace": workspace], as: ProfileSegmentsView.self
-            )
-        } catch let error as KinshipError where error.code == .notFound {
-            segments = nil
-        }
         let opener = try await self.opener(for: key)
-        let events = try await database.withConnection { connection in
-            try await ProfileEvents.page(of: live, in: key.workspaceID, limit: lastEvents, after: nil, opener: opener, on: connection, logger: logger)
+        let (record, events) = try await database.withConnection { connection in
+            guard let record = try await ProfileRecord.read(id, in: key.workspaceID, parts: .all, on: connection, logger: logger) else {
+                throw KinshipError.notFound("No such profile.")
+            }
+            let events = lastEvents == 0 ? [] : try await ProfileEvents.page(
+                of: record.id, in: key.workspaceID, limit: lastEvents, after: nil, opener: opener, on: connection, logger: logger
+            ).items
+            return (record, events)
         }
-        try await recordClearRead(of: live, by: key, what: "profile")
+        let profile = try record.view(keyring: workspaceKeys.keyring, revealPII: key.role.seesRawPII)
+        try await recordClearRead(of: record.id, by: key, what: "profile")
+        let segments = record.segments
         return PublicProfile(
             profile: profile, computed: segments?.computed ?? [:], consent: segments?.consent ?? [:],
-            consentHistory: segments?.consentHistory ?? [], segments: segments?.memberships ?? [], lastEvents: events.items
+            consentHistory: segments?.consentHistory ?? [], segments: segments?.memberships ?? [], lastEvents: events
         )
     }
 
