@@ -116,4 +116,26 @@ import Testing
             #expect(try await f.profile("user_id", "kept") != nil)
         }
     }
+
+    @Test func aTraitTheWorkspacesOwnClassificationSealsIsMaskedForWhoMayNotSeePersonalData() async throws {
+        try await IdentityFixture.run { f in
+            let policy = #"{"classification": {"sensitive": ["shoe size"]}}"#
+            try await f.database.query(
+                "INSERT INTO privacy_policies (workspace_id, version, policy, updated_by) VALUES (\(f.workspace.id), 1, \(policy)::jsonb, 'test')",
+                logger: TestDatabase.logger
+            )
+            try await f.sendBatch([#"{"type": "identify", "messageId": "s-1", "userId": "sam", "traits": {"shoe_size": "42", "plan": "gold"}}"#])
+            let sam = try #require(try await f.profile("user_id", "sam"))
+            let stored = try await f.database.query(
+                "SELECT traits->'shoe_size'->'value' ? '$sealed', traits->'plan'->'value' ? '$sealed' FROM profiles WHERE id = \(sam)",
+                logger: TestDatabase.logger
+            ).decode((Bool, Bool).self).collectAll()
+            #expect(stored.first?.0 == true && stored.first?.1 == false, "the policy seals shoe_size where it is stored, not plan")
+            let masked = try #require(try await f.view(sam, pii: false))
+            #expect(masked.traits["shoe_size"]?.value == .string("***"))
+            #expect(masked.traits["plan"]?.value == .string("gold"))
+            let clear = try #require(try await f.view(sam, pii: true))
+            #expect(clear.traits["shoe_size"]?.value == .string("42"))
+        }
+    }
 }
