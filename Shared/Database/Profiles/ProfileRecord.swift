@@ -51,54 +51,7 @@ public struct ProfileRecord: Sendable {
     public static func read(
         _ requested: UUID, in workspaceID: UUID, parts: Parts, on connection: PostgresConnection, logger: Logger
     ) async throws -> ProfileRecord? {
-        let rows = try await connection.query(
-            """
-            SELECT p.id, p.created_at, coalesce((p.flags->>'large')::boolean, false), p.data_key, p.traits::text,
-                CASE WHEN \(parts.contains(.identity)) THEN json_build_array(
-                    (SELECT coalesce(json_agg(json_build_array(
-                            i.type, translate(encode(i.value_sealed, 'base64'), E'\\n', ''),
-                            (extract(epoch FROM i.first_seen_at) * 1000000)::bigint, (extract(epoch FROM i.last_seen_at) * 1000000)::bigint
-                        ) ORDER BY i.type, i.first_seen_at), '[]')
-                     FROM identities i WHERE i.workspace_id = p.workspace_id AND i.profile_id = p.id),
-                    (SELECT coalesce(json_object_agg(s.id, s.name), '{}') FROM sources s
-                     WHERE s.workspace_id = p.workspace_id
-                       AND s.id::text IN (SELECT t.value->>'source' FROM jsonb_each(CASE WHEN jsonb_typeof(p.traits) = 'object' THEN p.traits ELSE '{}' END) t)),
-                    (SELECT coalesce(json_agg(json_build_array(
-                            m.from_profile, m.message_id, m.rule_version, (extract(epoch FROM m.merged_at) * 1000000)::bigint
-                        ) ORDER BY m.id), '[]')
-                     FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id),
-                    (SELECT coalesce(json_agg(json_build_array(
-                            x.profile_id, x.new_profiles, x.reason, x.requested_by, (extract(epoch FROM x.split_at) * 1000000)::bigint
-                        ) ORDER BY x.id), '[]')
-                     FROM profile_splits x WHERE x.workspace_id = p.workspace_id AND (x.profile_id = p.id OR p.id = ANY(x.new_profiles)))
-                )::text END,
-                CASE WHEN \(parts.contains(.segments)) THEN json_build_array(
-                    (SELECT json_build_array(sp.computed, sp.consent, (extract(epoch FROM sp.evaluated_at) * 1000000)::bigint)
-                     FROM segment_profiles sp WHERE sp.workspace_id = p.workspace_id AND sp.profile_id = p.id),
-                    -- Each category's first choice and every change since, newest first. A choice repeated
-                    -- (kinship.js states consent on every event) is kept in consent_facts, not shown.
-                    (SELECT coalesce(json_agg(json_build_array(
-                            f.category, f.granted, f.origin, f.message_id, (extract(epoch FROM f.stated_at) * 1000000)::bigint
-                        ) ORDER BY f.stated_at DESC, f.category), '[]')
-                     FROM (
-                        SELECT category, granted, origin, message_id, stated_at,
-                            lag(granted) OVER (PARTITION BY category ORDER BY stated_at, message_id) AS before
-                        FROM consent_facts WHERE workspace_id = p.workspace_id AND profile_id = p.id
-                     ) AS f
-                     WHERE f.before IS DISTINCT FROM f.granted),
-                    (SELECT coalesce(json_agg(json_build_array(
-                            m.segment_id, s.name, m.segment_version, (extract(epoch FROM m.entered_at) * 1000000)::bigint,
-                            (extract(epoch FROM m.exited_at) * 1000000)::bigint
-                        ) ORDER BY m.entered_at DESC, s.name), '[]')
-                     FROM memberships m JOIN segments s ON s.workspace_id = m.workspace_id AND s.id = m.segment_id
-                     WHERE m.workspace_id = p.workspace_id AND m.profile_id = p.id)
-                )::text END
-            FROM profiles p
-            WHERE p.workspace_id = \(workspaceID)
-              AND p.id = (SELECT coalesce(merged_into, id) FROM profiles WHERE workspace_id = \(workspaceID) AND id = \(requested))
-            """,
-            logger: logger
-        ).decode((UUID, Date, Bool, Data, String, String?, String?).self).collectAll()
+        let rows = try await connection.rows(Statement(workspaceID: workspaceID, requested: requested, parts: parts), logger: logger)
         guard let (id, createdAt, large, wrappedKey, traitsText, identityText, segmentsText) = rows.first else { return nil }
         let identity = try identityText.map { try JSONValue.parse($0).arrayValue ?? [] }
         func part(_ index: Int) -> [JSONValue] { identity.flatMap { $0.count > index ? $0[index].arrayValue : nil } ?? [] }
@@ -195,5 +148,70 @@ public struct ProfileRecord: Sendable {
             code: .internalError, status: .internalServerError,
             message: "A profile's \(part) came back from Postgres in a shape this release does not read."
         )
+    }
+
+    /// Prepared once per connection: planning this statement took longer than running it.
+    struct Statement: PostgresPreparedStatement {
+        static let sql = """
+            SELECT p.id, p.created_at, coalesce((p.flags->>'large')::boolean, false), p.data_key, p.traits::text,
+                CASE WHEN $3::boolean THEN json_build_array(
+                    (SELECT coalesce(json_agg(json_build_array(
+                            i.type, translate(encode(i.value_sealed, 'base64'), E'\\n', ''),
+                            (extract(epoch FROM i.first_seen_at) * 1000000)::bigint, (extract(epoch FROM i.last_seen_at) * 1000000)::bigint
+                        ) ORDER BY i.type, i.first_seen_at), '[]')
+                     FROM identities i WHERE i.workspace_id = p.workspace_id AND i.profile_id = p.id),
+                    (SELECT coalesce(json_object_agg(s.id, s.name), '{}') FROM sources s
+                     WHERE s.workspace_id = p.workspace_id
+                       AND s.id::text IN (SELECT t.value->>'source' FROM jsonb_each(CASE WHEN jsonb_typeof(p.traits) = 'object' THEN p.traits ELSE '{}' END) t)),
+                    (SELECT coalesce(json_agg(json_build_array(
+                            m.from_profile, m.message_id, m.rule_version, (extract(epoch FROM m.merged_at) * 1000000)::bigint
+                        ) ORDER BY m.id), '[]')
+                     FROM profile_merges m WHERE m.workspace_id = p.workspace_id AND m.into_profile = p.id),
+                    (SELECT coalesce(json_agg(json_build_array(
+                            x.profile_id, x.new_profiles, x.reason, x.requested_by, (extract(epoch FROM x.split_at) * 1000000)::bigint
+                        ) ORDER BY x.id), '[]')
+                     FROM profile_splits x WHERE x.workspace_id = p.workspace_id AND (x.profile_id = p.id OR p.id = ANY(x.new_profiles)))
+                )::text END,
+                CASE WHEN $4::boolean THEN json_build_array(
+                    (SELECT json_build_array(sp.computed, sp.consent, (extract(epoch FROM sp.evaluated_at) * 1000000)::bigint)
+                     FROM segment_profiles sp WHERE sp.workspace_id = p.workspace_id AND sp.profile_id = p.id),
+                    -- Each category's first choice and every change since, newest first. A choice repeated
+                    -- (kinship.js states consent on every event) is kept in consent_facts, not shown.
+                    (SELECT coalesce(json_agg(json_build_array(
+                            f.category, f.granted, f.origin, f.message_id, (extract(epoch FROM f.stated_at) * 1000000)::bigint
+                        ) ORDER BY f.stated_at DESC, f.category), '[]')
+                     FROM (
+                        SELECT category, granted, origin, message_id, stated_at,
+                            lag(granted) OVER (PARTITION BY category ORDER BY stated_at, message_id) AS before
+                        FROM consent_facts WHERE workspace_id = p.workspace_id AND profile_id = p.id
+                     ) AS f
+                     WHERE f.before IS DISTINCT FROM f.granted),
+                    (SELECT coalesce(json_agg(json_build_array(
+                            m.segment_id, s.name, m.segment_version, (extract(epoch FROM m.entered_at) * 1000000)::bigint,
+                            (extract(epoch FROM m.exited_at) * 1000000)::bigint
+                        ) ORDER BY m.entered_at DESC, s.name), '[]')
+                     FROM memberships m JOIN segments s ON s.workspace_id = m.workspace_id AND s.id = m.segment_id
+                     WHERE m.workspace_id = p.workspace_id AND m.profile_id = p.id)
+                )::text END
+            FROM profiles p
+            WHERE p.workspace_id = $1
+              AND p.id = (SELECT coalesce(merged_into, id) FROM profiles WHERE workspace_id = $1 AND id = $2)
+            """
+        typealias Row = (UUID, Date, Bool, Data, String, String?, String?)
+
+        let workspaceID: UUID
+        let requested: UUID
+        let parts: Parts
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            bindings.append(workspaceID)
+            bindings.append(requested)
+            bindings.append(parts.contains(.identity))
+            bindings.append(parts.contains(.segments))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KinshipCore
 import KinshipPrivacy
+import KinshipDatabase
 import Logging
 import PostgresNIO
 
@@ -40,29 +41,23 @@ public enum ProfileEvents {
         of profile: UUID, in workspaceID: UUID, limit: Int, after cursor: Cursor?, opener: SealedFields?,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Page<PublicEvent> {
-        // Placeholders numbered by hand: the cursor's condition is there only on later pages.
-        var binds = PostgresBindings()
-        binds.append(workspaceID)
-        binds.append(profile)
-        var sql = """
-            SELECT ep.message_id, e.type, e.event, ep.event_time, ep.received_at, ep.event_time::text, ep.received_at::text, e.message::text
-            FROM event_profiles ep
-            JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
-            WHERE ep.workspace_id = $1 AND ep.profile_id = $2
-            """
+        let rows: [Newest.Row]
         if let cursor {
+            var binds = PostgresBindings()
+            binds.append(workspaceID)
+            binds.append(profile)
+            binds.append(limit + 1)
             binds.append(cursor.time)
             binds.append(cursor.received)
             binds.append(cursor.messageId)
-            sql += " AND (ep.event_time, ep.received_at, ep.message_id) < ($3::timestamptz, $4::timestamptz, $5)"
+            rows = try await connection.query(PostgresQuery(unsafeSQL: Newest.statement(after: true), binds: binds), logger: logger)
+                .decode(Newest.Row.self).collectAll()
+        } else {
+            rows = try await connection.rows(Newest(workspaceID: workspaceID, profile: profile, limit: limit + 1), logger: logger)
         }
-        binds.append(limit + 1)
-        sql += " ORDER BY ep.event_time DESC, ep.received_at DESC, ep.message_id DESC LIMIT $\(binds.count)"
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
         var events: [PublicEvent] = []
         var last: Cursor?
-        for try await (messageId, type, event, time, received, timeText, receivedText, text) in try await connection.query(query, logger: logger)
-            .decode((String, String, String?, Date, Date, String, String, String).self) {
+        for (messageId, type, event, time, received, timeText, receivedText, text) in rows {
             guard events.count < limit else { return Page(items: events, nextCursor: last?.encoded) }
             let stored = try JSONValue.parse(text).objectValue ?? [:]
             let message: JSONValue = if let opener { .object(try opener.openMessage(stored)) } else { SealedFields.masked(.object(stored)) }
@@ -73,5 +68,40 @@ public enum ProfileEvents {
             last = Cursor(time: timeText, received: receivedText, messageId: messageId)
         }
         return Page(items: events, nextCursor: nil)
+    }
+
+    /// The newest events of a profile (older than a cursor's when `after`): the page's rows are picked from
+    /// `event_profiles` first and only they are read from `events`. The first page, asked for with every
+    /// 360 view, is prepared once per connection: planning it over the partitions took longer than running it.
+    struct Newest: PostgresPreparedStatement {
+        static let sql = statement(after: false)
+        typealias Row = (String, String, String?, Date, Date, String, String, String)
+
+        let workspaceID: UUID
+        let profile: UUID
+        let limit: Int
+
+        static func statement(after: Bool) -> String {
+            """
+            SELECT ep.message_id, e.type, e.event, ep.event_time, ep.received_at, ep.event_time::text, ep.received_at::text, e.message::text
+            FROM (
+                SELECT workspace_id, event_time, received_at, message_id FROM event_profiles
+                WHERE workspace_id = $1 AND profile_id = $2\(after ? " AND (event_time, received_at, message_id) < ($4::timestamptz, $5::timestamptz, $6)" : "")
+                ORDER BY event_time DESC, received_at DESC, message_id DESC LIMIT $3
+            ) AS ep
+            JOIN events e ON e.workspace_id = ep.workspace_id AND e.received_at = ep.received_at AND e.message_id = ep.message_id
+            ORDER BY ep.event_time DESC, ep.received_at DESC, ep.message_id DESC
+            """
+        }
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(workspaceID)
+            bindings.append(profile)
+            bindings.append(limit)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 }
