@@ -58,6 +58,14 @@ extension Response {
         Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// A `200` with `value` written as the shared JSON encoder writes it, without walking `Codable`.
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16_384)
+        value.write(into: &bytes)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// A `200` with `value` encoded by the shared JSON encoder.
     public static func json(encoding value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let body = try JSONCoding.encoder().encode(value)

@@ -24,7 +24,7 @@ struct ProfileRoutes: Sendable {
     private func show(_ request: Request, _ context: KinshipRequestContext) async throws -> Response {
         let key = try await access.authenticate(request, context, requiring: .analyst)
         let id = try Self.profileParameter(context)
-        return try .json(encoding: try await reader.view(of: id, for: key, logger: context.logger))
+        return .json(try await reader.view(of: id, for: key, logger: context.logger).jsonValue)
     }
 
     /// `GET /v1/profiles?identifier_type=email&identifier_value=…`: the 360 view of the profile that holds
@@ -36,7 +36,7 @@ struct ProfileRoutes: Sendable {
             throw KinshipError.badRequest(.invalidParameter, "identifier_type and identifier_value are required.")
         }
         let id = try await reader.resolve(type: type, value: value, for: key)
-        return try .json(encoding: try await reader.view(of: id, for: key, logger: context.logger))
+        return .json(try await reader.view(of: id, for: key, logger: context.logger).jsonValue)
     }
 
     /// `GET /v1/profiles/search?q=…`: the profiles holding `q` as an e-mail, phone, user id or anonymous id.
