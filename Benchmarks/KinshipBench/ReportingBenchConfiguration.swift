@@ -29,6 +29,8 @@ struct ReportingBenchConfiguration: Sendable {
     /// `GET /v1/profiles/{id}` through the same services: this many a second for this long.
     var profileRate: Int
     var profileSeconds: Int
+    /// The same load first, untimed, so the figure is of a service already serving it.
+    var profileWarmUpSeconds: Int
     var binDirectory: URL
     /// The bench cluster's postmaster, for Postgres's share of the CPU; without it that share is not reported.
     var postgresPID: Int32?
@@ -49,6 +51,7 @@ struct ReportingBenchConfiguration: Sendable {
         pageRuns = try environment.integer("KINSHIP_BENCH_PAGE_RUNS", default: 5, range: 1...1000)
         profileRate = try environment.integer("KINSHIP_BENCH_PROFILE_RATE", default: 200, range: 1...100_000)
         profileSeconds = try environment.integer("KINSHIP_BENCH_PROFILE_SECONDS", default: 20, range: 1...3600)
+        profileWarmUpSeconds = try environment.integer("KINSHIP_BENCH_PROFILE_WARMUP_SECONDS", default: 5, range: 0...3600)
         let ownFolder = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).deletingLastPathComponent()
         binDirectory = environment.optional("KINSHIP_BENCH_BIN_DIR").map { URL(fileURLWithPath: $0) } ?? ownFolder
         postgresPID = environment.optional("KINSHIP_BENCH_PG_PID") == nil

@@ -29,8 +29,7 @@ struct DashboardMeasure: Sendable {
     let profileLookups: ProfileLookupLoad
 }
 
-/// `GET /v1/profiles/{id}` (the 360 view: identity's and segmentation's answers with reporting's own) at a
-/// steady rate, open loop: request k is due at start + k / rate whether or not the earlier ones returned, and
+/// `GET /v1/profiles/{id}` (the 360 view) at a steady rate, open loop: request k is due at start + k / rate whether or not the earlier ones returned, and
 /// its time runs from when it was due to its last byte, so a stall counts against every request it delays.
 struct ProfileLookupLoad: Sendable {
     let rate: Int
@@ -40,7 +39,9 @@ struct ProfileLookupLoad: Sendable {
     let failed: Int
     let achievedRate: Double
     var p50: Double { percentile(0.5, of: ms) }
+    var p90: Double { percentile(0.9, of: ms) }
     var p99: Double { percentile(0.99, of: ms) }
+    var max: Double { ms.last ?? 0 }
 }
 
 extension ReportingBenchmark {
@@ -94,6 +95,10 @@ extension ReportingBenchmark {
                 let analyst = try await tenancy.createAPIKey(
                     in: try await tenancy.workspace(.id(workspace.workspaceID)), name: "profile-bench", role: .analyst, actor: "kinship-bench"
                 ).secret
+                if c.profileWarmUpSeconds > 0 {
+                    progress("set-up: the same load for \(c.profileWarmUpSeconds) s first, as a warm-up (not timed): the pool opens its connections and prepares its statements")
+                    _ = try await Self.loadProfiles(base, key: analyst, profiles: sample, rate: c.profileRate, seconds: c.profileWarmUpSeconds, client)
+                }
                 let lookups = try await Self.loadProfiles(base, key: analyst, profiles: sample, rate: c.profileRate, seconds: c.profileSeconds, client)
                 try await client.shutdown()
                 return DashboardMeasure(pages: pages, profileLookups: lookups)

@@ -125,14 +125,28 @@ public struct TenancyStore: Sendable {
 
     /// The API key a secret belongs to, or nil (unknown or revoked).
     public func apiKey(forSecret secret: String) async throws -> APIKey? {
-        for try await (workspaceID, id, name, role) in try await database.query(
-            "SELECT workspace_id, id, name, role FROM api_keys WHERE key_hash = \(SecretToken.hash(secret)) AND revoked_at IS NULL",
-            logger: logger
-        ).decode((UUID, UUID, String, String).self) {
-            guard let role = APIRole(rawValue: role) else { return nil }
-            return APIKey(workspaceID: workspaceID, id: id, name: name, role: role)
+        let rows = try await database.withConnection { connection in
+            try await connection.rows(APIKeyBySecret(hash: SecretToken.hash(secret)), logger: logger)
         }
-        return nil
+        guard let (workspaceID, id, name, role) = rows.first, let role = APIRole(rawValue: role) else { return nil }
+        return APIKey(workspaceID: workspaceID, id: id, name: name, role: role)
+    }
+
+    /// Every call to the public API looks its key up (no cache, so a revoked key stops at once): prepared
+    /// once per connection.
+    struct APIKeyBySecret: PostgresPreparedStatement {
+        static let sql = "SELECT workspace_id, id, name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL"
+        typealias Row = (UUID, UUID, String, String)
+
+        let hash: Data
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            try bindings.append(hash)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
     /// Runs an `INSERT … ON CONFLICT DO NOTHING RETURNING 1` and throws `conflict` when it inserted nothing.
