@@ -14,17 +14,16 @@ public enum ChannelsReport {
         _ period: ReportPeriod, workspaceID: UUID, on connection: PostgresConnection, logger: Logger
     ) async throws -> ChannelsReportView {
         // Sessions are cut per profile, across its devices: `anonymousId` is sealed at rest (each ciphertext
-        // differs), so the database cannot tell one device from another.
+        // differs), so the database cannot tell one device from another. The views are read twice, for the
+        // period's sessions and for the orders' touches, each from `report_events_views` in the order it
+        // needs (migration 0021), rather than once into a CTE that would then be sorted.
         let query: PostgresQuery = """
-            WITH views AS (
-                SELECT e.profile_id, e.event_time, e.message_id, e.campaign
-                FROM report_events e
-                WHERE e.workspace_id = \(workspaceID) AND e.profile_id IS NOT NULL AND e.type IN ('page', 'screen')
-                  AND e.event_time >= \(period.from) - interval '\(unescaped: touchHorizon)' AND e.event_time < \(period.to)
-            ),
-            period_views AS (
-                SELECT *, CASE WHEN event_time - lag(event_time) OVER profile_views < interval '\(unescaped: sessionGap)' THEN 0 ELSE 1 END AS opens
-                FROM views WHERE event_time >= \(period.from)
+            WITH period_views AS (
+                SELECT profile_id, event_time, message_id, campaign,
+                       CASE WHEN event_time - lag(event_time) OVER profile_views < interval '\(unescaped: sessionGap)' THEN 0 ELSE 1 END AS opens
+                FROM report_events
+                WHERE workspace_id = \(workspaceID) AND profile_id IS NOT NULL AND type IN ('page', 'screen')
+                  AND event_time >= \(period.from) AND event_time < \(period.to)
                 WINDOW profile_views AS (PARTITION BY profile_id ORDER BY event_time, message_id COLLATE "C")
             ),
             numbered AS (
@@ -43,7 +42,10 @@ public enum ChannelsReport {
                 SELECT profile_id,
                        array_agg(event_time ORDER BY event_time DESC, campaign COLLATE "C") AS times,
                        array_agg(campaign ORDER BY event_time DESC, campaign COLLATE "C") AS campaigns
-                FROM views WHERE campaign IS NOT NULL GROUP BY profile_id
+                FROM report_events
+                WHERE workspace_id = \(workspaceID) AND profile_id IS NOT NULL AND type IN ('page', 'screen') AND campaign IS NOT NULL
+                  AND event_time >= \(period.from) - interval '\(unescaped: touchHorizon)' AND event_time < \(period.to)
+                GROUP BY profile_id
             ),
             attributed AS (
                 SELECT o.profile_id, o.net_satang,
