@@ -41,19 +41,12 @@ public enum ProfileEvents {
         of profile: UUID, in workspaceID: UUID, limit: Int, after cursor: Cursor?, opener: SealedFields?,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Page<PublicEvent> {
-        let rows: [Newest.Row]
-        if let cursor {
-            var binds = PostgresBindings()
-            binds.append(workspaceID)
-            binds.append(profile)
-            binds.append(limit + 1)
-            binds.append(cursor.time)
-            binds.append(cursor.received)
-            binds.append(cursor.messageId)
-            rows = try await connection.query(PostgresQuery(unsafeSQL: Newest.statement(after: true), binds: binds), logger: logger)
-                .decode(Newest.Row.self).collectAll()
+        let newest = Newest(workspaceID: workspaceID, profile: profile, limit: limit + 1, cursor: cursor)
+        let rows = if cursor == nil {
+            try await connection.rows(newest, logger: logger)
         } else {
-            rows = try await connection.rows(Newest(workspaceID: workspaceID, profile: profile, limit: limit + 1), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: Newest.statement(after: true), binds: newest.makeBindings()), logger: logger)
+                .decode(Newest.Row.self).collectAll()
         }
         var events: [PublicEvent] = []
         var last: Cursor?
@@ -80,6 +73,8 @@ public enum ProfileEvents {
         let workspaceID: UUID
         let profile: UUID
         let limit: Int
+        /// Set for a later page, which is not prepared (`statement(after: true)`).
+        var cursor: Cursor?
 
         static func statement(after: Bool) -> String {
             """
@@ -95,10 +90,15 @@ public enum ProfileEvents {
         }
 
         func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 3)
+            var bindings = PostgresBindings(capacity: 6)
             bindings.append(workspaceID)
             bindings.append(profile)
             bindings.append(limit)
+            if let cursor {
+                bindings.append(cursor.time)
+                bindings.append(cursor.received)
+                bindings.append(cursor.messageId)
+            }
             return bindings
         }
 

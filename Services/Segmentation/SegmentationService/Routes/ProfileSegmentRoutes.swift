@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KinshipCore
+import KinshipDatabase
 import KinshipService
 import PostgresNIO
 
@@ -20,7 +21,7 @@ struct ProfileSegmentRoutes: Sendable {
         let workspaceID = try request.workspaceParameter()
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw KinshipError.notFound("No such profile.") }
         let view = try await database.withConnection { connection in
-            try await ProfileSegmentsReader.view(of: id, in: workspaceID, on: connection, logger: context.logger)
+            try await ProfileRecord.read(id, in: workspaceID, parts: .segments, on: connection, logger: context.logger)?.segments
         }
         guard let view else { throw KinshipError.notFound("No such profile.") }
         return try .json(encoding: view)
